@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { AppConfigModule } from '../config/config.module';
+import { DataModule } from '../data/data.module';
+
+/** What the CLI needs: the same modules as the server, without HTTP or the demo seeding. */
+@Module({ imports: [AppConfigModule, DataModule] })
+export class CliModule {}

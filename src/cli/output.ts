@@ -1,0 +1,55 @@
+/** Terminal output for the CLI: tables and key/value lists on stdout, progress on stderr. */
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Two columns: labels padded to the widest. */
+export function printPairs(pairs: [string, string | number][]): void {
+  const width = Math.max(...pairs.map(([label]) => label.length));
+  for (const [label, value] of pairs) process.stdout.write(`${label.padEnd(width)}  ${value}\n`);
+}
+
+/** A table with a header row; numbers are right-aligned. */
+export function printTable(headers: string[], rows: (string | number)[][]): void {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, col) => Math.max(...cells.map((row) => row[col].length)));
+  const numeric = headers.map(
+    (_, col) => rows.length > 0 && rows.every((r) => typeof r[col] === 'number'),
+  );
+  const line = (row: string[]) =>
+    row
+      .map((cell, col) => (numeric[col] ? cell.padStart(widths[col]) : cell.padEnd(widths[col])))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${line(cells[0])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of cells.slice(1)) process.stdout.write(`${line(row)}\n`);
+}
+
+/**
+ * A progress bar on stderr, drawn only when stderr is a terminal (never in pipes, logs or CI).
+ * Returns the listener to pass to long operations and a function that ends the bar.
+ */
+export function progressBar(label: string): {
+  update: (done: number, total: number) => void;
+  end: () => void;
+} {
+  if (!process.stderr.isTTY) return { update: () => undefined, end: () => undefined };
+  let drawn = false;
+  let lastPercent = -1;
+  return {
+    update: (done, total) => {
+      const percent = total > 0 ? Math.floor((100 * done) / total) : 100;
+      if (percent === lastPercent) return;
+      lastPercent = percent;
+      const filled = Math.round(percent / 5);
+      process.stderr.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${percent}%`,
+      );
+      drawn = true;
+    },
+    end: () => {
+      if (drawn) process.stderr.write('\n');
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Calendar dates as "YYYY-MM-DD" strings. Production data is recorded per plant calendar day, so
+ * dates carry no time or zone; "today" is computed in the plant's time zone.
+ */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+/** True for a real calendar date in YYYY-MM-DD form (2024-02-30 is not one). */
+export function isIsoDate(value: string): boolean {
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
+
+function toUtcMs(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+function fromUtcMs(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function addDays(date: string, days: number): string {
+  return fromUtcMs(toUtcMs(date) + days * MS_PER_DAY);
+}
+
+/** Number of calendar days from start to end, both included (1 when they are equal). */
+export function daysInclusive(start: string, end: string): number {
+  return Math.round((toUtcMs(end) - toUtcMs(start)) / MS_PER_DAY) + 1;
+}
+
+/** Today's date in an IANA time zone. */
+export function todayIn(timeZone: string, now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(now);
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}

@@ -1,0 +1,14 @@
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { LogLevelName } from '../config/env';
+
+const SEVERITY_ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** The levels at and above LOG_LEVEL. */
+export function logLevelsFrom(level: LogLevelName): LogLevel[] {
+  return SEVERITY_ORDER.slice(0, SEVERITY_ORDER.indexOf(level) + 1);
+}
+
+/** JSON lines in production (for log shippers), coloured text elsewhere. */
+export function createLogger(level: LogLevelName, json: boolean): ConsoleLogger {
+  return new ConsoleLogger({ logLevels: logLevelsFrom(level), json, colors: !json });
+}

@@ -1,0 +1,135 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  IsTimeZone,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+const NODE_ENVS = ['development', 'production', 'test'] as const;
+const REASON_LIST = /^\s*[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*\s*$/i;
+
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** Accepts the usual spellings of a boolean; anything else is left as is and fails @IsBoolean. */
+function toBoolean({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+  return value;
+}
+
+/** Numbers must be written as numbers: "8000abc" stays a string and is rejected. */
+function toNumber({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  return /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : value;
+}
+
+/**
+ * Every environment variable the app reads, with its default. `.env.example` documents the same list.
+ * Messages name the accepted values because they are printed as the one line a bad start-up shows.
+ */
+export class Env {
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number from 0 to 65535' })
+  @Min(0, { message: 'must be a whole number from 0 to 65535' })
+  @Max(65535, { message: 'must be a whole number from 0 to 65535' })
+  PORT = 8000;
+
+  @IsIn(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` })
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevelName = 'log';
+
+  @IsString()
+  @MinLength(1, { message: 'must be 1 to 100 characters' })
+  @MaxLength(100, { message: 'must be 1 to 100 characters' })
+  FACTORY_NAME = 'Demo Factory';
+
+  @IsTimeZone({ message: 'must be an IANA time zone name such as UTC or Europe/Berlin' })
+  FACTORY_TIMEZONE = 'UTC';
+
+  @Matches(/^file:.+$/, {
+    message: 'must be file:<path> (an SQLite file, e.g. file:./data/factory.db, or file::memory:)',
+  })
+  DATABASE_URL = 'file:./data/factory.db';
+
+  @IsString()
+  @MinLength(1, { message: 'must be a file path' })
+  DATA_FILE = './data/production.json';
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  DEMO_DATA = true;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number from 0 to 2147483647' })
+  @Min(0, { message: 'must be a whole number from 0 to 2147483647' })
+  @Max(2147483647, { message: 'must be a whole number from 0 to 2147483647' })
+  DEMO_SEED = 42;
+
+  @Matches(REASON_LIST, {
+    message: 'must be a comma-separated list of reason codes, e.g. maintenance',
+  })
+  PLANNED_DOWNTIME_REASONS = 'maintenance';
+
+  @Matches(REASON_LIST, {
+    message: 'must be a comma-separated list of reason codes, e.g. mechanical,electrical',
+  })
+  FAILURE_REASONS = 'mechanical,electrical';
+
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a number of hours from 0 to 24' })
+  @Min(0, { message: 'must be a number of hours from 0 to 24' })
+  @Max(24, { message: 'must be a number of hours from 0 to 24' })
+  MAJOR_DOWNTIME_HOURS = 2;
+}
+
+/** Thrown for a bad environment; start-up prints its message alone, without a stack. */
+export class ConfigValidationError extends Error {
+  override readonly name = 'ConfigValidationError';
+}
+
+function describe(error: ValidationError, raw: Record<string, unknown>): string {
+  const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  return `${error.property}=${JSON.stringify(raw[error.property])} ${reason}`;
+}
+
+/**
+ * Validates the raw environment (process.env merged with .env). Empty values count as unset, so a
+ * `PORT=` line in .env falls back to the default instead of becoming port 0.
+ */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const known = Object.keys(new Env());
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([key, value]) => known.includes(key) && value !== ''),
+  );
+  const env = plainToInstance(Env, present);
+  const errors = validateSync(env, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const lines = errors.map((error) => describe(error, present));
+    throw new ConfigValidationError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  return env;
+}
+
+/**
+ * Validates the environment before Nest starts, so that a bad value is reported as one line rather
+ * than through Nest's exception logger. The app validates again when it builds AppConfig.
+ */
+export function assertValidEnvironment(): void {
+  validateEnv(process.env);
+}

@@ -1,0 +1,30 @@
+import { Logger, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.service';
+import { DataService } from './data.service';
+import { createSqliteDatabase, KYSELY } from './database.provider';
+import { DemoDataService } from './demo-data.service';
+import { LegacyService } from './legacy/legacy.service';
+import { migrateToLatest } from './migrations';
+
+/** Storage: the database connection (migrated on start), dataset reads and writes, demo data, legacy files. */
+@Module({
+  providers: [
+    {
+      provide: KYSELY,
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig) => {
+        const db = createSqliteDatabase(config.databaseUrl);
+        const applied = await migrateToLatest(db);
+        if (applied.length > 0) {
+          new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);
+        }
+        return db;
+      },
+    },
+    DataService,
+    DemoDataService,
+    LegacyService,
+  ],
+  exports: [KYSELY, DataService, DemoDataService, LegacyService],
+})
+export class DataModule {}

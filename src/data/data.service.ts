@@ -1,0 +1,412 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Insertable, Kysely, Transaction } from 'kysely';
+import { daysInclusive } from '../common/dates';
+import { Database } from './database.types';
+import { KYSELY } from './database.provider';
+import { Dataset, DatasetOrigin, MachineSpec, ShiftSpec } from './dataset';
+
+/** Reports rows written so far out of the total, for progress bars. */
+export type ProgressListener = (done: number, total: number) => void;
+
+export interface DataStats {
+  exists: boolean;
+  startDate: string | null;
+  endDate: string | null;
+  /** Calendar days from the first to the last date with data, both included. */
+  totalDays: number;
+  /** Dates that have at least one production record. */
+  daysWithData: number;
+  totalMachines: number;
+  totalShifts: number;
+  /** Machine-days with production records. */
+  totalRecords: number;
+}
+
+export interface WriteSummary {
+  machines: number;
+  productionRows: number;
+  downtimeEvents: number;
+  qualityIssues: number;
+}
+
+type Tx = Transaction<Database>;
+
+// Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
+const PARAMETERS_PER_STATEMENT = 10_000;
+const META_KEYS = { source: 'source', generatedAt: 'generated_at' } as const;
+
+/**
+ * The only place that reads and writes the production tables. Every bulk write is one transaction:
+ * a failure leaves the previous data as it was, and readers see either the old or the new dataset.
+ */
+@Injectable()
+export class DataService implements OnModuleDestroy {
+  constructor(@Inject(KYSELY) private readonly db: Kysely<Database>) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /** Deletes everything and writes the dataset in its place. */
+  async replaceDataset(
+    dataset: Dataset,
+    origin: DatasetOrigin,
+    onProgress?: ProgressListener,
+  ): Promise<WriteSummary> {
+    return this.db.transaction().execute(async (trx) => {
+      for (const table of [
+        'quality_issues',
+        'downtime_events',
+        'production',
+        'machines',
+        'shifts',
+        'dataset_meta',
+      ] as const) {
+        await trx.deleteFrom(table).execute();
+      }
+      const machineIds = await this.upsertMachines(trx, dataset.machines);
+      const shiftIds = await this.upsertShifts(trx, dataset.shifts);
+      await this.writeOrigin(trx, origin);
+      return this.insertRecords(trx, dataset, machineIds, shiftIds, onProgress);
+    });
+  }
+
+  /**
+   * Upserts machines and shifts by name; every machine-date present in the dataset replaces the
+   * stored one (its production rows, downtime events and quality issues), all else is kept.
+   */
+  async mergeDataset(
+    dataset: Dataset,
+    origin: DatasetOrigin,
+    onProgress?: ProgressListener,
+  ): Promise<WriteSummary> {
+    return this.db.transaction().execute(async (trx) => {
+      const machineIds = await this.upsertMachines(trx, dataset.machines);
+      const shiftIds = await this.upsertShifts(trx, dataset.shifts);
+      await this.deleteMachineDays(trx, dataset, machineIds);
+      await this.writeOrigin(trx, origin);
+      return this.insertRecords(trx, dataset, machineIds, shiftIds, onProgress);
+    });
+  }
+
+  /** The whole stored dataset, ordered by date, machine and shift (for export). */
+  async readDataset(): Promise<{ dataset: Dataset; origin: Partial<DatasetOrigin> }> {
+    const machines = await this.listMachines();
+    const shifts = await this.listShifts();
+    const production = await this.db
+      .selectFrom('production as p')
+      .innerJoin('machines as m', 'm.id', 'p.machine_id')
+      .innerJoin('shifts as s', 's.id', 'p.shift_id')
+      .select([
+        'm.name as machine',
+        'p.date',
+        's.name as shift',
+        'p.planned_hours as plannedHours',
+        'p.run_hours as runHours',
+        'p.downtime_hours as downtimeHours',
+        'p.parts_produced as partsProduced',
+        'p.good_parts as goodParts',
+        'p.scrap_parts as scrapParts',
+      ])
+      .orderBy('p.date')
+      .orderBy('p.machine_id')
+      .orderBy('s.start_hour')
+      .execute();
+    const downtimeEvents = await this.db
+      .selectFrom('downtime_events as e')
+      .innerJoin('machines as m', 'm.id', 'e.machine_id')
+      .leftJoin('shifts as s', 's.id', 'e.shift_id')
+      .select([
+        'm.name as machine',
+        'e.date',
+        's.name as shift',
+        'e.reason',
+        'e.description',
+        'e.duration_hours as durationHours',
+      ])
+      .orderBy('e.date')
+      .orderBy('e.machine_id')
+      .orderBy('e.seq')
+      .execute();
+    const qualityIssues = await this.db
+      .selectFrom('quality_issues as q')
+      .innerJoin('machines as m', 'm.id', 'q.machine_id')
+      .leftJoin('shifts as s', 's.id', 'q.shift_id')
+      .select([
+        'm.name as machine',
+        'q.date',
+        's.name as shift',
+        'q.type',
+        'q.description',
+        'q.parts_affected as partsAffected',
+        'q.severity',
+      ])
+      .orderBy('q.date')
+      .orderBy('q.machine_id')
+      .orderBy('q.seq')
+      .execute();
+    const meta = await this.db.selectFrom('dataset_meta').selectAll().execute();
+    const metaValue = (key: string) => meta.find((row) => row.key === key)?.value;
+    const source = metaValue(META_KEYS.source);
+    return {
+      dataset: {
+        machines: machines.map(({ name, type, idealCycleTimeSeconds }) => ({
+          name,
+          type,
+          idealCycleTimeSeconds,
+        })),
+        shifts: shifts.map(({ name, startHour, endHour }) => ({ name, startHour, endHour })),
+        production,
+        downtimeEvents,
+        qualityIssues,
+      },
+      origin: {
+        source: source === 'demo' || source === 'import' ? source : undefined,
+        generatedAt: metaValue(META_KEYS.generatedAt),
+      },
+    };
+  }
+
+  async listMachines(): Promise<
+    { id: number; name: string; type: string; idealCycleTimeSeconds: number }[]
+  > {
+    return this.db
+      .selectFrom('machines')
+      .select(['id', 'name', 'type', 'ideal_cycle_time_s as idealCycleTimeSeconds'])
+      .orderBy('id')
+      .execute();
+  }
+
+  async listShifts(): Promise<{ id: number; name: string; startHour: number; endHour: number }[]> {
+    return this.db
+      .selectFrom('shifts')
+      .select(['id', 'name', 'start_hour as startHour', 'end_hour as endHour'])
+      .orderBy('start_hour')
+      .execute();
+  }
+
+  async stats(): Promise<DataStats> {
+    const range = await this.db
+      .selectFrom('production')
+      .select((eb) => [
+        eb.fn.min('date').as('startDate'),
+        eb.fn.max('date').as('endDate'),
+        eb.fn.count<number>('date').distinct().as('daysWithData'),
+      ])
+      .executeTakeFirstOrThrow();
+    const records = await this.db
+      .selectFrom((eb) =>
+        eb.selectFrom('production').select(['machine_id', 'date']).distinct().as('machine_days'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    const machines = await this.db
+      .selectFrom('machines')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    const shifts = await this.db
+      .selectFrom('shifts')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    const { startDate, endDate } = range;
+    return {
+      exists: startDate !== null && endDate !== null,
+      startDate,
+      endDate,
+      totalDays: startDate && endDate ? daysInclusive(startDate, endDate) : 0,
+      daysWithData: Number(range.daysWithData),
+      totalMachines: Number(machines.count),
+      totalShifts: Number(shifts.count),
+      totalRecords: Number(records.count),
+    };
+  }
+
+  /** True when no machine is stored: the state of a fresh database. */
+  async isEmpty(): Promise<boolean> {
+    const row = await this.db.selectFrom('machines').select('id').limit(1).executeTakeFirst();
+    return row === undefined;
+  }
+
+  private async upsertMachines(tx: Tx, machines: MachineSpec[]): Promise<Map<string, number>> {
+    const existing = await tx.selectFrom('machines').select(['id', 'name']).execute();
+    return upsertByName(existing, machines, async (machine, id, exists) => {
+      const row = {
+        name: machine.name,
+        type: machine.type,
+        ideal_cycle_time_s: machine.idealCycleTimeSeconds,
+      };
+      await (exists
+        ? tx.updateTable('machines').set(row).where('id', '=', id).execute()
+        : tx
+            .insertInto('machines')
+            .values({ id, ...row })
+            .execute());
+    });
+  }
+
+  private async upsertShifts(tx: Tx, shifts: ShiftSpec[]): Promise<Map<string, number>> {
+    const existing = await tx.selectFrom('shifts').select(['id', 'name']).execute();
+    return upsertByName(existing, shifts, async (shift, id, exists) => {
+      const row = { name: shift.name, start_hour: shift.startHour, end_hour: shift.endHour };
+      await (exists
+        ? tx.updateTable('shifts').set(row).where('id', '=', id).execute()
+        : tx
+            .insertInto('shifts')
+            .values({ id, ...row })
+            .execute());
+    });
+  }
+
+  private async deleteMachineDays(
+    tx: Tx,
+    dataset: Dataset,
+    machineIds: Map<string, number>,
+  ): Promise<void> {
+    const datesByMachine = new Map<string, Set<string>>();
+    for (const record of [
+      ...dataset.production,
+      ...dataset.downtimeEvents,
+      ...dataset.qualityIssues,
+    ]) {
+      const dates = datesByMachine.get(record.machine) ?? new Set<string>();
+      dates.add(record.date);
+      datesByMachine.set(record.machine, dates);
+    }
+    for (const [machine, dates] of datesByMachine) {
+      const machineId = machineIds.get(machine) as number;
+      for (const chunk of chunks([...dates], PARAMETERS_PER_STATEMENT)) {
+        for (const table of ['quality_issues', 'downtime_events', 'production'] as const) {
+          await tx
+            .deleteFrom(table)
+            .where('machine_id', '=', machineId)
+            .where('date', 'in', chunk)
+            .execute();
+        }
+      }
+    }
+  }
+
+  private async writeOrigin(tx: Tx, origin: DatasetOrigin): Promise<void> {
+    await tx
+      .deleteFrom('dataset_meta')
+      .where('key', 'in', [META_KEYS.source, META_KEYS.generatedAt])
+      .execute();
+    await tx
+      .insertInto('dataset_meta')
+      .values([
+        { key: META_KEYS.source, value: origin.source },
+        { key: META_KEYS.generatedAt, value: origin.generatedAt },
+      ])
+      .execute();
+  }
+
+  private async insertRecords(
+    tx: Tx,
+    dataset: Dataset,
+    machineIds: Map<string, number>,
+    shiftIds: Map<string, number>,
+    onProgress?: ProgressListener,
+  ): Promise<WriteSummary> {
+    const machineId = (name: string) => machineIds.get(name) as number;
+    const shiftId = (name: string | null) =>
+      name === null ? null : (shiftIds.get(name) as number);
+    const nextSeq = sequencePerMachineDay();
+    const total =
+      dataset.production.length + dataset.downtimeEvents.length + dataset.qualityIssues.length;
+    let done = 0;
+    const insertAll = async <T extends 'production' | 'downtime_events' | 'quality_issues'>(
+      table: T,
+      rows: Insertable<Database[T]>[],
+    ) => {
+      if (rows.length === 0) return;
+      const perStatement = Math.floor(PARAMETERS_PER_STATEMENT / Object.keys(rows[0]).length);
+      for (const chunk of chunks(rows, perStatement)) {
+        await tx.insertInto(table).values(chunk).execute();
+        done += chunk.length;
+        onProgress?.(done, total);
+      }
+    };
+
+    await insertAll(
+      'production',
+      dataset.production.map((r) => ({
+        machine_id: machineId(r.machine),
+        date: r.date,
+        shift_id: shiftId(r.shift) as number,
+        planned_hours: r.plannedHours,
+        run_hours: r.runHours,
+        downtime_hours: r.downtimeHours,
+        parts_produced: r.partsProduced,
+        good_parts: r.goodParts,
+        scrap_parts: r.scrapParts,
+      })),
+    );
+    await insertAll(
+      'downtime_events',
+      dataset.downtimeEvents.map((e) => ({
+        machine_id: machineId(e.machine),
+        date: e.date,
+        seq: nextSeq(`d|${e.machine}|${e.date}`),
+        shift_id: shiftId(e.shift),
+        reason: e.reason,
+        description: e.description,
+        duration_hours: e.durationHours,
+      })),
+    );
+    await insertAll(
+      'quality_issues',
+      dataset.qualityIssues.map((q) => ({
+        machine_id: machineId(q.machine),
+        date: q.date,
+        seq: nextSeq(`q|${q.machine}|${q.date}`),
+        shift_id: shiftId(q.shift),
+        type: q.type,
+        description: q.description,
+        parts_affected: q.partsAffected,
+        severity: q.severity,
+      })),
+    );
+    return {
+      machines: dataset.machines.length,
+      productionRows: dataset.production.length,
+      downtimeEvents: dataset.downtimeEvents.length,
+      qualityIssues: dataset.qualityIssues.length,
+    };
+  }
+}
+
+/**
+ * Gives each item the id of the stored row with its name, or the next free id, and writes it.
+ * Returns name -> id for every item.
+ */
+async function upsertByName<T extends { name: string }>(
+  existing: { id: number; name: string }[],
+  items: T[],
+  write: (item: T, id: number, exists: boolean) => Promise<unknown>,
+): Promise<Map<string, number>> {
+  const ids = new Map(existing.map((row) => [row.name, row.id]));
+  let nextId = Math.max(0, ...ids.values()) + 1;
+  for (const item of items) {
+    const storedId = ids.get(item.name);
+    const id = storedId ?? nextId++;
+    await write(item, id, storedId !== undefined);
+    ids.set(item.name, id);
+  }
+  return ids;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/** 1, 2, 3, ... per key: the order of records within one machine-day. */
+function sequencePerMachineDay(): (key: string) => number {
+  const counters = new Map<string, number>();
+  return (key) => {
+    const next = (counters.get(key) ?? 0) + 1;
+    counters.set(key, next);
+    return next;
+  };
+}

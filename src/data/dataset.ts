@@ -1,0 +1,62 @@
+import { SeverityName } from './database.types';
+
+/**
+ * A whole dataset in memory, keyed by names rather than database ids. The demo generator and the
+ * legacy importer produce one; DataService writes it in a single transaction.
+ */
+export interface MachineSpec {
+  name: string;
+  type: string;
+  idealCycleTimeSeconds: number;
+}
+
+export interface ShiftSpec {
+  name: string;
+  startHour: number;
+  endHour: number;
+}
+
+export interface ProductionRecord {
+  machine: string;
+  date: string;
+  shift: string;
+  plannedHours: number;
+  runHours: number;
+  downtimeHours: number;
+  partsProduced: number;
+  goodParts: number;
+  scrapParts: number;
+}
+
+export interface DowntimeEventRecord {
+  machine: string;
+  date: string;
+  shift: string | null;
+  reason: string;
+  description: string;
+  durationHours: number;
+}
+
+export interface QualityIssueRecord {
+  machine: string;
+  date: string;
+  shift: string | null;
+  type: string;
+  description: string;
+  partsAffected: number;
+  severity: SeverityName;
+}
+
+export interface Dataset {
+  machines: MachineSpec[];
+  shifts: ShiftSpec[];
+  production: ProductionRecord[];
+  downtimeEvents: DowntimeEventRecord[];
+  qualityIssues: QualityIssueRecord[];
+}
+
+/** Where a dataset came from, kept in dataset_meta and written back on export. */
+export interface DatasetOrigin {
+  source: 'demo' | 'import';
+  generatedAt: string;
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createLogger } from './common/logger';
+import { exitOnStartupError } from './common/startup';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config.service';
+import { assertValidEnvironment } from './config/env';
+
+async function bootstrap(): Promise<void> {
+  assertValidEnvironment();
+  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  const config = app.get(AppConfig);
+  app.useLogger(createLogger(config.logLevel, config.isProduction));
+  app.enableShutdownHooks();
+  await app.listen(config.port);
+  new Logger('Bootstrap').log(`Factory Agent listening on ${await app.getUrl()}`);
+}
+
+bootstrap().catch(exitOnStartupError);
