@@ -1,6 +1,16 @@
+// NestJS 12 packages are ES modules only, so Jest runs in its native ESM mode (see package.json:
+// node --experimental-vm-modules) and ts-jest emits ESM. The build itself stays CommonJS, which
+// Node >= 20.19 runs through require(esm).
 // Unit tests sit next to the code (*.spec.ts); end-to-end tests live in test/ (*.e2e-spec.ts).
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
-const common = { moduleFileExtensions: ['js', 'json', 'ts'], testEnvironment: 'node', transform };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+};
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironment: 'node',
+  transform,
+};
 
 module.exports = {
   projects: [

@@ -8,7 +8,11 @@ export function logLevelsFrom(level: LogLevelName): LogLevel[] {
   return SEVERITY_ORDER.slice(0, SEVERITY_ORDER.indexOf(level) + 1);
 }
 
-/** JSON lines in production (for log shippers), coloured text elsewhere. */
+/** JSON lines in production (for log shippers); text elsewhere, coloured only on a terminal. */
 export function createLogger(level: LogLevelName, json: boolean): ConsoleLogger {
-  return new ConsoleLogger({ logLevels: logLevelsFrom(level), json, colors: !json });
+  return new ConsoleLogger({
+    logLevels: logLevelsFrom(level),
+    json,
+    colors: !json && Boolean(process.stdout.isTTY),
+  });
 }

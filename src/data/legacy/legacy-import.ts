@@ -50,7 +50,10 @@ export function legacyDate(value: unknown): string | null {
   return match && isIsoDate(match[1]) ? match[1] : null;
 }
 
-/** Field readers: each returns a value or records a problem (and returns a harmless placeholder). */
+/**
+ * Field readers: each returns a value, or records a problem and returns NaN, which keeps follow-on
+ * checks quiet (a file with problems is never written).
+ */
 class Reader {
   constructor(readonly problems: Problems) {}
 
@@ -59,19 +62,19 @@ class Reader {
     const place = `${path}.${field}`;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       this.problems.add(place, `expected a number, got ${describe(value)}`);
-      return 0;
+      return NaN;
     }
     if (value < 0) {
       this.problems.add(place, `${value} is negative`);
-      return 0;
+      return NaN;
     }
     if (opts.integer && !Number.isInteger(value)) {
       this.problems.add(place, `${value} is not a whole number`);
-      return 0;
+      return NaN;
     }
     if (opts.max !== undefined && value > opts.max) {
       this.problems.add(place, `${value} is more than ${opts.max}`);
-      return 0;
+      return NaN;
     }
     return value;
   }
@@ -248,9 +251,10 @@ function readTotals(
   const uptime = roundHours(read.number(record, 'uptime_hours', path, { max: 24 }));
   const downtime = roundHours(read.number(record, 'downtime_hours', path, { max: 24 }));
   if (level === 'shift') return { parts, good, scrap, uptime, downtime };
+  // NaN (an already reported bad field) fails every comparison below, so nothing is reported twice.
   if (good > parts) {
     read.problems.add(`${path}.good_parts`, `${good} is more than parts_produced (${parts})`);
-  } else if (good + scrap !== parts) {
+  } else if (good + scrap < parts || good + scrap > parts) {
     read.problems.add(
       `${path}.scrap_parts`,
       `good_parts + scrap_parts (${good} + ${scrap}) must equal parts_produced (${parts})`,

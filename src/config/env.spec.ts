@@ -1,0 +1,82 @@
+import { ConfigValidationError, validateEnv } from './env';
+
+describe(validateEnv.name, () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      PORT: 8000,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'log',
+      FACTORY_NAME: 'Demo Factory',
+      FACTORY_TIMEZONE: 'UTC',
+      DATABASE_URL: 'file:./data/factory.db',
+      DATA_FILE: './data/production.json',
+      DEMO_DATA: true,
+      DEMO_SEED: 42,
+      PLANNED_DOWNTIME_REASONS: 'maintenance',
+      FAILURE_REASONS: 'mechanical,electrical',
+      MAJOR_DOWNTIME_HOURS: 2,
+    });
+  });
+
+  it('converts strings to typed values', () => {
+    const env = validateEnv({ PORT: '9000', DEMO_DATA: 'false', MAJOR_DOWNTIME_HOURS: '1.5' });
+    expect(env.PORT).toBe(9000);
+    expect(env.DEMO_DATA).toBe(false);
+    expect(env.MAJOR_DOWNTIME_HOURS).toBe(1.5);
+  });
+
+  it('treats empty values as unset and ignores unrelated variables', () => {
+    expect(validateEnv({ PORT: '', PATH: '/usr/bin' }).PORT).toBe(8000);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT="abc" must be a whole number from 0 to 65535/],
+    ['PORT', '70000', /PORT="70000"/],
+    ['PORT', '80.5', /PORT="80.5"/],
+    ['NODE_ENV', 'prod', /NODE_ENV="prod" must be one of development, production, test/],
+    [
+      'LOG_LEVEL',
+      'loud',
+      /LOG_LEVEL="loud" must be one of fatal, error, warn, log, debug, verbose/,
+    ],
+    [
+      'FACTORY_TIMEZONE',
+      'Mars/Olympus',
+      /FACTORY_TIMEZONE="Mars\/Olympus" must be an IANA time zone/,
+    ],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL="mysql:\/\/x" must be file:<path>/],
+    ['DEMO_DATA', 'maybe', /DEMO_DATA="maybe" must be true or false/],
+    ['DEMO_SEED', '-1', /DEMO_SEED="-1"/],
+    [
+      'PLANNED_DOWNTIME_REASONS',
+      'a,,b',
+      /PLANNED_DOWNTIME_REASONS="a,,b" must be a comma-separated list/,
+    ],
+    [
+      'MAJOR_DOWNTIME_HOURS',
+      '25',
+      /MAJOR_DOWNTIME_HOURS="25" must be a number of hours from 0 to 24/,
+    ],
+  ])(
+    'rejects %s=%s with a message naming the variable and the accepted values',
+    (name, value, message) => {
+      expect(() => validateEnv({ [name]: value })).toThrow(ConfigValidationError);
+      expect(() => validateEnv({ [name]: value })).toThrow(message);
+    },
+  );
+
+  it('reports every bad variable on one line', () => {
+    let error: unknown;
+    try {
+      validateEnv({ PORT: 'x', DEMO_DATA: 'y' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message).toContain('PORT="x"');
+    expect(message).toContain('DEMO_DATA="y"');
+  });
+});

@@ -1,0 +1,155 @@
+import { Kysely } from 'kysely';
+import { Dataset } from './dataset';
+import { DataService } from './data.service';
+import { createSqliteDatabase } from './database.provider';
+import { Database } from './database.types';
+import { generateDemoDataset } from './generator/demo-generator';
+import { migrateToLatest } from './migrations';
+
+const origin = { source: 'demo' as const, generatedAt: '2026-11-26T00:00:00.000Z' };
+
+function smallDataset(): Dataset {
+  return generateDemoDataset({ days: 5, machines: 3, seed: 9, endDate: '2026-01-05' });
+}
+
+describe(DataService.name, () => {
+  let db: Kysely<Database>;
+  let service: DataService;
+
+  beforeEach(async () => {
+    db = createSqliteDatabase('file::memory:');
+    await migrateToLatest(db);
+    service = new DataService(db);
+  });
+
+  afterEach(() => service.onModuleDestroy());
+
+  it('starts empty', async () => {
+    expect(await service.isEmpty()).toBe(true);
+    expect(await service.stats()).toMatchObject({
+      exists: false,
+      startDate: null,
+      totalRecords: 0,
+    });
+  });
+
+  it('writes a dataset and reads the same one back', async () => {
+    const dataset = smallDataset();
+    const summary = await service.replaceDataset(dataset, origin);
+    expect(summary).toMatchObject({ machines: 3, productionRows: 30 });
+    const { dataset: stored, origin: storedOrigin } = await service.readDataset();
+    expect(storedOrigin).toEqual(origin);
+    expect(stored.machines).toEqual(dataset.machines);
+    expect(stored.production).toHaveLength(dataset.production.length);
+    expect(new Set(stored.production)).toEqual(new Set(dataset.production));
+    expect(stored.downtimeEvents).toHaveLength(dataset.downtimeEvents.length);
+    expect(stored.qualityIssues).toHaveLength(dataset.qualityIssues.length);
+  });
+
+  it('reports stats: range, days, machines, shifts and machine-day records', async () => {
+    await service.replaceDataset(smallDataset(), origin);
+    expect(await service.stats()).toEqual({
+      exists: true,
+      startDate: '2026-01-01',
+      endDate: '2026-01-05',
+      totalDays: 5,
+      daysWithData: 5,
+      totalMachines: 3,
+      totalShifts: 2,
+      totalRecords: 15,
+    });
+  });
+
+  it('replaces everything on replace', async () => {
+    await service.replaceDataset(smallDataset(), origin);
+    await service.replaceDataset(
+      generateDemoDataset({ days: 2, machines: 1, seed: 1, endDate: '2027-01-02' }),
+      origin,
+    );
+    expect(await service.stats()).toMatchObject({
+      startDate: '2027-01-01',
+      totalMachines: 1,
+      totalRecords: 2,
+    });
+  });
+
+  it('merges: machine-days in the new data replace stored ones, the rest is kept', async () => {
+    await service.replaceDataset(smallDataset(), origin);
+    const patch: Dataset = {
+      machines: [
+        { name: 'CNC-001', type: 'CNC Machining Center', idealCycleTimeSeconds: 40 },
+        { name: 'Lathe-7', type: 'Turning Lathe', idealCycleTimeSeconds: 60 },
+      ],
+      shifts: [{ name: 'Day', startHour: 6, endHour: 14 }],
+      production: [
+        {
+          machine: 'CNC-001',
+          date: '2026-01-03',
+          shift: 'Day',
+          plannedHours: 8,
+          runHours: 8,
+          downtimeHours: 0,
+          partsProduced: 10,
+          goodParts: 10,
+          scrapParts: 0,
+        },
+        {
+          machine: 'Lathe-7',
+          date: '2026-01-06',
+          shift: 'Day',
+          plannedHours: 8,
+          runHours: 7,
+          downtimeHours: 1,
+          partsProduced: 5,
+          goodParts: 5,
+          scrapParts: 0,
+        },
+      ],
+      downtimeEvents: [
+        {
+          machine: 'Lathe-7',
+          date: '2026-01-06',
+          shift: 'Day',
+          reason: 'electrical',
+          description: 'Fuse',
+          durationHours: 1,
+        },
+      ],
+      qualityIssues: [],
+    };
+    await service.mergeDataset(patch, { source: 'import', generatedAt: 'x' });
+    const { dataset } = await service.readDataset();
+    const cnc3 = dataset.production.filter(
+      (r) => r.machine === 'CNC-001' && r.date === '2026-01-03',
+    );
+    expect(cnc3).toEqual([patch.production[0]]);
+    expect(
+      dataset.downtimeEvents.filter((e) => e.machine === 'CNC-001' && e.date === '2026-01-03'),
+    ).toEqual([]);
+    expect(
+      dataset.production.filter((r) => r.machine === 'CNC-001' && r.date === '2026-01-02'),
+    ).toHaveLength(2);
+    expect(dataset.machines.map((m) => [m.name, m.idealCycleTimeSeconds])).toEqual([
+      ['CNC-001', 40],
+      ['Assembly-001', 120],
+      ['Packaging-001', 30],
+      ['Lathe-7', 60],
+    ]);
+    expect(await service.stats()).toMatchObject({
+      endDate: '2026-01-06',
+      totalMachines: 4,
+      totalRecords: 16,
+    });
+  });
+
+  it('leaves the previous data intact when a write fails half-way', async () => {
+    await service.replaceDataset(smallDataset(), origin);
+    const before = await service.readDataset();
+    const broken = smallDataset();
+    // A row for a machine the dataset does not declare violates NOT NULL after thousands of good rows.
+    broken.production.push({ ...broken.production[0], machine: 'Ghost-001' });
+    await expect(service.replaceDataset(broken, origin)).rejects.toThrow();
+    await expect(service.mergeDataset(broken, origin)).rejects.toThrow();
+    expect(await service.readDataset()).toEqual(before);
+  });
+});
