@@ -1,11 +1,39 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { graphqlOptions } from './common/graphql/graphql.config';
+import { GqlThrottlerGuard, throttlerOptions } from './common/graphql/rate-limit';
+import { AppConfig } from './config/app-config.service';
 import { AppConfigModule } from './config/config.module';
 import { DataModule } from './data/data.module';
 import { DemoSeedModule } from './data/demo-seed.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 
-/** The HTTP server: feature modules only. */
+/** The HTTP server: feature modules and their wiring only. */
 @Module({
-  imports: [AppConfigModule, DataModule, DemoSeedModule, HealthModule],
+  imports: [
+    AppConfigModule,
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [AppConfig],
+      useFactory: graphqlOptions,
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => throttlerOptions(config.rateLimits),
+    }),
+    DataModule,
+    DemoSeedModule,
+    MetricsModule,
+    HealthModule,
+  ],
+  providers: [
+    GqlThrottlerGuard,
+    // useExisting, so that tests can replace the guard.
+    { provide: APP_GUARD, useExisting: GqlThrottlerGuard },
+  ],
 })
 export class AppModule {}

@@ -1,10 +1,22 @@
+import { IntrinsicException } from '@nestjs/common';
+
 /**
  * Domain errors: each carries a stable code that the GraphQL layer puts in `extensions.code` and the
- * CLI prints. Messages tell the user what to do.
+ * CLI prints. Messages tell the user what to do. The README lists every code.
  */
-export type ErrorCode = 'BAD_USER_INPUT' | 'IMPORT_INVALID';
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'IMPORT_INVALID'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'TOO_MANY_REQUESTS'
+  | 'QUERY_TOO_COMPLEX';
 
-export abstract class DomainError extends Error {
+/**
+ * Extends Nest's IntrinsicException: expected errors, which Nest's exception handler passes on
+ * without logging a stack trace.
+ */
+export abstract class DomainError extends IntrinsicException {
   abstract readonly code: ErrorCode;
 }
 
@@ -32,4 +44,32 @@ export class ImportValidationError extends DomainError {
         more,
     );
   }
+}
+
+/** No credentials, or wrong ones, for an operation that needs them. */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  override readonly name = 'UnauthenticatedError';
+}
+
+/** An operation this server is configured not to allow. */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  override readonly name = 'ForbiddenError';
+}
+
+/** A rate limit was hit; the client may retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'TOO_MANY_REQUESTS';
+  override readonly name = 'TooManyRequestsError';
+
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests: try again in ${retryAfterSeconds} s.`);
+  }
+}
+
+/** A GraphQL operation too deep or too expensive to run; refused before any work. */
+export class QueryTooComplexError extends DomainError {
+  readonly code = 'QUERY_TOO_COMPLEX';
+  override readonly name = 'QueryTooComplexError';
 }

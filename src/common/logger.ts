@@ -1,5 +1,6 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { LogLevelName } from '../config/env';
+import { currentRequestId } from './request-context';
 
 const SEVERITY_ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -8,11 +9,29 @@ export function logLevelsFrom(level: LogLevelName): LogLevel[] {
   return SEVERITY_ORDER.slice(0, SEVERITY_ORDER.indexOf(level) + 1);
 }
 
+/** Adds the current request's id to every line logged while handling it. */
+class RequestAwareLogger extends ConsoleLogger {
+  protected override getJsonLogObject(
+    message: unknown,
+    options: Parameters<ConsoleLogger['getJsonLogObject']>[1],
+  ): ReturnType<ConsoleLogger['getJsonLogObject']> {
+    const requestId = currentRequestId();
+    const object = super.getJsonLogObject(message, options);
+    return requestId ? { ...object, requestId } : object;
+  }
+
+  protected override formatContext(context: string): string {
+    const requestId = currentRequestId();
+    return super.formatContext(requestId ? `${context}] [${requestId}` : context);
+  }
+}
+
 /** JSON lines in production (for log shippers); text elsewhere, coloured only on a terminal. */
 export function createLogger(level: LogLevelName, json: boolean): ConsoleLogger {
-  return new ConsoleLogger({
+  return new RequestAwareLogger({
     logLevels: logLevelsFrom(level),
     json,
     colors: !json && Boolean(process.stdout.isTTY),
+    compact: true,
   });
 }

@@ -2,6 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env, LogLevelName } from './env';
 
+/** A rate limit: at most `limit` requests per `ttlMs` milliseconds. */
+export interface RateLimit {
+  limit: number;
+  ttlMs: number;
+}
+
+const UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+function rateLimit(value: string): RateLimit {
+  const [count, unit] = value.split('/').map((part) => part.trim());
+  return { limit: Number(count), ttlMs: UNIT_MS[unit as keyof typeof UNIT_MS] };
+}
+
 function reasonList(value: string): string[] {
   return value
     .split(',')
@@ -53,5 +66,26 @@ export class AppConfig {
   }
   get majorDowntimeHours(): number {
     return this.get('MAJOR_DOWNTIME_HOURS');
+  }
+  get rateLimits(): { default: RateLimit; setup: RateLimit; chat: RateLimit } {
+    return {
+      default: rateLimit(this.get('RATE_LIMIT_DEFAULT')),
+      setup: rateLimit(this.get('RATE_LIMIT_SETUP')),
+      chat: rateLimit(this.get('RATE_LIMIT_CHAT')),
+    };
+  }
+  get trustProxy(): boolean {
+    return this.get('TRUST_PROXY');
+  }
+  /** true allows any origin ("*"); otherwise the list of allowed origins. */
+  get allowedOrigins(): string[] | true {
+    const value = this.get('ALLOWED_ORIGINS').trim();
+    return value === '*' ? true : value.split(',').map((origin) => origin.trim());
+  }
+  get graphqlSandbox(): boolean {
+    return this.get('GRAPHQL_SANDBOX') ?? !this.isProduction;
+  }
+  get adminApiKey(): string | undefined {
+    return this.get('ADMIN_API_KEY');
   }
 }

@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsOptional,
   IsString,
   IsTimeZone,
   Matches,
@@ -18,6 +19,9 @@ import {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 const REASON_LIST = /^\s*[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*\s*$/i;
+const RATE = /^\s*[1-9]\d{0,8}\s*\/\s*(second|minute|hour|day)\s*$/;
+const RATE_MESSAGE = 'must be N/second, N/minute, N/hour or N/day with N a positive whole number';
+const ORIGIN_LIST = /^\s*(\*|https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*)\s*$/;
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
@@ -96,6 +100,35 @@ export class Env {
   @Min(0, { message: 'must be a number of hours from 0 to 24' })
   @Max(24, { message: 'must be a number of hours from 0 to 24' })
   MAJOR_DOWNTIME_HOURS = 2;
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_DEFAULT = '100/minute';
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_SETUP = '5/minute';
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_CHAT = '10/minute';
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  TRUST_PROXY = false;
+
+  @Matches(ORIGIN_LIST, {
+    message: 'must be a comma-separated list of origins such as http://localhost:3000, or *',
+  })
+  ALLOWED_ORIGINS = 'http://localhost:3000,http://localhost:5173';
+
+  /** Unset: true unless NODE_ENV=production (resolved in AppConfig). */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  GRAPHQL_SANDBOX?: boolean;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters (use a long random value)' })
+  ADMIN_API_KEY?: string;
 }
 
 /** Thrown for a bad environment; start-up prints its message alone, without a stack. */

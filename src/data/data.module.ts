@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
+import { DataResolver } from './data.resolver';
 import { DataService } from './data.service';
 import { createSqliteDatabase, KYSELY } from './database.provider';
 import { DemoDataService } from './demo-data.service';
@@ -24,6 +25,7 @@ import { migrateToLatest } from './migrations';
     DataService,
     DemoDataService,
     LegacyService,
+    DataResolver,
   ],
   exports: [KYSELY, DataService, DemoDataService, LegacyService],
 })

@@ -1,0 +1,59 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { requestContextMiddleware } from './common/request-context';
+import { AppConfig } from './config/app-config.service';
+
+/** Largest accepted request body; a chat with a full history fits well within it. */
+export const MAX_BODY = '256kb';
+
+// Apollo Sandbox's page loads its UI from Apollo's CDN; these sources are allowed only when it is on.
+const SANDBOX_SOURCES = {
+  scriptSrc: ['https://embeddable-sandbox.cdn.apollographql.com'],
+  frameSrc: ['https://sandbox.embed.apollographql.com'],
+  imgSrc: ['https://apollo-server-landing-page.cdn.apollographql.com'],
+  manifestSrc: ['https://apollo-server-landing-page.cdn.apollographql.com'],
+  styleSrc: ['https://fonts.googleapis.com'],
+  fontSrc: ['https://fonts.gstatic.com'],
+};
+
+function contentSecurityPolicy(sandbox: boolean) {
+  const extra = (key: keyof typeof SANDBOX_SOURCES) => (sandbox ? SANDBOX_SOURCES[key] : []);
+  return {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", ...(sandbox ? ["'unsafe-inline'"] : []), ...extra('scriptSrc')],
+      styleSrc: ["'self'", "'unsafe-inline'", ...extra('styleSrc')],
+      imgSrc: ["'self'", 'data:', ...extra('imgSrc')],
+      fontSrc: ["'self'", 'data:', ...extra('fontSrc')],
+      frameSrc: ["'self'", ...extra('frameSrc')],
+      manifestSrc: ["'self'", ...extra('manifestSrc')],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      // Plants often serve the app over plain HTTP on their LAN.
+      upgradeInsecureRequests: null,
+    },
+  };
+}
+
+/**
+ * HTTP concerns shared by the server and the end-to-end tests: proxy trust, request ids, security
+ * headers, CORS and the body size limit.
+ */
+export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestContextMiddleware);
+  app.use(
+    helmet({
+      contentSecurityPolicy: contentSecurityPolicy(config.graphqlSandbox),
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.enableCors({
+    origin: config.allowedOrigins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id', 'Apollo-Require-Preflight'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    credentials: true,
+  });
+  app.useBodyParser('json', { limit: MAX_BODY });
+}

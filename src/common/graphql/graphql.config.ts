@@ -1,0 +1,52 @@
+import { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { AppConfig } from '../../config/app-config.service';
+import { formatGraphqlError } from './format-error';
+import { queryCostPlugin } from './query-cost.plugin';
+import { requestLoggingPlugin } from './request-logging.plugin';
+
+/** Limits on one operation: enough for a dashboard page, far below fifty aliased metric queries. */
+export const QUERY_LIMITS = {
+  maxDepth: 8,
+  maxCost: 120,
+  fieldCosts: {
+    oee: 10,
+    scrap: 10,
+    qualityIssues: 10,
+    downtime: 10,
+    chat: 10,
+    setup: 10,
+    byMachine: 5,
+    byShift: 5,
+    daily: 5,
+    warnings: 5,
+    scrapByMachine: 5,
+    issues: 5,
+    downtimeByReason: 5,
+    majorEvents: 5,
+  },
+};
+
+/** Apollo Server settings: Sandbox and introspection per GRAPHQL_SANDBOX, error mapping, plugins. */
+export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'driver'> {
+  const sandbox = config.graphqlSandbox;
+  return {
+    autoSchemaFile: true,
+    sortSchema: true,
+    path: '/graphql',
+    // Nest's GraphiQL is replaced by Apollo Sandbox, served by the landing page plugin below.
+    graphiql: false,
+    introspection: sandbox,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+    formatError: (formatted, error) => formatGraphqlError(formatted, error, !config.isProduction),
+    plugins: [
+      queryCostPlugin(QUERY_LIMITS),
+      requestLoggingPlugin(),
+      ...(sandbox
+        ? [ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })]
+        : []),
+    ],
+  };
+}

@@ -1,0 +1,101 @@
+import { ApolloServerPlugin } from '@apollo/server';
+import {
+  FieldNode,
+  FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  OperationDefinitionNode,
+  SelectionSetNode,
+} from 'graphql';
+import { QueryTooComplexError } from '../errors';
+
+export interface QueryCostLimits {
+  maxDepth: number;
+  maxCost: number;
+  /** Cost of fields that run database work; every other field costs 1. */
+  fieldCosts: Record<string, number>;
+}
+
+interface Measure {
+  depth: number;
+  cost: number;
+}
+
+/** Depth and cost of a selection set, fragments expanded, introspection (`__*`) excluded. */
+export function measureSelection(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  limits: QueryCostLimits,
+  seen: Set<string> = new Set(),
+): Measure {
+  let depth = 0;
+  let cost = 0;
+  for (const selection of selectionSet.selections) {
+    let inner: Measure = { depth: 0, cost: 0 };
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value.startsWith('__')) continue;
+      inner = measureField(selection, fragments, limits, seen);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      inner = measureSelection(selection.selectionSet, fragments, limits, seen);
+    } else {
+      const name = selection.name.value;
+      const fragment = fragments[name];
+      if (!fragment || seen.has(name)) continue;
+      inner = measureSelection(fragment.selectionSet, fragments, limits, new Set([...seen, name]));
+    }
+    depth = Math.max(depth, inner.depth);
+    cost += inner.cost;
+  }
+  return { depth, cost };
+}
+
+function measureField(
+  field: FieldNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  limits: QueryCostLimits,
+  seen: Set<string>,
+): Measure {
+  const own = limits.fieldCosts[field.name.value] ?? 1;
+  if (!field.selectionSet) return { depth: 1, cost: own };
+  const inner = measureSelection(field.selectionSet, fragments, limits, seen);
+  return { depth: inner.depth + 1, cost: own + inner.cost };
+}
+
+/**
+ * Refuses operations that are too deep or too expensive (fifty aliased `oee` fields, say) after
+ * parsing and before any resolver runs, with QUERY_TOO_COMPLEX and HTTP 400.
+ */
+export function queryCostPlugin(limits: QueryCostLimits): ApolloServerPlugin {
+  return {
+    requestDidStart() {
+      return Promise.resolve({
+        didResolveOperation({ document, operation }) {
+          const fragments = Object.fromEntries(
+            document.definitions
+              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+              .map((d) => [d.name.value, d]),
+          );
+          const { depth, cost } = measureSelection(
+            (operation as OperationDefinitionNode).selectionSet,
+            fragments,
+            limits,
+          );
+          const problem =
+            depth > limits.maxDepth
+              ? `Query depth ${depth} is over the limit of ${limits.maxDepth}.`
+              : cost > limits.maxCost
+                ? `Query cost ${cost} is over the limit of ${limits.maxCost} (each metric query costs ${limits.fieldCosts.oee ?? 1}). Split it into several requests.`
+                : null;
+          if (problem) {
+            const error = new QueryTooComplexError(problem);
+            throw new GraphQLError(error.message, {
+              originalError: error,
+              extensions: { code: error.code, http: { status: 400 } },
+            });
+          }
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+}

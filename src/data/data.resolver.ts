@@ -1,0 +1,65 @@
+import { UseGuards } from '@nestjs/common';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { AdminGuard } from '../common/graphql/admin.guard';
+import { RateLimitBucket } from '../common/graphql/rate-limit';
+import { DataService } from './data.service';
+import { DemoDataService } from './demo-data.service';
+import { SetupArgs } from './dto/setup.args';
+import { DataStats, DateRange, Machine, Shift, SetupResult } from './models/data.models';
+
+@Resolver()
+export class DataResolver {
+  constructor(
+    private readonly data: DataService,
+    private readonly demo: DemoDataService,
+  ) {}
+
+  @Query(() => [Machine], { description: 'All machines, in id order.' })
+  async machines(): Promise<Machine[]> {
+    const machines = await this.data.listMachines();
+    return machines.map(({ idealCycleTimeSeconds, ...m }) => ({
+      ...m,
+      idealCycleTime: idealCycleTimeSeconds,
+    }));
+  }
+
+  @Query(() => [Shift], { description: 'All shifts, by start hour.' })
+  shifts(): Promise<Shift[]> {
+    return this.data.listShifts();
+  }
+
+  @Query(() => DataStats, { description: 'What data is stored.' })
+  stats(): Promise<DataStats> {
+    return this.data.stats();
+  }
+
+  @Query(() => DateRange, {
+    nullable: true,
+    description: 'The days that have data; null when there is none.',
+  })
+  async dateRange(): Promise<DateRange | null> {
+    const { startDate, endDate, totalDays } = await this.data.stats();
+    return startDate && endDate ? { startDate, endDate, totalDays } : null;
+  }
+
+  @Mutation(() => SetupResult, {
+    description:
+      'Replaces ALL data with generated demo data. Needs Authorization: Bearer <ADMIN_API_KEY>; rate-limited by RATE_LIMIT_SETUP.',
+  })
+  @RateLimitBucket('setup')
+  @UseGuards(AdminGuard)
+  async setup(@Args() args: SetupArgs): Promise<SetupResult> {
+    const outcome = await this.demo.setup({
+      days: args.days,
+      machines: args.machines,
+      seed: args.seed ?? undefined,
+    });
+    return {
+      message: `Generated ${outcome.days} days of demo data for ${outcome.machineNames.length} machines (${outcome.productionRows} production rows).`,
+      days: outcome.days,
+      startDate: outcome.startDate,
+      endDate: outcome.endDate,
+      machines: outcome.machineNames,
+    };
+  }
+}

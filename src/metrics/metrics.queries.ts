@@ -1,0 +1,225 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Kysely, RawBuilder, sql } from 'kysely';
+import { Database, SeverityName } from '../data/database.types';
+import { KYSELY } from '../data/database.provider';
+import { DowntimeEventRow, MetricsFilter, OeeSums, QualityIssueRow } from './metrics.types';
+
+/** Rows as the database returns them: PostgreSQL gives sums and counts of integers as strings. */
+type Numeric = number | string | null;
+type SumsRow = Record<keyof OeeSums, Numeric>;
+
+const SUMS_COLUMNS = sql`
+  sum(planned) as "plannedHours",
+  sum(planned_downtime) as "plannedDowntimeHours",
+  sum(run) as "runHours",
+  sum(downtime) as "downtimeHours",
+  sum(ideal_seconds) / 3600.0 as "idealHours",
+  sum(parts) as "parts",
+  sum(good) as "good",
+  sum(scrap) as "scrap"`;
+
+export function toSums(row: SumsRow | undefined): OeeSums {
+  const n = (value: Numeric | undefined) => Number(value ?? 0);
+  return {
+    plannedHours: n(row?.plannedHours),
+    plannedDowntimeHours: n(row?.plannedDowntimeHours),
+    runHours: n(row?.runHours),
+    downtimeHours: n(row?.downtimeHours),
+    idealHours: n(row?.idealHours),
+    parts: n(row?.parts),
+    good: n(row?.good),
+    scrap: n(row?.scrap),
+  };
+}
+
+/**
+ * The aggregate SQL behind the metrics: sums grouped in the database, never rows loaded into
+ * JavaScript. Formulas (ratios of these sums) live in MetricsService. Portable SQL only: the same
+ * text runs on SQLite and PostgreSQL.
+ */
+@Injectable()
+export class MetricsQueries {
+  constructor(@Inject(KYSELY) private readonly db: Kysely<Database>) {}
+
+  private range(alias: string, f: MetricsFilter): RawBuilder<unknown> {
+    const column = (name: string) => sql.ref(`${alias}.${name}`);
+    const machine = f.machine ? sql`and ${column('machine_id')} = ${f.machine.id}` : sql``;
+    return sql`${column('date')} >= ${f.startDate} and ${column('date')} <= ${f.endDate} ${machine}`;
+  }
+
+  private reasonIn(reasons: string[]): RawBuilder<unknown> {
+    return sql`e.reason in (${sql.join(reasons)})`;
+  }
+
+  /**
+   * Production sums per machine-day, with the machine-day's planned downtime: min(its downtime
+   * hours, hours of its events whose reason is planned). Grouped by nothing, machine or date.
+   */
+  async machineDaySums(
+    f: MetricsFilter,
+    plannedReasons: string[],
+    groupBy: 'none' | 'machine' | 'date',
+  ): Promise<(OeeSums & { key: string })[]> {
+    const key =
+      groupBy === 'machine' ? sql`m.name` : groupBy === 'date' ? sql`md.date` : sql`'all'`;
+    const group =
+      groupBy === 'machine'
+        ? sql`group by m.id, m.name order by m.id`
+        : groupBy === 'date'
+          ? sql`group by md.date order by md.date`
+          : sql``;
+    const { rows } = await sql<SumsRow & { key: string }>`
+      with md as (
+        select p.machine_id, p.date,
+          sum(p.planned_hours) as planned, sum(p.run_hours) as run, sum(p.downtime_hours) as downtime,
+          sum(p.parts_produced * m.ideal_cycle_time_s) as ideal_seconds,
+          sum(p.parts_produced) as parts, sum(p.good_parts) as good, sum(p.scrap_parts) as scrap
+        from production p join machines m on m.id = p.machine_id
+        where ${this.range('p', f)}
+        group by p.machine_id, p.date
+      ),
+      pd as (
+        select e.machine_id, e.date, sum(e.duration_hours) as hours
+        from downtime_events e
+        where ${this.range('e', f)} and ${this.reasonIn(plannedReasons)}
+        group by e.machine_id, e.date
+      ),
+      rows as (
+        select md.*, case when coalesce(pd.hours, 0) < md.downtime then coalesce(pd.hours, 0)
+                          else md.downtime end as planned_downtime
+        from md left join pd on pd.machine_id = md.machine_id and pd.date = md.date
+      )
+      select ${key} as key, ${SUMS_COLUMNS}
+      from rows md join machines m on m.id = md.machine_id
+      ${group}`.execute(this.db);
+    return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
+  }
+
+  /**
+   * Production sums per shift. A shift row's planned downtime is min(its downtime hours, planned
+   * events recorded for that shift + the machine-day's planned events without a shift, shared in
+   * proportion to the shift's part of the day's downtime). Summed over shifts this equals the
+   * machine-day figure whenever events fit in their shift's downtime.
+   */
+  async shiftSums(
+    f: MetricsFilter,
+    plannedReasons: string[],
+  ): Promise<(OeeSums & { key: string })[]> {
+    const { rows } = await sql<SumsRow & { key: string }>`
+      with pe as (
+        select e.machine_id, e.date, e.shift_id, sum(e.duration_hours) as hours
+        from downtime_events e
+        where ${this.range('e', f)} and ${this.reasonIn(plannedReasons)}
+        group by e.machine_id, e.date, e.shift_id
+      ),
+      dd as (
+        select p.machine_id, p.date, sum(p.downtime_hours) as downtime
+        from production p where ${this.range('p', f)}
+        group by p.machine_id, p.date
+      ),
+      rows as (
+        select p.shift_id, p.planned_hours as planned, p.run_hours as run, p.downtime_hours as downtime,
+          p.parts_produced * m.ideal_cycle_time_s as ideal_seconds,
+          p.parts_produced as parts, p.good_parts as good, p.scrap_parts as scrap,
+          coalesce(ps.hours, 0) + case when dd.downtime > 0
+            then coalesce(pn.hours, 0) * p.downtime_hours / dd.downtime else 0 end as planned_events
+        from production p
+        join machines m on m.id = p.machine_id
+        join dd on dd.machine_id = p.machine_id and dd.date = p.date
+        left join pe ps on ps.machine_id = p.machine_id and ps.date = p.date and ps.shift_id = p.shift_id
+        left join pe pn on pn.machine_id = p.machine_id and pn.date = p.date and pn.shift_id is null
+        where ${this.range('p', f)}
+      ),
+      shift_rows as (
+        select r.*, case when planned_events < downtime then planned_events else downtime end
+          as planned_downtime
+        from rows r
+      )
+      select s.name as key, ${SUMS_COLUMNS}
+      from shift_rows r join shifts s on s.id = r.shift_id
+      group by s.id, s.name, s.start_hour
+      order by s.start_hour`.execute(this.db);
+    return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
+  }
+
+  async qualityTotals(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+  ): Promise<{ severity: SeverityName; count: number; partsAffected: number }[]> {
+    const { rows } = await sql<{ severity: SeverityName; count: Numeric; parts: Numeric }>`
+      select q.severity as severity, count(*) as count, sum(q.parts_affected) as parts
+      from quality_issues q
+      where ${this.range('q', f)} ${severity ? sql`and q.severity = ${severity}` : sql``}
+      group by q.severity`.execute(this.db);
+    return rows.map((r) => ({
+      severity: r.severity,
+      count: Number(r.count),
+      partsAffected: Number(r.parts ?? 0),
+    }));
+  }
+
+  /** Newest first. */
+  async qualityIssues(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+    limit: number,
+    offset: number,
+  ): Promise<QualityIssueRow[]> {
+    const { rows } = await sql<QualityIssueRow>`
+      select q.type as type, q.description as description, q.parts_affected as "partsAffected",
+        q.severity as severity, q.date as date, m.name as machine, s.name as shift
+      from quality_issues q
+      join machines m on m.id = q.machine_id
+      left join shifts s on s.id = q.shift_id
+      where ${this.range('q', f)} ${severity ? sql`and q.severity = ${severity}` : sql``}
+      order by q.date desc, m.id, q.seq
+      limit ${limit} offset ${offset}`.execute(this.db);
+    return rows.map((r) => ({ ...r, partsAffected: Number(r.partsAffected) }));
+  }
+
+  async downtimeByReason(
+    f: MetricsFilter,
+  ): Promise<{ reason: string; hours: number; events: number }[]> {
+    const { rows } = await sql<{ reason: string; hours: Numeric; events: Numeric }>`
+      select e.reason as reason, sum(e.duration_hours) as hours, count(*) as events
+      from downtime_events e
+      where ${this.range('e', f)}
+      group by e.reason
+      order by sum(e.duration_hours) desc, e.reason`.execute(this.db);
+    return rows.map((r) => ({
+      reason: r.reason,
+      hours: Number(r.hours),
+      events: Number(r.events),
+    }));
+  }
+
+  async eventTotals(
+    f: MetricsFilter,
+    reasons: string[],
+  ): Promise<{ events: number; hours: number }> {
+    const { rows } = await sql<{ events: Numeric; hours: Numeric }>`
+      select count(*) as events, sum(e.duration_hours) as hours
+      from downtime_events e
+      where ${this.range('e', f)} and ${this.reasonIn(reasons)}`.execute(this.db);
+    return { events: Number(rows[0]?.events ?? 0), hours: Number(rows[0]?.hours ?? 0) };
+  }
+
+  /** Events longer than `minHours`, longest first. */
+  async longEvents(
+    f: MetricsFilter,
+    minHours: number,
+    limit: number,
+    offset: number,
+  ): Promise<DowntimeEventRow[]> {
+    const { rows } = await sql<DowntimeEventRow>`
+      select e.date as date, m.name as machine, s.name as shift, e.reason as reason,
+        e.description as description, e.duration_hours as "durationHours"
+      from downtime_events e
+      join machines m on m.id = e.machine_id
+      left join shifts s on s.id = e.shift_id
+      where ${this.range('e', f)} and e.duration_hours > ${minHours}
+      order by e.duration_hours desc, e.date, m.id, e.seq
+      limit ${limit} offset ${offset}`.execute(this.db);
+    return rows.map((r) => ({ ...r, durationHours: Number(r.durationHours) }));
+  }
+}

@@ -1,0 +1,267 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Kysely } from 'kysely';
+import { daysInclusive, isIsoDate } from '../common/dates';
+import { BadInputError } from '../common/errors';
+import { round } from '../common/numbers';
+import { AppConfig } from '../config/app-config.service';
+import { Database, SeverityName } from '../data/database.types';
+import { KYSELY } from '../data/database.provider';
+import { MetricsQueries } from './metrics.queries';
+import {
+  DowntimeEventRow,
+  DowntimeResult,
+  MetricsFilter,
+  OeeResult,
+  OeeSums,
+  QualityIssueRow,
+  ReasonDowntimeRow,
+  ScrapResult,
+} from './metrics.types';
+
+export const MAX_RANGE_DAYS = 3660;
+export const MAX_LIST_LIMIT = 1000;
+
+const ratio = (numerator: number, denominator: number): number | null =>
+  denominator > 0 ? round(numerator / denominator, 4) : null;
+const hours = (value: number) => round(value, 2);
+
+/**
+ * Every metric formula, in one place. GraphQL resolvers, chat tools, the CLI and the dashboard call
+ * these methods; the database only sums (MetricsQueries).
+ *
+ * planned busy time = planned hours - planned downtime (ISO 22400: PBT = POT - PDOT)
+ * Availability = run / planned busy time; Performance = ideal cycle time x parts / run;
+ * Quality = good / parts; OEE = A x P x Q. All from sums, so roll-ups are weighted correctly.
+ */
+@Injectable()
+export class MetricsService {
+  constructor(
+    @Inject(KYSELY) private readonly db: Kysely<Database>,
+    private readonly queries: MetricsQueries,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Validates a date range and resolves the machine name (case-insensitive) to its id. */
+  async resolveFilter(
+    startDate: string,
+    endDate: string,
+    machine?: string | null,
+  ): Promise<MetricsFilter> {
+    for (const [name, value] of [
+      ['startDate', startDate],
+      ['endDate', endDate],
+    ] as const) {
+      if (!isIsoDate(value)) {
+        throw new BadInputError(`${name} must be a calendar date YYYY-MM-DD, got "${value}"`);
+      }
+    }
+    if (endDate < startDate) {
+      throw new BadInputError(`endDate (${endDate}) is before startDate (${startDate})`);
+    }
+    const days = daysInclusive(startDate, endDate);
+    if (days > MAX_RANGE_DAYS) {
+      throw new BadInputError(
+        `The range covers ${days} days; at most ${MAX_RANGE_DAYS} are allowed`,
+      );
+    }
+    if (machine === undefined || machine === null) return { startDate, endDate, machine: null };
+    const machines = await this.db
+      .selectFrom('machines')
+      .select(['id', 'name'])
+      .orderBy('id')
+      .execute();
+    const found = machines.find((m) => m.name.toLowerCase() === machine.trim().toLowerCase());
+    if (!found) {
+      const known = machines.map((m) => m.name);
+      const list = known.length > 20 ? `${known.slice(0, 20).join(', ')}, ...` : known.join(', ');
+      throw new BadInputError(
+        `Unknown machine '${machine}'. Known machines: ${list || 'none (no data yet)'}`,
+      );
+    }
+    return { startDate, endDate, machine: found };
+  }
+
+  /** A, P, Q and OEE from sums; a ratio whose denominator is 0 is null. */
+  oeeFromSums(sums: OeeSums): OeeResult {
+    const plannedBusy = sums.plannedHours - sums.plannedDowntimeHours;
+    const availability = ratio(sums.runHours, plannedBusy);
+    const performance = ratio(sums.idealHours, sums.runHours);
+    const quality = ratio(sums.good, sums.parts);
+    const oee =
+      availability === null || performance === null || quality === null
+        ? null
+        : round(
+            (sums.runHours / plannedBusy) *
+              (sums.idealHours / sums.runHours) *
+              (sums.good / sums.parts),
+            4,
+          );
+    return {
+      oee,
+      availability,
+      performance,
+      quality,
+      totalParts: sums.parts,
+      goodParts: sums.good,
+      scrapParts: sums.scrap,
+      plannedHours: hours(sums.plannedHours),
+      plannedBusyHours: hours(plannedBusy),
+      runHours: hours(sums.runHours),
+    };
+  }
+
+  async oee(f: MetricsFilter): Promise<OeeResult> {
+    const [sums] = await this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'none');
+    return this.oeeFromSums(sums);
+  }
+
+  async oeeByMachine(f: MetricsFilter): Promise<(OeeResult & { machine: string })[]> {
+    const rows = await this.queries.machineDaySums(
+      f,
+      this.config.plannedDowntimeReasons,
+      'machine',
+    );
+    return rows.map((row) => ({ machine: row.key, ...this.oeeFromSums(row) }));
+  }
+
+  async oeeByShift(f: MetricsFilter): Promise<(OeeResult & { shift: string })[]> {
+    const rows = await this.queries.shiftSums(f, this.config.plannedDowntimeReasons);
+    return rows.map((row) => ({ shift: row.key, ...this.oeeFromSums(row) }));
+  }
+
+  async oeeDaily(f: MetricsFilter): Promise<(OeeResult & { date: string })[]> {
+    const rows = await this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'date');
+    return rows.map((row) => ({ date: row.key, ...this.oeeFromSums(row) }));
+  }
+
+  /**
+   * Performance above 100% means parts were made faster than the ideal cycle time allows: the
+   * configured cycle time is wrong. Not capped; reported per machine.
+   */
+  async performanceWarnings(f: MetricsFilter): Promise<string[]> {
+    const machines = await this.oeeByMachine(f);
+    const cycleTimes = new Map(
+      (await this.db.selectFrom('machines').select(['name', 'ideal_cycle_time_s']).execute()).map(
+        (m) => [m.name, m.ideal_cycle_time_s],
+      ),
+    );
+    return machines
+      .filter((m) => m.performance !== null && m.performance > 1)
+      .map(
+        (m) =>
+          `Performance of ${m.machine} is ${round((m.performance as number) * 100, 1)}%: it made more parts ` +
+          `than its ideal cycle time (${cycleTimes.get(m.machine)} s) allows, so that cycle time is probably too long.`,
+      );
+  }
+
+  scrapFromSums(sums: Pick<OeeSums, 'scrap' | 'parts'>): ScrapResult {
+    return {
+      scrapParts: sums.scrap,
+      totalParts: sums.parts,
+      scrapRate: sums.parts > 0 ? round((100 * sums.scrap) / sums.parts, 2) : null,
+    };
+  }
+
+  async scrap(f: MetricsFilter): Promise<ScrapResult> {
+    const [sums] = await this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'none');
+    return this.scrapFromSums(sums);
+  }
+
+  async scrapByMachine(f: MetricsFilter): Promise<(ScrapResult & { machine: string })[]> {
+    const rows = await this.queries.machineDaySums(
+      f,
+      this.config.plannedDowntimeReasons,
+      'machine',
+    );
+    return rows.map((row) => ({ machine: row.key, ...this.scrapFromSums(row) }));
+  }
+
+  async scrapDaily(f: MetricsFilter): Promise<(ScrapResult & { date: string })[]> {
+    const rows = await this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'date');
+    return rows.map((row) => ({ date: row.key, ...this.scrapFromSums(row) }));
+  }
+
+  /** Issue count and parts affected, with a count for every severity (0 included). */
+  async qualitySummary(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+  ): Promise<{
+    totalIssues: number;
+    totalPartsAffected: number;
+    severityBreakdown: { severity: SeverityName; count: number }[];
+  }> {
+    const rows = await this.queries.qualityTotals(f, severity);
+    const severities: SeverityName[] = ['High', 'Medium', 'Low'];
+    return {
+      totalIssues: rows.reduce((n, r) => n + r.count, 0),
+      totalPartsAffected: rows.reduce((n, r) => n + r.partsAffected, 0),
+      severityBreakdown: severities.map((s) => ({
+        severity: s,
+        count: rows.find((r) => r.severity === s)?.count ?? 0,
+      })),
+    };
+  }
+
+  async qualityIssues(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+    page: { limit: number; offset: number },
+  ): Promise<QualityIssueRow[]> {
+    assertPage(page);
+    return this.queries.qualityIssues(f, severity, page.limit, page.offset);
+  }
+
+  /**
+   * Total downtime is the recorded downtime hours; planned downtime is the same machine-day figure
+   * OEE uses. Failures are events whose reason is in FAILURE_REASONS:
+   * MTTR = failure hours / failures, MTBF = run hours / failures (null without failures).
+   */
+  async downtime(f: MetricsFilter): Promise<DowntimeResult> {
+    const [[sums], failures] = await Promise.all([
+      this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'none'),
+      this.queries.eventTotals(f, this.config.failureReasons),
+    ]);
+    return {
+      totalDowntimeHours: hours(sums.downtimeHours),
+      plannedDowntimeHours: hours(sums.plannedDowntimeHours),
+      unplannedDowntimeHours: hours(sums.downtimeHours - sums.plannedDowntimeHours),
+      failures: failures.events,
+      failureHours: hours(failures.hours),
+      mtbfHours: failures.events > 0 ? hours(sums.runHours / failures.events) : null,
+      mttrHours: failures.events > 0 ? hours(failures.hours / failures.events) : null,
+    };
+  }
+
+  /** Event hours per reason, most hours first (a Pareto), each marked planned or not. */
+  async downtimeByReason(f: MetricsFilter): Promise<ReasonDowntimeRow[]> {
+    const planned = new Set(this.config.plannedDowntimeReasons);
+    const rows = await this.queries.downtimeByReason(f);
+    return rows.map((r) => ({ ...r, hours: hours(r.hours), planned: planned.has(r.reason) }));
+  }
+
+  /** Events longer than MAJOR_DOWNTIME_HOURS, longest first. */
+  async majorEvents(
+    f: MetricsFilter,
+    page: { limit: number; offset: number },
+  ): Promise<DowntimeEventRow[]> {
+    assertPage(page);
+    const rows = await this.queries.longEvents(
+      f,
+      this.config.majorDowntimeHours,
+      page.limit,
+      page.offset,
+    );
+    return rows.map((r) => ({ ...r, durationHours: hours(r.durationHours) }));
+  }
+}
+
+function assertPage(page: { limit: number; offset: number }): void {
+  if (!Number.isInteger(page.limit) || page.limit < 0 || page.limit > MAX_LIST_LIMIT) {
+    throw new BadInputError(
+      `limit must be a whole number from 0 to ${MAX_LIST_LIMIT}, got ${page.limit}`,
+    );
+  }
+  if (!Number.isInteger(page.offset) || page.offset < 0) {
+    throw new BadInputError(`offset must be a whole number of at least 0, got ${page.offset}`);
+  }
+}

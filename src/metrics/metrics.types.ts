@@ -1,0 +1,76 @@
+import { SeverityName } from '../data/database.types';
+
+/** A validated metrics request: an inclusive date range and an optional machine (resolved to its id). */
+export interface MetricsFilter {
+  startDate: string;
+  endDate: string;
+  machine: { id: number; name: string } | null;
+}
+
+/** Additive totals of production rows, the only inputs of the OEE formulas. */
+export interface OeeSums {
+  plannedHours: number;
+  plannedDowntimeHours: number;
+  runHours: number;
+  downtimeHours: number;
+  /** Sum of ideal cycle time x parts produced, in hours. */
+  idealHours: number;
+  parts: number;
+  good: number;
+  scrap: number;
+}
+
+export interface OeeResult {
+  oee: number | null;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
+  totalParts: number;
+  goodParts: number;
+  scrapParts: number;
+  plannedHours: number;
+  plannedBusyHours: number;
+  runHours: number;
+}
+
+export interface ScrapResult {
+  scrapParts: number;
+  totalParts: number;
+  scrapRate: number | null;
+}
+
+export interface QualityIssueRow {
+  type: string;
+  description: string;
+  partsAffected: number;
+  severity: SeverityName;
+  date: string;
+  machine: string;
+  shift: string | null;
+}
+
+export interface DowntimeEventRow {
+  date: string;
+  machine: string;
+  shift: string | null;
+  reason: string;
+  description: string;
+  durationHours: number;
+}
+
+export interface ReasonDowntimeRow {
+  reason: string;
+  hours: number;
+  events: number;
+  planned: boolean;
+}
+
+export interface DowntimeResult {
+  totalDowntimeHours: number;
+  plannedDowntimeHours: number;
+  unplannedDowntimeHours: number;
+  failures: number;
+  failureHours: number;
+  mtbfHours: number | null;
+  mttrHours: number | null;
+}

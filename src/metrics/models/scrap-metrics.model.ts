@@ -1,0 +1,53 @@
+import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { DateScalar } from '../../common/graphql/date.scalar';
+import { MetricsFilter } from '../metrics.types';
+
+@ObjectType({ description: 'Scrap of one machine over the range.' })
+export class MachineScrap {
+  @Field({ description: 'Machine name.' })
+  machine!: string;
+
+  @Field(() => Int, { description: 'Defective parts.' })
+  scrapParts!: number;
+
+  @Field(() => Int, { description: 'Parts produced.' })
+  totalParts!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Scrap rate in percent (100 x scrap / parts, 2 decimals); null without parts.',
+  })
+  scrapRate!: number | null;
+}
+
+@ObjectType({ description: 'Scrap of one day, all selected machines together.' })
+export class DailyScrap {
+  @Field(() => DateScalar, { description: 'The day.' })
+  date!: string;
+
+  @Field(() => Int, { description: 'Defective parts.' })
+  scrapParts!: number;
+
+  @Field(() => Int, { description: 'Parts produced.' })
+  totalParts!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Scrap rate in percent; null without parts.' })
+  scrapRate!: number | null;
+}
+
+@ObjectType({ description: 'Scrap over a date range (both ends included).' })
+export class ScrapMetrics {
+  @Field(() => Int, { description: 'Defective parts.' })
+  totalScrap!: number;
+
+  @Field(() => Int, { description: 'Parts produced.' })
+  totalParts!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Scrap rate in percent (100 x scrap / parts, 2 decimals); null without parts.',
+  })
+  scrapRate!: number | null;
+
+  filter!: MetricsFilter;
+}
