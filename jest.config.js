@@ -15,6 +15,13 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '\\.spec\\.ts$' },
-    { ...common, displayName: 'e2e', rootDir: 'test', testRegex: '\\.e2e-spec\\.ts$' },
+    {
+      ...common,
+      displayName: 'e2e',
+      rootDir: 'test',
+      testRegex: '\\.e2e-spec\\.ts$',
+      // Real processes on a 2-core machine: starting a server takes about a second.
+      testTimeout: 60_000,
+    },
   ],
 };

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
 import { CliModule } from './cli/cli.module';
 import { registerDataCommands, WithApp } from './cli/commands';
+import { registerMetricsCommands } from './cli/metrics-commands';
 import { DomainError } from './common/errors';
 import { assertValidEnvironment, ConfigValidationError } from './config/env';
 
@@ -41,5 +42,6 @@ const program = new Command('factory-agent')
   .description('Factory Agent: factory performance data, metrics and chat from the terminal')
   .showHelpAfterError('(run with --help for usage)');
 registerDataCommands(program, withApp);
+registerMetricsCommands(program, withApp);
 
 program.parseAsync(process.argv).catch(fail);

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AppConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /** What the CLI needs: the same modules as the server, without HTTP or the demo seeding. */
-@Module({ imports: [AppConfigModule, DataModule] })
+@Module({ imports: [AppConfigModule, DataModule, MetricsModule] })
 export class CliModule {}

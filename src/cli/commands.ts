@@ -13,7 +13,7 @@ import { printJson, printPairs, printTable, progressBar } from './output';
 /** Runs a command body inside a Nest application context (created per command, closed after). */
 export type WithApp = (body: (app: INestApplicationContext) => Promise<void>) => Promise<void>;
 
-function wholeNumber(value: string): number {
+export function wholeNumber(value: string): number {
   if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('must be a whole number.');
   return Number(value);
 }

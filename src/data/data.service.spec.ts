@@ -146,10 +146,15 @@ describe(DataService.name, () => {
     await service.replaceDataset(smallDataset(), origin);
     const before = await service.readDataset();
     const broken = smallDataset();
-    // A row for a machine the dataset does not declare violates NOT NULL after thousands of good rows.
-    broken.production.push({ ...broken.production[0], machine: 'Ghost-001' });
-    await expect(service.replaceDataset(broken, origin)).rejects.toThrow();
-    await expect(service.mergeDataset(broken, origin)).rejects.toThrow();
+    // The last record written refers to a machine the dataset does not declare: the failure comes
+    // after every production row and downtime event of the new dataset has been written.
+    broken.qualityIssues.push({ ...broken.qualityIssues[0], machine: 'Ghost-001' });
+    await expect(service.replaceDataset(broken, origin)).rejects.toThrow(
+      /undeclared machine "Ghost-001"/,
+    );
+    await expect(service.mergeDataset(broken, origin)).rejects.toThrow(
+      /undeclared machine "Ghost-001"/,
+    );
     expect(await service.readDataset()).toEqual(before);
   });
 });

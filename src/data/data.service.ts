@@ -307,9 +307,14 @@ export class DataService implements OnModuleDestroy {
     shiftIds: Map<string, number>,
     onProgress?: ProgressListener,
   ): Promise<WriteSummary> {
-    const machineId = (name: string) => machineIds.get(name) as number;
-    const shiftId = (name: string | null) =>
-      name === null ? null : (shiftIds.get(name) as number);
+    // Importers validate names first; this guards the invariant and aborts the transaction.
+    const idOf = (ids: Map<string, number>, kind: string, name: string): number => {
+      const id = ids.get(name);
+      if (id === undefined) throw new Error(`Dataset refers to an undeclared ${kind} "${name}"`);
+      return id;
+    };
+    const machineId = (name: string) => idOf(machineIds, 'machine', name);
+    const shiftId = (name: string | null) => (name === null ? null : idOf(shiftIds, 'shift', name));
     const nextSeq = sequencePerMachineDay();
     const total =
       dataset.production.length + dataset.downtimeEvents.length + dataset.qualityIssues.length;
@@ -332,7 +337,7 @@ export class DataService implements OnModuleDestroy {
       dataset.production.map((r) => ({
         machine_id: machineId(r.machine),
         date: r.date,
-        shift_id: shiftId(r.shift) as number,
+        shift_id: idOf(shiftIds, 'shift', r.shift),
         planned_hours: r.plannedHours,
         run_hours: r.runHours,
         downtime_hours: r.downtimeHours,

@@ -139,18 +139,17 @@ export class MetricsService {
    * configured cycle time is wrong. Not capped; reported per machine.
    */
   async performanceWarnings(f: MetricsFilter): Promise<string[]> {
-    const machines = await this.oeeByMachine(f);
-    const cycleTimes = new Map(
-      (await this.db.selectFrom('machines').select(['name', 'ideal_cycle_time_s']).execute()).map(
-        (m) => [m.name, m.ideal_cycle_time_s],
-      ),
-    );
+    const [machines, cycleTimes] = await Promise.all([
+      this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'machine'),
+      this.db.selectFrom('machines').select(['name', 'ideal_cycle_time_s as seconds']).execute(),
+    ]);
+    const seconds = new Map(cycleTimes.map((m) => [m.name, m.seconds]));
     return machines
-      .filter((m) => m.performance !== null && m.performance > 1)
+      .filter((m) => m.runHours > 0 && m.idealHours > m.runHours)
       .map(
         (m) =>
-          `Performance of ${m.machine} is ${round((m.performance as number) * 100, 1)}%: it made more parts ` +
-          `than its ideal cycle time (${cycleTimes.get(m.machine)} s) allows, so that cycle time is probably too long.`,
+          `Performance of ${m.key} is ${((100 * m.idealHours) / m.runHours).toFixed(1)}%: it made more parts ` +
+          `than its ideal cycle time (${seconds.get(m.key)} s) allows, so that cycle time is probably too long.`,
       );
   }
 

@@ -72,7 +72,7 @@ export function startServer(options: {
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) {
         resolvePromise({
           url: match[1].replace('[::1]', '127.0.0.1').replace('[::]', '127.0.0.1'),

@@ -12,7 +12,9 @@ import { QueryTooComplexError } from '../errors';
 export interface QueryCostLimits {
   maxDepth: number;
   maxCost: number;
-  /** Cost of fields that run database work; every other field costs 1. */
+  /** Cost of top-level fields (queries and mutations) that run database work. */
+  rootCosts: Record<string, number>;
+  /** Cost of nested fields that run database work; every other field costs 1. */
   fieldCosts: Record<string, number>;
 }
 
@@ -21,27 +23,37 @@ interface Measure {
   cost: number;
 }
 
-/** Depth and cost of a selection set, fragments expanded, introspection (`__*`) excluded. */
+/**
+ * Depth and cost of a selection set, fragments expanded. Introspection (`__*` fields) costs nothing
+ * but counts for depth, so that Sandbox's introspection passes and a deeply nested one does not.
+ */
 export function measureSelection(
   selectionSet: SelectionSetNode,
   fragments: Record<string, FragmentDefinitionNode>,
   limits: QueryCostLimits,
   seen: Set<string> = new Set(),
+  root = true,
 ): Measure {
   let depth = 0;
   let cost = 0;
   for (const selection of selectionSet.selections) {
     let inner: Measure = { depth: 0, cost: 0 };
     if (selection.kind === Kind.FIELD) {
-      if (selection.name.value.startsWith('__')) continue;
-      inner = measureField(selection, fragments, limits, seen);
+      inner = measureField(selection, fragments, limits, seen, root);
+      if (selection.name.value.startsWith('__')) inner = { depth: inner.depth, cost: 0 };
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      inner = measureSelection(selection.selectionSet, fragments, limits, seen);
+      inner = measureSelection(selection.selectionSet, fragments, limits, seen, root);
     } else {
       const name = selection.name.value;
       const fragment = fragments[name];
       if (!fragment || seen.has(name)) continue;
-      inner = measureSelection(fragment.selectionSet, fragments, limits, new Set([...seen, name]));
+      inner = measureSelection(
+        fragment.selectionSet,
+        fragments,
+        limits,
+        new Set([...seen, name]),
+        root,
+      );
     }
     depth = Math.max(depth, inner.depth);
     cost += inner.cost;
@@ -54,10 +66,11 @@ function measureField(
   fragments: Record<string, FragmentDefinitionNode>,
   limits: QueryCostLimits,
   seen: Set<string>,
+  root: boolean,
 ): Measure {
-  const own = limits.fieldCosts[field.name.value] ?? 1;
+  const own = (root ? limits.rootCosts : limits.fieldCosts)[field.name.value] ?? 1;
   if (!field.selectionSet) return { depth: 1, cost: own };
-  const inner = measureSelection(field.selectionSet, fragments, limits, seen);
+  const inner = measureSelection(field.selectionSet, fragments, limits, seen, false);
   return { depth: inner.depth + 1, cost: own + inner.cost };
 }
 
@@ -84,7 +97,7 @@ export function queryCostPlugin(limits: QueryCostLimits): ApolloServerPlugin {
             depth > limits.maxDepth
               ? `Query depth ${depth} is over the limit of ${limits.maxDepth}.`
               : cost > limits.maxCost
-                ? `Query cost ${cost} is over the limit of ${limits.maxCost} (each metric query costs ${limits.fieldCosts.oee ?? 1}). Split it into several requests.`
+                ? `Query cost ${cost} is over the limit of ${limits.maxCost} (each metric query costs ${limits.rootCosts.oee ?? 1}). Split it into several requests.`
                 : null;
           if (problem) {
             const error = new QueryTooComplexError(problem);

@@ -1,0 +1,284 @@
+import { Kysely } from 'kysely';
+import { AppConfig } from '../config/app-config.service';
+import { DataService } from '../data/data.service';
+import { createSqliteDatabase } from '../data/database.provider';
+import { Database } from '../data/database.types';
+import { Dataset, ProductionRecord } from '../data/dataset';
+import { migrateToLatest } from '../data/migrations';
+import { MetricsQueries } from './metrics.queries';
+import { MetricsService } from './metrics.service';
+
+const config = {
+  plannedDowntimeReasons: ['maintenance'],
+  failureReasons: ['mechanical', 'electrical'],
+  majorDowntimeHours: 2,
+} as AppConfig;
+
+function row(machine: string, date: string, values: Partial<ProductionRecord>): ProductionRecord {
+  const base = { machine, date, shift: 'Day', plannedHours: 8, runHours: 8, downtimeHours: 0 };
+  const parts = values.partsProduced ?? 0;
+  return { ...base, partsProduced: parts, goodParts: parts, scrapParts: 0, ...values };
+}
+
+function dataset(production: ProductionRecord[], extra: Partial<Dataset> = {}): Dataset {
+  return {
+    machines: [
+      { name: 'A', type: 'Fast', idealCycleTimeSeconds: 36 },
+      { name: 'B', type: 'Slow', idealCycleTimeSeconds: 360 },
+    ],
+    shifts: [
+      { name: 'Day', startHour: 6, endHour: 14 },
+      { name: 'Night', startHour: 14, endHour: 22 },
+    ],
+    production,
+    downtimeEvents: [],
+    qualityIssues: [],
+    ...extra,
+  };
+}
+
+describe(MetricsService.name, () => {
+  let db: Kysely<Database>;
+  let data: DataService;
+  let metrics: MetricsService;
+  const origin = { source: 'import' as const, generatedAt: 'test' };
+  const load = (ds: Dataset) => data.replaceDataset(ds, origin);
+  const filter = (machine?: string) => metrics.resolveFilter('2026-01-01', '2026-01-31', machine);
+
+  beforeEach(async () => {
+    db = createSqliteDatabase('file::memory:');
+    await migrateToLatest(db);
+    data = new DataService(db);
+    metrics = new MetricsService(db, new MetricsQueries(db), config);
+  });
+  afterEach(() => data.onModuleDestroy());
+
+  it('computes A, P, Q and OEE of one machine-day by hand', async () => {
+    // 8 h planned, 6 h run, 2 h down; 500 parts at 36 s = 5 h ideal; 450 good.
+    await load(
+      dataset([
+        row('A', '2026-01-02', {
+          runHours: 6,
+          downtimeHours: 2,
+          partsProduced: 500,
+          goodParts: 450,
+          scrapParts: 50,
+        }),
+      ]),
+    );
+    const oee = await metrics.oee(await filter());
+    expect(oee).toMatchObject({
+      availability: 0.75,
+      performance: 0.8333,
+      quality: 0.9,
+      totalParts: 500,
+      plannedBusyHours: 8,
+    });
+    expect(oee.oee).toBeCloseTo(0.75 * (5 / 6) * 0.9, 4);
+  });
+
+  it('returns null ratios, not 0% or 100%, when a denominator is 0', async () => {
+    await load(
+      dataset([row('A', '2026-01-02', { runHours: 0, downtimeHours: 8, partsProduced: 0 })]),
+    );
+    expect(await metrics.oee(await filter())).toMatchObject({
+      availability: 0,
+      performance: null,
+      quality: null,
+      oee: null,
+    });
+    expect((await metrics.scrap(await filter())).scrapRate).toBeNull();
+    // No rows at all: even availability has no denominator.
+    expect(
+      (await metrics.oee(await metrics.resolveFilter('2025-01-01', '2025-01-02'))).availability,
+    ).toBeNull();
+  });
+
+  it('does not cap performance above 1, and warns about the cycle time', async () => {
+    // 1000 parts at 36 s = 10 h ideal in 8 h run.
+    await load(dataset([row('A', '2026-01-02', { partsProduced: 1000 })]));
+    expect((await metrics.oee(await filter())).performance).toBe(1.25);
+    expect(await metrics.performanceWarnings(await filter())).toEqual([
+      expect.stringMatching(/^Performance of A is 125\.0%.*ideal cycle time \(36 s\)/),
+    ]);
+  });
+
+  it('excludes planned downtime from planned busy time, at most the downtime recorded that day', async () => {
+    await load(
+      dataset(
+        [
+          row('A', '2026-01-02', { runHours: 6, downtimeHours: 2, partsProduced: 100 }),
+          // Planned events longer than the recorded downtime count only up to it.
+          row('A', '2026-01-03', { runHours: 7, downtimeHours: 1, partsProduced: 100 }),
+        ],
+        {
+          downtimeEvents: [
+            {
+              machine: 'A',
+              date: '2026-01-02',
+              shift: null,
+              reason: 'maintenance',
+              description: '',
+              durationHours: 1.5,
+            },
+            {
+              machine: 'A',
+              date: '2026-01-02',
+              shift: null,
+              reason: 'mechanical',
+              description: '',
+              durationHours: 0.5,
+            },
+            {
+              machine: 'A',
+              date: '2026-01-03',
+              shift: null,
+              reason: 'maintenance',
+              description: '',
+              durationHours: 3,
+            },
+          ],
+        },
+      ),
+    );
+    const oee = await metrics.oee(await filter());
+    // Planned busy time = 16 - (1.5 + min(1, 3)) = 13.5; run = 13.
+    expect(oee.plannedBusyHours).toBe(13.5);
+    expect(oee.availability).toBeCloseTo(13 / 13.5, 4);
+    const downtime = await metrics.downtime(await filter());
+    expect(downtime).toMatchObject({
+      totalDowntimeHours: 3,
+      plannedDowntimeHours: 2.5,
+      unplannedDowntimeHours: 0.5,
+    });
+    expect(downtime).toMatchObject({
+      failures: 1,
+      failureHours: 0.5,
+      mttrHours: 0.5,
+      mtbfHours: 13,
+    });
+  });
+
+  it('reclassifies history when PLANNED_DOWNTIME_REASONS changes', async () => {
+    await load(
+      dataset([row('A', '2026-01-02', { runHours: 6, downtimeHours: 2, partsProduced: 100 })], {
+        downtimeEvents: [
+          {
+            machine: 'A',
+            date: '2026-01-02',
+            shift: null,
+            reason: 'changeover',
+            description: '',
+            durationHours: 2,
+          },
+        ],
+      }),
+    );
+    expect((await metrics.oee(await filter())).availability).toBe(0.75);
+    const changed = new MetricsService(db, new MetricsQueries(db), {
+      ...config,
+      plannedDowntimeReasons: ['changeover'],
+    } as AppConfig);
+    expect((await changed.oee(await filter())).availability).toBe(1);
+    expect((await changed.downtimeByReason(await filter()))[0]).toMatchObject({
+      reason: 'changeover',
+      planned: true,
+    });
+  });
+
+  it('rolls machines up from sums, not by averaging their percentages', async () => {
+    // A: 1 h planned, fully available. B: 7 h planned, 1 h run. Average of A's = (1 + 1/7) / 2 = 0.571;
+    // from sums: 2 h run / 8 h planned = 0.25.
+    await load(
+      dataset([
+        row('A', '2026-01-02', { plannedHours: 1, runHours: 1, partsProduced: 100 }),
+        row('B', '2026-01-02', {
+          plannedHours: 7,
+          runHours: 1,
+          downtimeHours: 6,
+          partsProduced: 10,
+        }),
+      ]),
+    );
+    const f = await filter();
+    const [total, byMachine] = await Promise.all([metrics.oee(f), metrics.oeeByMachine(f)]);
+    expect(byMachine.map((m) => m.availability)).toEqual([1, 0.1429]);
+    expect(total.availability).toBe(0.25);
+    expect(total.availability).not.toBeCloseTo((1 + 1 / 7) / 2, 2);
+    // Performance weighs each machine's own cycle time: (100 x 36 s + 10 x 360 s) / 2 h = 1.
+    expect(total.performance).toBe(1);
+  });
+
+  it('shares planned events without a shift across shifts by their downtime', async () => {
+    await load(
+      dataset(
+        [
+          row('A', '2026-01-02', {
+            shift: 'Day',
+            runHours: 7,
+            downtimeHours: 1,
+            partsProduced: 100,
+          }),
+          row('A', '2026-01-02', {
+            shift: 'Night',
+            runHours: 5,
+            downtimeHours: 3,
+            partsProduced: 100,
+          }),
+        ],
+        {
+          downtimeEvents: [
+            {
+              machine: 'A',
+              date: '2026-01-02',
+              shift: null,
+              reason: 'maintenance',
+              description: '',
+              durationHours: 2,
+            },
+            {
+              machine: 'A',
+              date: '2026-01-02',
+              shift: 'Night',
+              reason: 'maintenance',
+              description: '',
+              durationHours: 1,
+            },
+          ],
+        },
+      ),
+    );
+    const shifts = await metrics.oeeByShift(await filter());
+    // Day: 2 h x 1/4 = 0.5 h planned; Night: 1 h + 2 h x 3/4 = 2.5 h. Together 3 h, as for the day.
+    expect(shifts.map((s) => [s.shift, s.plannedBusyHours])).toEqual([
+      ['Day', 7.5],
+      ['Night', 5.5],
+    ]);
+    expect((await metrics.oee(await filter())).plannedBusyHours).toBe(13);
+  });
+
+  describe('input validation', () => {
+    it.each([
+      ['2026-02-30', '2026-03-01', /startDate must be a calendar date/],
+      ['2026-03-02', '2026-03-01', /endDate \(2026-03-01\) is before startDate \(2026-03-02\)/],
+      ['2010-01-01', '2026-01-01', /at most 3660/],
+    ])('rejects %s..%s', async (start, end, message) => {
+      await expect(metrics.resolveFilter(start, end)).rejects.toThrow(message);
+    });
+
+    it('names the known machines when the machine is unknown', async () => {
+      await load(dataset([]));
+      await expect(filter('C')).rejects.toThrow("Unknown machine 'C'. Known machines: A, B");
+      expect((await filter('b')).machine).toEqual({ id: 2, name: 'B' });
+    });
+
+    it('bounds list paging', async () => {
+      await expect(
+        metrics.qualityIssues(await filter(), null, { limit: 1001, offset: 0 }),
+      ).rejects.toThrow(/limit/);
+      await expect(metrics.majorEvents(await filter(), { limit: 10, offset: -1 })).rejects.toThrow(
+        /offset/,
+      );
+    });
+  });
+});

@@ -1,0 +1,633 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { buildClientSchema, getIntrospectionQuery, IntrospectionQuery, printSchema } from 'graphql';
+import { startTestApp, TestApp } from './support/app';
+import { FIXTURES, ROOT } from './support/cli';
+
+const RANGE = 'startDate: "2026-01-05", endDate: "2026-01-06"';
+const ADMIN_KEY = 'test-admin-key-0123456789';
+const SMALL_PLANT = join(FIXTURES, 'small-plant.json');
+
+/**
+ * Hand-computed values for test/fixtures/small-plant.json (two machines, two days):
+ * M1 (60 s): 01-05 planned 8, run 7.5, 0.5 h maintenance (planned), 400 parts / 380 good;
+ *            01-06 planned 8.5, run 6, 2.5 h mechanical, 300 parts / 300 good (no shift breakdown).
+ * M2 (30 s): 01-05 planned 8, run 7, 0.75 h mechanical + 0.25 h material, 1000 parts / 990 good,
+ *            split Day 4 h run, 505 parts / 500 good and Night 3 h run + 1 h down, 495 / 490;
+ *            01-06 planned 8, run 0, 8 h electrical, no parts.
+ */
+const HAND = (() => {
+  const planned = 8 + 8.5 + 8 + 8;
+  const plannedDowntime = 0.5;
+  const run = 7.5 + 6 + 7 + 0;
+  const idealHours = ((400 + 300) * 60 + 1000 * 30) / 3600;
+  const availability = run / (planned - plannedDowntime);
+  const performance = idealHours / run;
+  const quality = (380 + 300 + 990) / (400 + 300 + 1000);
+  return {
+    planned,
+    run,
+    availability,
+    performance,
+    quality,
+    oee: availability * performance * quality,
+  };
+})();
+
+describe('GraphQL API over HTTP', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp(
+      { RATE_LIMIT_DEFAULT: '100000/minute', ADMIN_API_KEY: ADMIN_KEY },
+      { importFile: SMALL_PLANT },
+    );
+  });
+  afterAll(() => t.close());
+
+  describe('metrics after importing a file in the original format', () => {
+    it('oee matches the values computed by hand', async () => {
+      const { body } = await t.gql(`{ oee(${RANGE}) {
+        oee availability performance quality totalParts goodParts scrapParts plannedHours plannedBusyHours runHours warnings
+      } }`);
+      const oee = body.data?.oee;
+      expect(oee.oee).toBeCloseTo(HAND.oee, 4);
+      expect(oee.availability).toBeCloseTo(HAND.availability, 4);
+      expect(oee.performance).toBeCloseTo(HAND.performance, 4);
+      expect(oee.quality).toBeCloseTo(HAND.quality, 4);
+      expect(oee).toMatchObject({
+        totalParts: 1700,
+        goodParts: 1670,
+        scrapParts: 30,
+        plannedHours: 32.5,
+        plannedBusyHours: 32,
+        runHours: 20.5,
+      });
+      // M2 made 1000 parts at 30 s in 7 h of run time: 119% performance.
+      expect(oee.warnings).toEqual([
+        expect.stringMatching(/^Performance of M2 is 119\.0%.*\(30 s\)/),
+      ]);
+    });
+
+    it('oee breaks down by machine, shift and day, each from its own sums', async () => {
+      const { body } = await t.gql(`{ oee(${RANGE}) {
+        byMachine { machine oee availability performance quality totalParts }
+        byShift { shift availability performance quality totalParts plannedBusyHours }
+        daily { date oee availability totalParts }
+      } }`);
+      const { byMachine, byShift, daily } = body.data!.oee;
+      expect(byMachine.map((m: { machine: string }) => m.machine)).toEqual(['M1', 'M2']);
+      expect(byMachine[0].availability).toBeCloseTo(13.5 / 16, 4);
+      expect(byMachine[0].performance).toBeCloseTo((700 * 60) / 3600 / 13.5, 4);
+      expect(byMachine[1].availability).toBeCloseTo(7 / 16, 4);
+      expect(byMachine[1].performance).toBeCloseTo((1000 * 30) / 3600 / 7, 4);
+      // Day: M1 both days (no breakdown -> first shift), M2 01-05 Day and 01-06 (no breakdown).
+      expect(byShift[0]).toMatchObject({ shift: 'Day', totalParts: 1205, plannedBusyHours: 28 });
+      expect(byShift[0].availability).toBeCloseTo(17.5 / 28, 4);
+      expect(byShift[0].performance).toBeCloseTo((700 * 60 + 505 * 30) / 3600 / 17.5, 4);
+      expect(byShift[1]).toMatchObject({ shift: 'Night', totalParts: 495, plannedBusyHours: 4 });
+      expect(byShift[1].availability).toBeCloseTo(0.75, 4);
+      expect(byShift[1].quality).toBeCloseTo(490 / 495, 4);
+      expect(daily.map((d: { date: string }) => d.date)).toEqual(['2026-01-05', '2026-01-06']);
+      expect(daily[0].availability).toBeCloseTo(14.5 / 15.5, 4);
+      expect(daily[1].availability).toBeCloseTo(6 / 16.5, 4);
+    });
+
+    it('a machine filter is case-insensitive and selects that machine only', async () => {
+      const { body } = await t.gql(
+        `{ oee(${RANGE}, machine: "m1") { totalParts availability byMachine { machine } } }`,
+      );
+      expect(body.data?.oee).toEqual({
+        totalParts: 700,
+        availability: expect.any(Number),
+        byMachine: [{ machine: 'M1' }],
+      });
+      expect(body.data?.oee.availability).toBeCloseTo(13.5 / 16, 4);
+    });
+
+    it('scrap', async () => {
+      const { body } = await t.gql(`{
+        all: scrap(${RANGE}) { totalScrap totalParts scrapRate scrapByMachine { machine scrapParts totalParts scrapRate } daily { date scrapParts totalParts scrapRate } }
+        one: scrap(${RANGE}, machine: "M1") { totalScrap scrapRate scrapByMachine { machine } }
+      }`);
+      expect(body.data?.all).toEqual({
+        totalScrap: 30,
+        totalParts: 1700,
+        scrapRate: 1.76,
+        scrapByMachine: [
+          { machine: 'M1', scrapParts: 20, totalParts: 700, scrapRate: 2.86 },
+          { machine: 'M2', scrapParts: 10, totalParts: 1000, scrapRate: 1 },
+        ],
+        daily: [
+          { date: '2026-01-05', scrapParts: 30, totalParts: 1400, scrapRate: 2.14 },
+          { date: '2026-01-06', scrapParts: 0, totalParts: 300, scrapRate: 0 },
+        ],
+      });
+      expect(body.data?.one).toEqual({ totalScrap: 20, scrapRate: 2.86, scrapByMachine: null });
+    });
+
+    it('qualityIssues with severity breakdown, filter and paging', async () => {
+      const { body } = await t.gql(`{
+        all: qualityIssues(${RANGE}) { totalIssues totalPartsAffected severityBreakdown { severity count }
+          issues { date machine type description severity partsAffected } }
+        high: qualityIssues(${RANGE}, severity: HIGH) { totalIssues issues { type } }
+        page: qualityIssues(${RANGE}) { issues(limit: 1, offset: 1) { machine type } }
+      }`);
+      expect(body.data?.all).toEqual({
+        totalIssues: 3,
+        totalPartsAffected: 21,
+        severityBreakdown: [
+          { severity: 'HIGH', count: 1 },
+          { severity: 'MEDIUM', count: 1 },
+          { severity: 'LOW', count: 1 },
+        ],
+        issues: [
+          {
+            date: '2026-01-05',
+            machine: 'M1',
+            type: 'dimensional',
+            description: 'Bore oversize',
+            severity: 'HIGH',
+            partsAffected: 12,
+          },
+          {
+            date: '2026-01-05',
+            machine: 'M1',
+            type: 'surface',
+            description: 'Scratches',
+            severity: 'MEDIUM',
+            partsAffected: 5,
+          },
+          {
+            date: '2026-01-05',
+            machine: 'M2',
+            type: 'material',
+            description: 'Inclusion',
+            severity: 'LOW',
+            partsAffected: 4,
+          },
+        ],
+      });
+      expect(body.data?.high).toEqual({ totalIssues: 1, issues: [{ type: 'dimensional' }] });
+      expect(body.data?.page).toEqual({ issues: [{ machine: 'M1', type: 'surface' }] });
+    });
+
+    it('downtime: totals, planned split, Pareto, major events, MTBF and MTTR', async () => {
+      const { body } = await t.gql(`{ downtime(${RANGE}) {
+        totalDowntimeHours plannedDowntimeHours unplannedDowntimeHours failures failureHours mtbfHours mttrHours
+        downtimeByReason { reason hours events planned }
+        majorEvents { date machine reason description durationHours }
+      } }`);
+      expect(body.data?.downtime).toEqual({
+        totalDowntimeHours: 12,
+        plannedDowntimeHours: 0.5,
+        unplannedDowntimeHours: 11.5,
+        failures: 3,
+        failureHours: 11.25,
+        mtbfHours: Math.round((20.5 / 3) * 100) / 100,
+        mttrHours: 3.75,
+        downtimeByReason: [
+          { reason: 'electrical', hours: 8, events: 1, planned: false },
+          { reason: 'mechanical', hours: 3.25, events: 2, planned: false },
+          { reason: 'maintenance', hours: 0.5, events: 1, planned: true },
+          { reason: 'material', hours: 0.25, events: 1, planned: false },
+        ],
+        majorEvents: [
+          {
+            date: '2026-01-06',
+            machine: 'M2',
+            reason: 'electrical',
+            description: 'Main drive burnt out',
+            durationHours: 8,
+          },
+          {
+            date: '2026-01-06',
+            machine: 'M1',
+            reason: 'mechanical',
+            description: 'Spindle failure',
+            durationHours: 2.5,
+          },
+        ],
+      });
+    });
+
+    it('machines, shifts, stats and dateRange', async () => {
+      const { body } = await t.gql(`{
+        machines { id name type idealCycleTime } shifts { id name startHour endHour }
+        stats { exists startDate endDate totalDays daysWithData totalMachines totalShifts totalRecords }
+        dateRange { startDate endDate totalDays }
+      }`);
+      expect(body.data).toEqual({
+        machines: [
+          { id: '1', name: 'M1', type: 'Mill', idealCycleTime: 60 },
+          { id: '2', name: 'M2', type: 'Press', idealCycleTime: 30 },
+        ],
+        shifts: [
+          { id: '1', name: 'Day', startHour: 6, endHour: 14 },
+          { id: '2', name: 'Night', startHour: 14, endHour: 22 },
+        ],
+        stats: {
+          exists: true,
+          startDate: '2026-01-05',
+          endDate: '2026-01-06',
+          totalDays: 2,
+          daysWithData: 2,
+          totalMachines: 2,
+          totalShifts: 2,
+          totalRecords: 4,
+        },
+        dateRange: { startDate: '2026-01-05', endDate: '2026-01-06', totalDays: 2 },
+      });
+    });
+
+    it('a range outside the data is not an error: totals 0, ratios null, lists empty', async () => {
+      const range = 'startDate: "2020-01-01", endDate: "2020-01-31"';
+      const { body } = await t.gql(`{
+        oee(${range}) { oee availability performance quality totalParts byMachine { machine } daily { date } }
+        scrap(${range}) { totalScrap scrapRate daily { date } }
+        qualityIssues(${range}) { totalIssues issues { type } }
+        downtime(${range}) { totalDowntimeHours failures mtbfHours mttrHours downtimeByReason { reason } majorEvents { reason } }
+      }`);
+      expect(body.errors).toBeUndefined();
+      expect(body.data).toEqual({
+        oee: {
+          oee: null,
+          availability: null,
+          performance: null,
+          quality: null,
+          totalParts: 0,
+          byMachine: [],
+          daily: [],
+        },
+        scrap: { totalScrap: 0, scrapRate: null, daily: [] },
+        qualityIssues: { totalIssues: 0, issues: [] },
+        downtime: {
+          totalDowntimeHours: 0,
+          failures: 0,
+          mtbfHours: null,
+          mttrHours: null,
+          downtimeByReason: [],
+          majorEvents: [],
+        },
+      });
+    });
+  });
+
+  it('the CLI prints the same numbers as the API', async () => {
+    const from = ['--from', '2026-01-05', '--to', '2026-01-06'];
+    const cliJson = async (...args: string[]) => {
+      const result = await t.cli(...args, ...from, '--json');
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout) as Record<string, any>;
+    };
+    const { body } = await t.gql(`{
+      oee(${RANGE}) { oee availability performance quality totalParts runHours byMachine { machine oee } warnings }
+      scrap(${RANGE}) { totalScrap scrapRate }
+      qualityIssues(${RANGE}) { totalIssues totalPartsAffected }
+      downtime(${RANGE}) { totalDowntimeHours plannedDowntimeHours failures mtbfHours mttrHours majorEvents { durationHours } }
+    }`);
+    const api = body.data as Record<string, any>;
+    const oee = await cliJson('oee');
+    expect(oee).toMatchObject({
+      oee: api.oee.oee,
+      availability: api.oee.availability,
+      performance: api.oee.performance,
+      quality: api.oee.quality,
+      totalParts: api.oee.totalParts,
+      runHours: api.oee.runHours,
+      warnings: api.oee.warnings,
+    });
+    expect(oee.byMachine.map((m: { machine: string; oee: number }) => [m.machine, m.oee])).toEqual(
+      api.oee.byMachine.map((m: { machine: string; oee: number }) => [m.machine, m.oee]),
+    );
+    expect(await cliJson('scrap')).toMatchObject({
+      scrapParts: api.scrap.totalScrap,
+      scrapRate: api.scrap.scrapRate,
+    });
+    expect(await cliJson('quality')).toMatchObject(api.qualityIssues);
+    const downtime = await cliJson('downtime');
+    expect(downtime).toMatchObject({ ...api.downtime, majorEvents: expect.any(Array) });
+    expect(downtime.majorEvents.map((e: { durationHours: number }) => e.durationHours)).toEqual([
+      8, 2.5,
+    ]);
+    const table = await t.cli('oee', ...from);
+    expect(table.stdout).toMatch(new RegExp(`^All\\s+${(HAND.oee * 100).toFixed(1)}%`, 'm'));
+    const unknown = await t.cli('oee', ...from, '--machine', 'CNC-9');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe("Error: Unknown machine 'CNC-9'. Known machines: M1, M2\n");
+  });
+
+  describe('errors carry stable codes', () => {
+    const codeOf = async (
+      query: string,
+      variables?: Record<string, unknown>,
+      headers?: Record<string, string>,
+    ) => {
+      const { body } = await t.gql(query, variables, headers);
+      return { code: body.errors?.[0]?.extensions?.code, message: body.errors?.[0]?.message ?? '' };
+    };
+
+    it.each([
+      [
+        'a malformed date literal',
+        '{ oee(startDate: "yesterday", endDate: "2026-01-06") { oee } }',
+        /Invalid date "yesterday"/,
+      ],
+      [
+        'an impossible date',
+        '{ oee(startDate: "2024-02-30", endDate: "2026-01-06") { oee } }',
+        /Invalid date "2024-02-30"/,
+      ],
+      [
+        'endDate before startDate',
+        '{ oee(startDate: "2026-01-06", endDate: "2026-01-05") { oee } }',
+        /endDate \(2026-01-05\) is before startDate/,
+      ],
+      [
+        'a range over 3660 days',
+        '{ scrap(startDate: "2000-01-01", endDate: "2026-01-05") { totalScrap } }',
+        /at most 3660/,
+      ],
+      [
+        'an unknown machine',
+        '{ downtime(startDate: "2026-01-05", endDate: "2026-01-06", machine: "CNC-9") { failures } }',
+        /Unknown machine 'CNC-9'. Known machines: M1, M2/,
+      ],
+      [
+        'a list limit over 1000',
+        `{ qualityIssues(${RANGE}) { issues(limit: 1001) { type } } }`,
+        /limit must be a whole number from 0 to 1000/,
+      ],
+    ])('BAD_USER_INPUT for %s', async (_name, query, message) => {
+      const error = await codeOf(query);
+      expect(error.code).toBe('BAD_USER_INPUT');
+      expect(error.message).toMatch(message);
+    });
+
+    it('BAD_USER_INPUT for an impossible date passed as a variable', async () => {
+      const error = await codeOf('query ($d: Date!) { oee(startDate: $d, endDate: $d) { oee } }', {
+        d: '2023-02-29',
+      });
+      expect(error.code).toBe('BAD_USER_INPUT');
+    });
+
+    it('UNAUTHENTICATED for setup without the admin key or with a wrong one', async () => {
+      const mutation = 'mutation { setup(days: 3) { days } }';
+      expect(await codeOf(mutation)).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: /Missing Authorization/,
+      });
+      expect(
+        await codeOf(mutation, undefined, { authorization: 'Bearer wrong-key' }),
+      ).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: 'Invalid admin API key.',
+      });
+    });
+
+    it('BAD_USER_INPUT for setup arguments out of range, with the key', async () => {
+      const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+      expect((await codeOf('mutation { setup(days: 0) { days } }', undefined, auth)).code).toBe(
+        'BAD_USER_INPUT',
+      );
+      expect(
+        (await codeOf('mutation { setup(machines: 5000) { days } }', undefined, auth)).code,
+      ).toBe('BAD_USER_INPUT');
+    });
+
+    it('QUERY_TOO_COMPLEX for fifty aliased oee queries, before any work, with HTTP 400', async () => {
+      const aliases = Array.from({ length: 50 }, (_, i) => `a${i}: oee(${RANGE}) { oee }`).join(
+        ' ',
+      );
+      const { status, body } = await t.gql(`{ ${aliases} }`);
+      expect(status).toBe(400);
+      expect(body.data).toBeUndefined();
+      expect(body.errors?.[0]).toMatchObject({
+        extensions: { code: 'QUERY_TOO_COMPLEX' },
+        message: expect.stringMatching(/cost/),
+      });
+    });
+
+    it('refuses deeply nested introspection, while the standard introspection passes', async () => {
+      expect((await t.gql(getIntrospectionQuery())).body.errors).toBeUndefined();
+      const nested = (levels: number): string =>
+        levels === 0 ? 'name' : `fields { type { ${nested(levels - 1)} } }`;
+      const { status, body } = await t.gql(`{ __schema { types { ${nested(7)} } } }`);
+      expect(status).toBe(400);
+      expect(body.errors?.[0]).toMatchObject({
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        message: 'Maximum introspection depth exceeded',
+      });
+    });
+
+    it('keeps Apollo codes for malformed GraphQL', async () => {
+      expect((await codeOf('{ oee(')).code).toBe('GRAPHQL_PARSE_FAILED');
+      expect((await codeOf('{ nope }')).code).toBe('GRAPHQL_VALIDATION_FAILED');
+    });
+  });
+
+  describe('setup mutation', () => {
+    it('replaces the data when called with the admin key', async () => {
+      const { body } = await t.gql(
+        'mutation { setup(days: 3, machines: 2, seed: 7) { message days startDate endDate machines } }',
+        undefined,
+        { authorization: `Bearer ${ADMIN_KEY}` },
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.setup).toMatchObject({
+        days: 3,
+        machines: ['CNC-001', 'Assembly-001'],
+        message: expect.stringMatching(/Generated 3 days/),
+      });
+      const stats = await t.gql('{ stats { totalMachines totalRecords endDate } }');
+      expect(stats.body.data?.stats).toMatchObject({
+        totalMachines: 2,
+        totalRecords: 6,
+        endDate: body.data?.setup.endDate,
+      });
+      // Back to the fixture for the tests that follow (the CLI writes to the server's database).
+      expect((await t.cli('import', SMALL_PLANT)).code).toBe(0);
+      expect((await t.gql('{ stats { totalMachines } }')).body.data?.stats.totalMachines).toBe(2);
+    });
+  });
+
+  describe('HTTP behaviour', () => {
+    it('echoes X-Request-Id, or makes one', async () => {
+      const given = await t.gql('{ __typename }', undefined, { 'x-request-id': 'plant-7:req-42' });
+      expect(given.headers.get('x-request-id')).toBe('plant-7:req-42');
+      const made = await t.gql('{ __typename }', undefined, {
+        'x-request-id': 'bad id with spaces',
+      });
+      expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('answers CORS preflights for allowed origins only', async () => {
+      const preflight = (origin: string) =>
+        fetch(`${t.url}/graphql`, {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
+        });
+      expect(
+        (await preflight('http://localhost:5173')).headers.get('access-control-allow-origin'),
+      ).toBe('http://localhost:5173');
+      expect(
+        (await preflight('http://evil.example')).headers.get('access-control-allow-origin'),
+      ).toBeNull();
+    });
+
+    it('blocks simple cross-site requests (Apollo CSRF prevention)', async () => {
+      const response = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(response.status).toBe(400);
+    });
+
+    it('refuses bodies over the size limit with 413', async () => {
+      const response = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(300_000) } }),
+      });
+      expect(response.status).toBe(413);
+    });
+
+    it('serves Apollo Sandbox at /graphql outside production, with security headers', async () => {
+      const response = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('embeddable-sandbox');
+      expect(response.headers.get('content-security-policy')).toContain(
+        'https://embeddable-sandbox.cdn.apollographql.com',
+      );
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    });
+
+    it('reports health', async () => {
+      const response = await fetch(`${t.url}/health`);
+      expect(response.status).toBe(200);
+    });
+  });
+
+  it('the committed src/schema.gql is the schema the server serves (UPDATE_SCHEMA=1 rewrites it)', async () => {
+    const { body } = await t.gql<IntrospectionQuery>(getIntrospectionQuery({ descriptions: true }));
+    const printed = printSchema(buildClientSchema(body.data as IntrospectionQuery)) + '\n';
+    const file = join(ROOT, 'src/schema.gql');
+    if (process.env.UPDATE_SCHEMA === '1') writeFileSync(file, printed);
+    expect(readFileSync(file, 'utf8')).toBe(printed);
+  });
+});
+
+describe('GraphQL API in production mode', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ NODE_ENV: 'production', RATE_LIMIT_DEFAULT: '100000/minute' });
+  });
+  afterAll(() => t.close());
+
+  it('has no Sandbox and no introspection unless GRAPHQL_SANDBOX=true', async () => {
+    const page = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await page.text()).not.toContain('embeddable-sandbox');
+    const { body } = await t.gql('{ __schema { queryType { name } } }');
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('answers FORBIDDEN to setup when no ADMIN_API_KEY is configured, saying how to enable it', async () => {
+    const { body } = await t.gql('mutation { setup { days } }', undefined, {
+      authorization: 'Bearer anything',
+    });
+    expect(body.errors?.[0]).toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+      message: expect.stringMatching(/set ADMIN_API_KEY/),
+    });
+  });
+
+  it('hides real faults behind INTERNAL_SERVER_ERROR, and /health turns 503 when the database breaks', async () => {
+    expect((await fetch(`${t.url}/health`)).status).toBe(200);
+    // Break the server's database from outside, as a failed disk or a bad manual edit would.
+    const sqlite = new SqliteDatabase(t.databaseFile);
+    sqlite.exec('drop table quality_issues; drop table kysely_migration;');
+    sqlite.close();
+    const { body } = await t.gql(
+      '{ qualityIssues(startDate: "2026-01-01", endDate: "2026-01-02") { totalIssues } }',
+    );
+    expect(body.errors?.[0]).toEqual(
+      expect.objectContaining({
+        message: 'Internal server error',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      }),
+    );
+    expect(JSON.stringify(body)).not.toMatch(/no such table|sqlite|select/i);
+    expect(t.output()).toMatch(
+      /Internal error \(request [0-9a-f-]{36}\): no such table: quality_issues/,
+    );
+    const health = await fetch(`${t.url}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ error: { database: { status: 'down' } } });
+  });
+});
+
+describe('throttling', () => {
+  it('refuses the 101st query in a minute with TOO_MANY_REQUESTS and retryAfterSeconds; /health stays open', async () => {
+    const t = await startTestApp({});
+    try {
+      for (let i = 0; i < 100; i++) {
+        const { body } = await t.gql('{ stats { exists } }');
+        expect(body.errors).toBeUndefined();
+      }
+      const { body, headers } = await t.gql('{ stats { exists } }');
+      expect(body.errors?.[0]?.extensions).toEqual({
+        code: 'TOO_MANY_REQUESTS',
+        retryAfterSeconds: expect.any(Number),
+      });
+      expect(body.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+      expect(headers.get('retry-after')).not.toBeNull();
+      expect((await fetch(`${t.url}/health`)).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('limits setup separately (RATE_LIMIT_SETUP), per client IP, honouring X-Forwarded-For only with TRUST_PROXY', async () => {
+    const t = await startTestApp({
+      RATE_LIMIT_SETUP: '2/minute',
+      RATE_LIMIT_DEFAULT: '3/minute',
+      ADMIN_API_KEY: ADMIN_KEY,
+    });
+    try {
+      const setup = (ip: string) =>
+        t.gql('mutation { setup(days: 1, machines: 1) { days } }', undefined, {
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'x-forwarded-for': ip,
+        });
+      expect((await setup('10.0.0.1')).body.errors).toBeUndefined();
+      expect((await setup('10.0.0.1')).body.errors).toBeUndefined();
+      expect((await setup('10.0.0.2')).body.errors?.[0]?.extensions?.code).toBe(
+        'TOO_MANY_REQUESTS',
+      );
+      // Queries have their own limit.
+      expect((await t.gql('{ stats { exists } }')).body.errors).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+    const proxied = await startTestApp({ RATE_LIMIT_DEFAULT: '2/minute', TRUST_PROXY: 'true' });
+    try {
+      const query = (ip: string) =>
+        proxied.gql('{ stats { exists } }', undefined, { 'x-forwarded-for': ip });
+      await query('10.0.0.1');
+      await query('10.0.0.1');
+      expect((await query('10.0.0.1')).body.errors?.[0]?.extensions?.code).toBe(
+        'TOO_MANY_REQUESTS',
+      );
+      expect((await query('10.0.0.2')).body.errors).toBeUndefined();
+    } finally {
+      await proxied.close();
+    }
+  });
+});
