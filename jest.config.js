@@ -20,8 +20,9 @@ module.exports = {
       displayName: 'e2e',
       rootDir: 'test',
       testRegex: '\\.e2e-spec\\.ts$',
-      // Real processes on a 2-core machine: starting a server takes about a second.
-      testTimeout: 60_000,
     },
   ],
+  // A global option (projects cannot set it). End-to-end tests start real processes, and on a busy
+  // 2-core machine starting a server takes a few seconds.
+  testTimeout: 60_000,
 };

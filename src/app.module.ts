@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { graphqlOptions } from './common/graphql/graphql.config';
 import { GqlThrottlerGuard, throttlerOptions } from './common/graphql/rate-limit';
+import { ChatModule } from './chat/chat.module';
 import { AppConfig } from './config/app-config.service';
 import { AppConfigModule } from './config/config.module';
 import { DataModule } from './data/data.module';
@@ -28,6 +29,7 @@ import { MetricsModule } from './metrics/metrics.module';
     DataModule,
     DemoSeedModule,
     MetricsModule,
+    ChatModule,
     HealthModule,
   ],
   providers: [

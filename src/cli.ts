@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
+import { registerChatCommand } from './cli/chat-command';
 import { CliModule } from './cli/cli.module';
 import { registerDataCommands, WithApp } from './cli/commands';
 import { registerMetricsCommands } from './cli/metrics-commands';
@@ -43,5 +44,6 @@ const program = new Command('factory-agent')
   .showHelpAfterError('(run with --help for usage)');
 registerDataCommands(program, withApp);
 registerMetricsCommands(program, withApp);
+registerChatCommand(program, withApp);
 
 program.parseAsync(process.argv).catch(fail);

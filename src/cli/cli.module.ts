@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ChatModule } from '../chat/chat.module';
 import { AppConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
 import { MetricsModule } from '../metrics/metrics.module';
 
 /** What the CLI needs: the same modules as the server, without HTTP or the demo seeding. */
-@Module({ imports: [AppConfigModule, DataModule, MetricsModule] })
+@Module({ imports: [AppConfigModule, DataModule, MetricsModule, ChatModule] })
 export class CliModule {}

@@ -2,10 +2,9 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
 import { AppConfig } from '../config/app-config.service';
 import { addDays, todayIn } from '../common/dates';
-import { BadInputError } from '../common/errors';
-import { SeverityName } from '../data/database.types';
 import { MetricsService } from '../metrics/metrics.service';
 import { MetricsFilter } from '../metrics/metrics.types';
+import { parseSeverity } from '../metrics/severity';
 import { wholeNumber, WithApp } from './commands';
 import { printJson, printPairs, printTable } from './output';
 
@@ -161,13 +160,4 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
       }
     }),
   );
-}
-
-function parseSeverity(value: string | undefined): SeverityName | null {
-  if (value === undefined) return null;
-  const match = (['Low', 'Medium', 'High'] as const).find(
-    (s) => s.toLowerCase() === value.toLowerCase(),
-  );
-  if (!match) throw new BadInputError(`severity must be Low, Medium or High, got "${value}"`);
-  return match;
 }

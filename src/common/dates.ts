@@ -2,6 +2,8 @@
  * Calendar dates as "YYYY-MM-DD" strings. Production data is recorded per plant calendar day, so
  * dates carry no time or zone; "today" is computed in the plant's time zone.
  */
+import { BadInputError } from './errors';
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
 
@@ -43,4 +45,14 @@ export function todayIn(timeZone: string, now: Date = new Date()): string {
   }).formatToParts(now);
   const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/** A date from outside (GraphQL, chat tools): a real YYYY-MM-DD date, or BAD_USER_INPUT. */
+export function parseDate(value: unknown): string {
+  if (typeof value !== 'string' || !isIsoDate(value)) {
+    throw new BadInputError(
+      `Invalid date ${JSON.stringify(value)}: expected a calendar date YYYY-MM-DD such as 2026-01-31`,
+    );
+  }
+  return value;
 }

@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'TOO_MANY_REQUESTS'
-  | 'QUERY_TOO_COMPLEX';
+  | 'QUERY_TOO_COMPLEX'
+  | 'LLM_NOT_CONFIGURED'
+  | 'LLM_UNAVAILABLE';
 
 /**
  * Extends Nest's IntrinsicException: expected errors, which Nest's exception handler passes on
@@ -72,4 +74,22 @@ export class TooManyRequestsError extends DomainError {
 export class QueryTooComplexError extends DomainError {
   readonly code = 'QUERY_TOO_COMPLEX';
   override readonly name = 'QueryTooComplexError';
+}
+
+/** Chat was asked for, but no LLM provider is configured. */
+export class LlmNotConfiguredError extends DomainError {
+  readonly code = 'LLM_NOT_CONFIGURED';
+  override readonly name = 'LlmNotConfiguredError';
+
+  constructor() {
+    super(
+      'No LLM is configured. Set OPENAI_API_KEY (OpenAI), OPENAI_BASE_URL (an OpenAI-compatible server such as Ollama), or AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY (Azure OpenAI).',
+    );
+  }
+}
+
+/** The LLM could not answer: timeout, upstream errors after retries, or upstream auth failure. */
+export class LlmUnavailableError extends DomainError {
+  readonly code = 'LLM_UNAVAILABLE';
+  override readonly name = 'LlmUnavailableError';
 }

@@ -2,6 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env, LogLevelName } from './env';
 
+interface LlmCommon {
+  model: string;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+export type LlmSettings =
+  | (LlmCommon & { provider: 'openai'; apiKey?: string; baseUrl?: string })
+  | (LlmCommon & {
+      provider: 'azure';
+      endpoint: string;
+      apiKey: string;
+      deployment: string;
+      apiVersion: string;
+    });
+
 /** A rate limit: at most `limit` requests per `ttlMs` milliseconds. */
 export interface RateLimit {
   limit: number;
@@ -87,5 +103,52 @@ export class AppConfig {
   }
   get adminApiKey(): string | undefined {
     return this.get('ADMIN_API_KEY');
+  }
+  /** The LLM to use, or null when none is configured (chat then answers LLM_NOT_CONFIGURED). */
+  get llm(): LlmSettings | null {
+    const common = {
+      timeoutMs: this.get('LLM_TIMEOUT_MS'),
+      maxRetries: this.get('LLM_MAX_RETRIES'),
+    };
+    const azureEndpoint = this.get('AZURE_OPENAI_ENDPOINT');
+    const azureKey = this.get('AZURE_OPENAI_API_KEY');
+    const openaiReady = Boolean(this.get('OPENAI_API_KEY') || this.get('OPENAI_BASE_URL'));
+    const provider =
+      this.get('LLM_PROVIDER') ?? (azureEndpoint ? 'azure' : openaiReady ? 'openai' : null);
+    if (provider === 'azure' && azureEndpoint && azureKey) {
+      return {
+        ...common,
+        provider,
+        endpoint: azureEndpoint,
+        apiKey: azureKey,
+        deployment: this.get('AZURE_DEPLOYMENT_NAME'),
+        apiVersion: this.get('AZURE_API_VERSION'),
+        model: this.get('AZURE_DEPLOYMENT_NAME'),
+      };
+    }
+    if (provider === 'openai' && openaiReady) {
+      return {
+        ...common,
+        provider,
+        apiKey: this.get('OPENAI_API_KEY'),
+        baseUrl: this.get('OPENAI_BASE_URL'),
+        model: this.get('OPENAI_MODEL'),
+      };
+    }
+    return null;
+  }
+  get chatMaxToolRounds(): number {
+    return this.get('CHAT_MAX_TOOL_ROUNDS');
+  }
+  get promptInjectionMode(): 'log' | 'block' {
+    return this.get('PROMPT_INJECTION_MODE');
+  }
+  /** Keys that clients must present to chat; empty: chat is open. */
+  get chatApiKeys(): string[] {
+    const value = this.get('CHAT_API_KEYS') ?? '';
+    return value
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key.length > 0);
   }
 }

@@ -79,4 +79,51 @@ describe(validateEnv.name, () => {
     expect(message).toContain('PORT="x"');
     expect(message).toContain('DEMO_DATA="y"');
   });
+
+  describe('LLM provider settings', () => {
+    it.each([
+      [
+        { AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com' },
+        /AZURE_OPENAI_API_KEY \(or AZURE_API_KEY\) is required when AZURE_OPENAI_ENDPOINT is set/,
+      ],
+      [{ AZURE_OPENAI_API_KEY: 'k' }, /AZURE_OPENAI_ENDPOINT \(or AZURE_ENDPOINT\) is required/],
+      [
+        { AZURE_ENDPOINT: 'https://x.openai.azure.com' },
+        /AZURE_OPENAI_API_KEY \(or AZURE_API_KEY\) is required/,
+      ],
+      [
+        { LLM_PROVIDER: 'azure' },
+        /LLM_PROVIDER=azure needs AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY/,
+      ],
+      [{ LLM_PROVIDER: 'openai' }, /LLM_PROVIDER=openai needs OPENAI_API_KEY/],
+      [{ LLM_PROVIDER: 'claude' }, /LLM_PROVIDER="claude" must be one of openai, azure/],
+      [{ OPENAI_BASE_URL: 'not a url' }, /OPENAI_BASE_URL="not a url" must be an http\(s\) URL/],
+      [
+        { CHAT_API_KEYS: 'short' },
+        /CHAT_API_KEYS="short" must be a comma-separated list of keys of at least 16/,
+      ],
+      [
+        { PROMPT_INJECTION_MODE: 'ignore' },
+        /PROMPT_INJECTION_MODE="ignore" must be one of log, block/,
+      ],
+      [
+        { CHAT_MAX_TOOL_ROUNDS: '0' },
+        /CHAT_MAX_TOOL_ROUNDS="0" must be a whole number from 1 to 20/,
+      ],
+    ])('names a half-configured or bad provider setting: %j', (vars, message) => {
+      expect(() => validateEnv(vars)).toThrow(message);
+    });
+
+    it("accepts the original's AZURE_ENDPOINT and AZURE_API_KEY as aliases", () => {
+      const env = validateEnv({ AZURE_ENDPOINT: 'https://x.openai.azure.com', AZURE_API_KEY: 'k' });
+      expect(env).toMatchObject({
+        AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com',
+        AZURE_OPENAI_API_KEY: 'k',
+      });
+    });
+
+    it('accepts a local OpenAI-compatible server without a key', () => {
+      expect(() => validateEnv({ OPENAI_BASE_URL: 'http://localhost:11434/v1' })).not.toThrow();
+    });
+  });
 });

@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   IsTimeZone,
+  IsUrl,
   Matches,
   Max,
   MaxLength,
@@ -21,6 +22,8 @@ const NODE_ENVS = ['development', 'production', 'test'] as const;
 const REASON_LIST = /^\s*[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*\s*$/i;
 const RATE = /^\s*[1-9]\d{0,8}\s*\/\s*(second|minute|hour|day)\s*$/;
 const RATE_MESSAGE = 'must be N/second, N/minute, N/hour or N/day with N a positive whole number';
+const LLM_PROVIDERS = ['openai', 'azure'] as const;
+const INJECTION_MODES = ['log', 'block'] as const;
 const ORIGIN_LIST = /^\s*(\*|https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*)\s*$/;
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -129,6 +132,105 @@ export class Env {
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters (use a long random value)' })
   ADMIN_API_KEY?: string;
+
+  /** openai | azure; unset: chosen from what is configured. */
+  @IsOptional()
+  @IsIn(LLM_PROVIDERS, { message: `must be one of ${LLM_PROVIDERS.join(', ')}` })
+  LLM_PROVIDER?: (typeof LLM_PROVIDERS)[number];
+
+  @IsOptional()
+  @IsString()
+  OPENAI_API_KEY?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'must be a model name' })
+  OPENAI_MODEL = 'gpt-4o-mini';
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL' },
+  )
+  OPENAI_BASE_URL?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['https', 'http'] }, { message: 'must be an https URL' })
+  AZURE_OPENAI_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsString()
+  AZURE_OPENAI_API_KEY?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'must be a deployment name' })
+  AZURE_DEPLOYMENT_NAME = 'gpt-4';
+
+  @Matches(/^\d{4}-\d{2}-\d{2}(-preview)?$/, {
+    message: 'must be an API version such as 2024-10-21',
+  })
+  AZURE_API_VERSION = '2024-10-21';
+
+  /** The original system's names, accepted as aliases. */
+  @IsOptional()
+  @IsString()
+  AZURE_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsString()
+  AZURE_API_KEY?: string;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds from 1000 to 600000' })
+  @Min(1000, { message: 'must be a whole number of milliseconds from 1000 to 600000' })
+  @Max(600_000, { message: 'must be a whole number of milliseconds from 1000 to 600000' })
+  LLM_TIMEOUT_MS = 30_000;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number from 0 to 10' })
+  @Min(0, { message: 'must be a whole number from 0 to 10' })
+  @Max(10, { message: 'must be a whole number from 0 to 10' })
+  LLM_MAX_RETRIES = 2;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number from 1 to 20' })
+  @Min(1, { message: 'must be a whole number from 1 to 20' })
+  @Max(20, { message: 'must be a whole number from 1 to 20' })
+  CHAT_MAX_TOOL_ROUNDS = 5;
+
+  @IsIn(INJECTION_MODES, { message: `must be one of ${INJECTION_MODES.join(', ')}` })
+  PROMPT_INJECTION_MODE: (typeof INJECTION_MODES)[number] = 'log';
+
+  @IsOptional()
+  @Matches(/^\s*[^\s,]{16,}(\s*,\s*[^\s,]{16,})*\s*$/, {
+    message: 'must be a comma-separated list of keys of at least 16 characters each',
+  })
+  CHAT_API_KEYS?: string;
+}
+
+/**
+ * Cross-variable rules: a provider that is half configured is named at start-up, rather than
+ * failing on the first chat request.
+ */
+function llmProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const azureEndpoint = Boolean(env.AZURE_OPENAI_ENDPOINT);
+  const azureKey = Boolean(env.AZURE_OPENAI_API_KEY);
+  if (azureEndpoint !== azureKey) {
+    problems.push(
+      azureEndpoint
+        ? 'AZURE_OPENAI_API_KEY (or AZURE_API_KEY) is required when AZURE_OPENAI_ENDPOINT is set'
+        : 'AZURE_OPENAI_ENDPOINT (or AZURE_ENDPOINT) is required when AZURE_OPENAI_API_KEY is set',
+    );
+  }
+  if (env.LLM_PROVIDER === 'azure' && !azureEndpoint) {
+    problems.push('LLM_PROVIDER=azure needs AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY');
+  }
+  if (env.LLM_PROVIDER === 'openai' && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+    problems.push(
+      'LLM_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)',
+    );
+  }
+  return problems;
 }
 
 /** Thrown for a bad environment; start-up prints its message alone, without a stack. */
@@ -150,10 +252,14 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   const present = Object.fromEntries(
     Object.entries(raw).filter(([key, value]) => known.includes(key) && value !== ''),
   );
+  // The original system's AZURE_ENDPOINT and AZURE_API_KEY stand in for the current names.
+  present.AZURE_OPENAI_ENDPOINT ??= present.AZURE_ENDPOINT;
+  present.AZURE_OPENAI_API_KEY ??= present.AZURE_API_KEY;
   const env = plainToInstance(Env, present);
   const errors = validateSync(env, { forbidUnknownValues: true });
-  if (errors.length > 0) {
-    const lines = errors.map((error) => describe(error, present));
+  const lines = errors.map((error) => describe(error, present));
+  if (lines.length === 0) lines.push(...llmProblems(env));
+  if (lines.length > 0) {
     throw new ConfigValidationError(`Invalid configuration: ${lines.join('; ')}`);
   }
   return env;

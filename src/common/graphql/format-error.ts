@@ -30,6 +30,8 @@ function domainExtensions(error: DomainError): Record<string, unknown> {
     case 'UNAUTHENTICATED':
     case 'FORBIDDEN':
     case 'QUERY_TOO_COMPLEX':
+    case 'LLM_NOT_CONFIGURED':
+    case 'LLM_UNAVAILABLE':
       return { code };
     default: {
       const unhandled: never = code;

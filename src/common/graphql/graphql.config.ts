@@ -10,7 +10,7 @@ export const QUERY_LIMITS = {
   // Apollo Sandbox's introspection query is 13 levels deep.
   maxDepth: 15,
   maxCost: 120,
-  rootCosts: { oee: 10, scrap: 10, qualityIssues: 10, downtime: 10, setup: 10 },
+  rootCosts: { oee: 10, scrap: 10, qualityIssues: 10, downtime: 10, setup: 10, chat: 10 },
   fieldCosts: {
     byMachine: 5,
     byShift: 5,

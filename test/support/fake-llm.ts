@@ -1,0 +1,132 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/** What the fake server saw of one request. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: any;
+}
+
+/** One scripted reply: a chat message (content and/or tool calls), an HTTP error, or a stall. */
+export type Reply =
+  | { content: string }
+  | { toolCalls: { name: string; arguments: string; id?: string }[]; content?: string }
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { stallMs: number };
+
+/**
+ * A fake OpenAI-compatible server speaking the real wire format: POST /v1/chat/completions (OpenAI
+ * and compatible servers) and POST /openai/deployments/{deployment}/chat/completions?api-version=
+ * (Azure). Each test scripts its replies in order; when the script runs out it repeats the last one.
+ */
+export class FakeLlm {
+  readonly requests: RecordedRequest[] = [];
+  private script: Reply[] = [];
+  private server: Server | null = null;
+  private callCounter = 0;
+
+  get url(): string {
+    const { port } = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Requests to the chat completions endpoint. */
+  get completions(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith('/chat/completions'));
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** Replaces the script and forgets earlier requests. */
+  reply(...script: Reply[]): void {
+    this.script = script;
+    this.requests.length = 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const text = Buffer.concat(chunks).toString('utf8');
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: text ? JSON.parse(text) : null,
+    });
+    if (req.method !== 'POST' || !url.pathname.endsWith('/chat/completions')) {
+      return this.send(res, 404, {
+        error: { message: 'not found', type: 'invalid_request_error' },
+      });
+    }
+    const index = Math.min(this.completions.length - 1, this.script.length - 1);
+    const reply = this.script[index] ?? { content: 'No script.' };
+    if ('stallMs' in reply) {
+      await new Promise((resolve) => setTimeout(resolve, reply.stallMs));
+      return this.send(res, 200, this.completion({ content: 'too late' }));
+    }
+    if ('status' in reply) {
+      return this.send(
+        res,
+        reply.status,
+        reply.body ?? {
+          error: { message: 'upstream failure with secret details', type: 'server_error' },
+        },
+        reply.headers,
+      );
+    }
+    this.send(res, 200, this.completion(reply));
+  }
+
+  private completion(reply: {
+    content?: string;
+    toolCalls?: { name: string; arguments: string; id?: string }[];
+  }) {
+    const toolCalls = reply.toolCalls?.map((call) => ({
+      id: call.id ?? `call_${++this.callCounter}`,
+      type: 'function',
+      function: { name: call.name, arguments: call.arguments },
+    }));
+    return {
+      id: `chatcmpl-${++this.callCounter}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: 'fake-model',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: reply.content ?? null,
+            ...(toolCalls ? { tool_calls: toolCalls } : {}),
+          },
+          finish_reason: toolCalls ? 'tool_calls' : 'stop',
+          logprobs: null,
+        },
+      ],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+    };
+  }
+
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  }
+}
