@@ -25,4 +25,5 @@ module.exports = {
   // A global option (projects cannot set it). End-to-end tests start real processes, and on a busy
   // 2-core machine starting a server takes a few seconds.
   testTimeout: 60_000,
+  globalSetup: '<rootDir>/test/global-setup.js',
 };

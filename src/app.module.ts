@@ -5,6 +5,11 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { graphqlOptions } from './common/graphql/graphql.config';
 import { GqlThrottlerGuard, throttlerOptions } from './common/graphql/rate-limit';
+import {
+  RATE_LIMIT_STORAGE,
+  RateLimitStorageModule,
+} from './common/graphql/rate-limit-storage.module';
+import { RedisThrottlerStorage } from './common/graphql/redis-throttler.storage';
 import { ChatModule } from './chat/chat.module';
 import { AppConfig } from './config/app-config.service';
 import { AppConfigModule } from './config/config.module';
@@ -22,9 +27,11 @@ import { MetricsModule } from './metrics/metrics.module';
       inject: [AppConfig],
       useFactory: graphqlOptions,
     }),
+    RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => throttlerOptions(config.rateLimits),
+      inject: [AppConfig, RATE_LIMIT_STORAGE],
+      useFactory: (config: AppConfig, storage: RedisThrottlerStorage | null) =>
+        throttlerOptions(config.rateLimits, storage),
     }),
     DataModule,
     DemoSeedModule,

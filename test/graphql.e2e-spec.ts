@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { buildClientSchema, getIntrospectionQuery, IntrospectionQuery, printSchema } from 'graphql';
 import { startTestApp, TestApp } from './support/app';
+import { DATABASE_KINDS, redisPrefix, TEST_REDIS_URL } from './support/databases';
 import { FIXTURES, ROOT } from './support/cli';
 
 const RANGE = 'startDate: "2026-01-05", endDate: "2026-01-06"';
@@ -35,13 +36,13 @@ const HAND = (() => {
   };
 })();
 
-describe('GraphQL API over HTTP', () => {
+describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
   let t: TestApp;
 
   beforeAll(async () => {
     t = await startTestApp(
       { RATE_LIMIT_DEFAULT: '100000/minute', ADMIN_API_KEY: ADMIN_KEY },
-      { importFile: SMALL_PLANT },
+      { importFile: SMALL_PLANT, database },
     );
   });
   afterAll(() => t.close());
@@ -573,9 +574,14 @@ describe('GraphQL API in production mode', () => {
   });
 });
 
-describe('throttling', () => {
+const RATE_LIMIT_STORES: Record<string, string>[] = [
+  {},
+  ...(TEST_REDIS_URL ? [{ REDIS_URL: TEST_REDIS_URL }] : []),
+];
+
+describe.each(RATE_LIMIT_STORES)('throttling (%j)', (store) => {
   it('refuses the 101st query in a minute with TOO_MANY_REQUESTS and retryAfterSeconds; /health stays open', async () => {
-    const t = await startTestApp({});
+    const t = await startTestApp({ ...store, REDIS_KEY_PREFIX: redisPrefix() });
     try {
       for (let i = 0; i < 100; i++) {
         const { body } = await t.gql('{ stats { exists } }');
@@ -596,6 +602,8 @@ describe('throttling', () => {
 
   it('limits setup separately (RATE_LIMIT_SETUP), per client IP, honouring X-Forwarded-For only with TRUST_PROXY', async () => {
     const t = await startTestApp({
+      ...store,
+      REDIS_KEY_PREFIX: redisPrefix(),
       RATE_LIMIT_SETUP: '2/minute',
       RATE_LIMIT_DEFAULT: '3/minute',
       ADMIN_API_KEY: ADMIN_KEY,
@@ -616,7 +624,12 @@ describe('throttling', () => {
     } finally {
       await t.close();
     }
-    const proxied = await startTestApp({ RATE_LIMIT_DEFAULT: '2/minute', TRUST_PROXY: 'true' });
+    const proxied = await startTestApp({
+      ...store,
+      REDIS_KEY_PREFIX: redisPrefix(),
+      RATE_LIMIT_DEFAULT: '2/minute',
+      TRUST_PROXY: 'true',
+    });
     try {
       const query = (ip: string) =>
         proxied.gql('{ stats { exists } }', undefined, { 'x-forwarded-for': ip });

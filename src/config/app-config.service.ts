@@ -65,6 +65,20 @@ export class AppConfig {
   get databaseUrl(): string {
     return this.get('DATABASE_URL');
   }
+  get databasePoolSize(): number {
+    return this.get('DATABASE_POOL_SIZE');
+  }
+  get databaseStatementTimeoutMs(): number {
+    return this.get('DATABASE_STATEMENT_TIMEOUT_MS');
+  }
+  /** Shared rate-limit storage for several instances; unset: in memory. */
+  get redisUrl(): string | undefined {
+    return this.get('REDIS_URL');
+  }
+  /** Prefix of every Redis key, so that several deployments can share one Redis. */
+  get redisKeyPrefix(): string {
+    return this.get('REDIS_KEY_PREFIX');
+  }
   get dataFile(): string {
     return this.get('DATA_FILE');
   }

@@ -69,10 +69,30 @@ export class Env {
   @IsTimeZone({ message: 'must be an IANA time zone name such as UTC or Europe/Berlin' })
   FACTORY_TIMEZONE = 'UTC';
 
-  @Matches(/^file:.+$/, {
-    message: 'must be file:<path> (an SQLite file, e.g. file:./data/factory.db, or file::memory:)',
+  @Matches(/^(file:.+|postgres(ql)?:\/\/.+)$/, {
+    message:
+      'must be file:<path> (SQLite, e.g. file:./data/factory.db, or file::memory:) or postgres://user:password@host:5432/database',
   })
   DATABASE_URL = 'file:./data/factory.db';
+
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number from 1 to 100' })
+  @Min(1, { message: 'must be a whole number from 1 to 100' })
+  @Max(100, { message: 'must be a whole number from 1 to 100' })
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds from 100 to 600000' })
+  @Min(100, { message: 'must be a whole number of milliseconds from 100 to 600000' })
+  @Max(600_000, { message: 'must be a whole number of milliseconds from 100 to 600000' })
+  DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+$/, { message: 'must be redis://host:6379 (or rediss:// for TLS)' })
+  REDIS_URL?: string;
+
+  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'must be 1-64 letters, digits or :_.-' })
+  REDIS_KEY_PREFIX = 'factory-agent:';
 
   @IsString()
   @MinLength(1, { message: 'must be a file path' })

@@ -2,7 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
 import { DataResolver } from './data.resolver';
 import { DataService } from './data.service';
-import { createSqliteDatabase, KYSELY } from './database.provider';
+import { createDatabase, KYSELY } from './database.provider';
 import { DemoDataService } from './demo-data.service';
 import { LegacyService } from './legacy/legacy.service';
 import { migrateToLatest } from './migrations';
@@ -14,7 +14,10 @@ import { migrateToLatest } from './migrations';
       provide: KYSELY,
       inject: [AppConfig],
       useFactory: async (config: AppConfig) => {
-        const db = createSqliteDatabase(config.databaseUrl);
+        const db = createDatabase(config.databaseUrl, {
+          poolSize: config.databasePoolSize,
+          statementTimeoutMs: config.databaseStatementTimeoutMs,
+        });
         const applied = await migrateToLatest(db);
         if (applied.length > 0) {
           new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);

@@ -1,7 +1,8 @@
 import { Kysely } from 'kysely';
 import { Dataset } from './dataset';
 import { DataService } from './data.service';
-import { createSqliteDatabase } from './database.provider';
+import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../../test/support/databases';
+import { createDatabase } from './database.provider';
 import { Database } from './database.types';
 import { generateDemoDataset } from './generator/demo-generator';
 import { migrateToLatest } from './migrations';
@@ -12,17 +13,22 @@ function smallDataset(): Dataset {
   return generateDemoDataset({ days: 5, machines: 3, seed: 9, endDate: '2026-01-05' });
 }
 
-describe(DataService.name, () => {
+describe.each(DATABASE_KINDS)(`${DataService.name} on %s`, (kind) => {
+  let testDb: TestDatabase;
   let db: Kysely<Database>;
   let service: DataService;
 
   beforeEach(async () => {
-    db = createSqliteDatabase('file::memory:');
+    testDb = await createTestDatabase(kind);
+    db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
     await migrateToLatest(db);
     service = new DataService(db);
   });
 
-  afterEach(() => service.onModuleDestroy());
+  afterEach(async () => {
+    await service.onModuleDestroy();
+    await testDb.drop();
+  });
 
   it('starts empty', async () => {
     expect(await service.isEmpty()).toBe(true);

@@ -1,20 +1,37 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
+import { RATE_LIMIT_STORAGE } from '../common/graphql/rate-limit-storage.module';
+import { RedisThrottlerStorage } from '../common/graphql/redis-throttler.storage';
 import { DatabaseHealthIndicator } from './database.health';
 
-/** GET /health: 200 when the database answers, 503 otherwise. For load balancers; never throttled. */
+/**
+ * GET /health, for load balancers; never throttled. 503 when the database fails. Redis, when
+ * configured, is reported but does not fail the check: without it requests are still served
+ * (rate limits fail open), so taking the instance out of the balancer would only make things worse.
+ */
 @SkipThrottle({ default: true, setup: true, chat: true })
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    @Inject(RATE_LIMIT_STORAGE) private readonly redis: RedisThrottlerStorage | null,
   ) {}
 
   @Get()
   @HealthCheck()
-  check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.check('database')]);
+  async check(): Promise<HealthCheckResult & { rateLimits: Record<string, unknown> }> {
+    const result = await this.health.check([() => this.database.check('database')]);
+    const rateLimits = this.redis
+      ? (await this.redis.ping())
+        ? { store: 'redis', status: 'up' }
+        : {
+            store: 'redis',
+            status: 'down',
+            message: 'Redis is unreachable: rate limits are not enforced',
+          }
+      : { store: 'memory', status: 'up' };
+    return { ...result, rateLimits };
   }
 }

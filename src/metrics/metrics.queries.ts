@@ -84,13 +84,13 @@ export class MetricsQueries {
         where ${this.range('e', f)} and ${this.reasonIn(plannedReasons)}
         group by e.machine_id, e.date
       ),
-      rows as (
+      machine_days as (
         select md.*, case when coalesce(pd.hours, 0) < md.downtime then coalesce(pd.hours, 0)
                           else md.downtime end as planned_downtime
         from md left join pd on pd.machine_id = md.machine_id and pd.date = md.date
       )
       select ${key} as key, ${SUMS_COLUMNS}
-      from rows md join machines m on m.id = md.machine_id
+      from machine_days md join machines m on m.id = md.machine_id
       ${group}`.execute(this.db);
     return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
   }
@@ -117,7 +117,7 @@ export class MetricsQueries {
         from production p where ${this.range('p', f)}
         group by p.machine_id, p.date
       ),
-      rows as (
+      shift_rows as (
         select p.shift_id, p.planned_hours as planned, p.run_hours as run, p.downtime_hours as downtime,
           p.parts_produced * m.ideal_cycle_time_s as ideal_seconds,
           p.parts_produced as parts, p.good_parts as good, p.scrap_parts as scrap,
@@ -130,13 +130,13 @@ export class MetricsQueries {
         left join pe pn on pn.machine_id = p.machine_id and pn.date = p.date and pn.shift_id is null
         where ${this.range('p', f)}
       ),
-      shift_rows as (
+      shift_totals as (
         select r.*, case when planned_events < downtime then planned_events else downtime end
           as planned_downtime
-        from rows r
+        from shift_rows r
       )
       select s.name as key, ${SUMS_COLUMNS}
-      from shift_rows r join shifts s on s.id = r.shift_id
+      from shift_totals r join shifts s on s.id = r.shift_id
       group by s.id, s.name, s.start_hour
       order by s.start_hour`.execute(this.db);
     return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));

@@ -1,7 +1,8 @@
 import { Kysely } from 'kysely';
 import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
-import { createSqliteDatabase } from '../data/database.provider';
+import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../../test/support/databases';
+import { createDatabase } from '../data/database.provider';
 import { Database } from '../data/database.types';
 import { Dataset, ProductionRecord } from '../data/dataset';
 import { migrateToLatest } from '../data/migrations';
@@ -37,7 +38,8 @@ function dataset(production: ProductionRecord[], extra: Partial<Dataset> = {}): 
   };
 }
 
-describe(MetricsService.name, () => {
+describe.each(DATABASE_KINDS)(`${MetricsService.name} on %s`, (kind) => {
+  let testDb: TestDatabase;
   let db: Kysely<Database>;
   let data: DataService;
   let metrics: MetricsService;
@@ -46,12 +48,16 @@ describe(MetricsService.name, () => {
   const filter = (machine?: string) => metrics.resolveFilter('2026-01-01', '2026-01-31', machine);
 
   beforeEach(async () => {
-    db = createSqliteDatabase('file::memory:');
+    testDb = await createTestDatabase(kind);
+    db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
     await migrateToLatest(db);
     data = new DataService(db);
     metrics = new MetricsService(db, new MetricsQueries(db), config);
   });
-  afterEach(() => data.onModuleDestroy());
+  afterEach(async () => {
+    await data.onModuleDestroy();
+    await testDb.drop();
+  });
 
   it('computes A, P, Q and OEE of one machine-day by hand', async () => {
     // 8 h planned, 6 h run, 2 h down; 500 parts at 36 s = 5 h ideal; 450 good.

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { runCli, scratchDir, startServer } from './cli';
+import { createTestDatabase, DatabaseKind } from './databases';
 
 export interface GqlBody<T> {
   data?: T | null;
@@ -13,7 +14,9 @@ export interface GqlBody<T> {
 export interface TestApp {
   url: string;
   dir: string;
-  /** The server's SQLite file. */
+  /** The server's DATABASE_URL. */
+  databaseUrl: string;
+  /** The server's SQLite file (SQLite only). */
   databaseFile: string;
   /** POSTs a GraphQL operation and returns the parsed body and the response. */
   gql: <T = Record<string, any>>(
@@ -36,11 +39,16 @@ export interface TestApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { importFile?: string } = {},
+  options: { importFile?: string; database?: DatabaseKind } = {},
 ): Promise<TestApp> {
   const { dir, cleanup } = scratchDir();
   const databaseFile = join(dir, 'factory.db');
-  const fullEnv = { DATABASE_URL: `file:${databaseFile}`, DEMO_DATA: 'false', ...env };
+  // A DATABASE_URL in env is shared with other apps and owned by the test; otherwise a new one.
+  const database = env.DATABASE_URL
+    ? null
+    : await createTestDatabase(options.database ?? 'sqlite', dir);
+  const databaseUrl = env.DATABASE_URL ?? (database as { url: string }).url;
+  const fullEnv = { DEMO_DATA: 'false', ...env, DATABASE_URL: databaseUrl };
   const cli = (...args: string[]) => runCli(args, { cwd: dir, env: fullEnv });
   if (options.importFile) {
     const imported = await cli('import', options.importFile);
@@ -50,6 +58,7 @@ export async function startTestApp(
   return {
     url: server.url,
     dir,
+    databaseUrl,
     databaseFile,
     cli,
     output: server.output,
@@ -67,6 +76,7 @@ export async function startTestApp(
     },
     close: async () => {
       await server.stop();
+      await database?.drop();
       cleanup();
     },
   };

@@ -14,7 +14,7 @@ export interface QueryCostLimits {
   maxCost: number;
   /** Cost of top-level fields (queries and mutations) that run database work. */
   rootCosts: Record<string, number>;
-  /** Cost of nested fields that run database work; every other field costs 1. */
+  /** Cost of nested fields that run database work; other object fields cost 1, scalars 0. */
   fieldCosts: Record<string, number>;
 }
 
@@ -68,8 +68,9 @@ function measureField(
   seen: Set<string>,
   root: boolean,
 ): Measure {
-  const own = (root ? limits.rootCosts : limits.fieldCosts)[field.name.value] ?? 1;
-  if (!field.selectionSet) return { depth: 1, cost: own };
+  const listed = (root ? limits.rootCosts : limits.fieldCosts)[field.name.value];
+  if (!field.selectionSet) return { depth: 1, cost: listed ?? 0 };
+  const own = listed ?? 1;
   const inner = measureSelection(field.selectionSet, fragments, limits, seen, false);
   return { depth: inner.depth + 1, cost: own + inner.cost };
 }

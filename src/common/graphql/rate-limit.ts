@@ -5,6 +5,7 @@ import {
   ThrottlerLimitDetail,
   ThrottlerModuleOptions,
   ThrottlerRequest,
+  ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { RateLimit } from '../../config/app-config.service';
@@ -18,10 +19,13 @@ const BUCKET_KEY = 'factory-agent:rate-limit-bucket';
 /** Puts an operation under a named limit instead of the default one. */
 export const RateLimitBucket = (bucket: RateLimitBucketName) => SetMetadata(BUCKET_KEY, bucket);
 
+/** The named limits, kept in `storage` (Redis) when given, else in this process's memory. */
 export function throttlerOptions(
   limits: Record<RateLimitBucketName, RateLimit>,
+  storage: ThrottlerStorage | null,
 ): ThrottlerModuleOptions {
   return {
+    ...(storage ? { storage } : {}),
     throttlers: (Object.keys(limits) as RateLimitBucketName[]).map((name) => ({
       name,
       limit: limits[name].limit,

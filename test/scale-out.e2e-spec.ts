@@ -1,0 +1,175 @@
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startTestApp, TestApp } from './support/app';
+import { FIXTURES } from './support/cli';
+import {
+  createTestDatabase,
+  redisPrefix,
+  setConnectionsAllowed,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  TestDatabase,
+} from './support/databases';
+import { FakeLlm } from './support/fake-llm';
+
+const needsServices = TEST_DATABASE_URL && TEST_REDIS_URL ? describe : describe.skip;
+const needsPostgres = TEST_DATABASE_URL ? describe : describe.skip;
+
+/** Every metric of a range in one query: the figures two deployments must agree on. */
+const everything = (range: string) => `{
+  oee(${range}) { oee availability performance quality totalParts goodParts plannedBusyHours runHours warnings
+    byMachine { machine oee availability performance quality totalParts }
+    byShift { shift oee availability performance quality totalParts plannedBusyHours }
+    daily { date oee availability performance quality } }
+  scrap(${range}) { totalScrap totalParts scrapRate scrapByMachine { machine scrapRate } daily { date scrapRate } }
+  qualityIssues(${range}) { totalIssues totalPartsAffected severityBreakdown { severity count }
+    issues(limit: 1000) { date machine type severity partsAffected description } }
+  downtime(${range}) { totalDowntimeHours plannedDowntimeHours unplannedDowntimeHours failures failureHours mtbfHours mttrHours
+    downtimeByReason { reason hours events planned } majorEvents(limit: 1000) { date machine reason durationHours } }
+  stats { startDate endDate totalDays daysWithData totalMachines totalShifts totalRecords }
+}`;
+
+/**
+ * Several instances on one PostgreSQL and one Redis (CI provides both: TEST_DATABASE_URL,
+ * TEST_REDIS_URL). Skipped, with a message from test/global-setup.js, when they are not set.
+ */
+needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
+  const llm = new FakeLlm();
+  let database: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    await llm.start();
+    database = await createTestDatabase('postgres');
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL as string,
+      REDIS_KEY_PREFIX: redisPrefix(),
+      RATE_LIMIT_CHAT: '3/minute',
+      RATE_LIMIT_SETUP: '2/minute',
+      ADMIN_API_KEY: 'scale-out-admin-key-0123',
+      OPENAI_BASE_URL: `${llm.url}/v1`,
+    };
+    // Started together: both run the migrations at once, and Kysely's migration lock serialises them.
+    [a, b] = await Promise.all([startTestApp(env), startTestApp(env)]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await database?.drop();
+    await llm.stop();
+  });
+
+  it('ran each migration once although both instances started together', async () => {
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    const { rows } = await client.query<{ name: string }>('select name from kysely_migration');
+    await client.end();
+    expect(rows.map((r) => r.name)).toEqual(['0001-initial']);
+  });
+
+  it('answers data imported through one instance from the other, with identical numbers', async () => {
+    expect((await a.cli('import', join(FIXTURES, 'legacy-production.json'))).code).toBe(0);
+    const query = everything('startDate: "2025-10-13", endDate: "2025-11-02"');
+    const [fromA, fromB] = await Promise.all([a.gql(query), b.gql(query)]);
+    expect(fromA.body.errors).toBeUndefined();
+    expect(fromA.body.data?.stats.totalRecords).toBe(94);
+    expect(fromB.body).toEqual(fromA.body);
+  });
+
+  it('admits N chat requests per minute in total across both instances, not 2N', async () => {
+    llm.reply({ content: 'ok' });
+    const results = [];
+    for (const app of [a, b, a, b, a, b]) {
+      results.push(
+        (await app.gql('mutation { chat(input: { message: "hi" }) { response } }')).body,
+      );
+    }
+    const admitted = results.filter((body) => !body.errors);
+    expect(admitted).toHaveLength(3);
+    expect(results.slice(3).map((body) => body.errors?.[0]?.extensions?.code)).toEqual([
+      'TOO_MANY_REQUESTS',
+      'TOO_MANY_REQUESTS',
+      'TOO_MANY_REQUESTS',
+    ]);
+  });
+
+  it('admits N setup calls per minute in total across both instances', async () => {
+    const headers = { authorization: 'Bearer scale-out-admin-key-0123' };
+    const setup = (app: TestApp) =>
+      app.gql('mutation { setup(days: 2, machines: 1) { days } }', undefined, headers);
+    const codes = [];
+    for (const app of [b, a, b, a])
+      codes.push((await setup(app)).body.errors?.[0]?.extensions?.code ?? 'ok');
+    expect(codes).toEqual(['ok', 'ok', 'TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS']);
+  });
+});
+
+needsPostgres('PostgreSQL storage', () => {
+  it('gives the same metrics as SQLite for the legacy fixture and for a generated dataset', async () => {
+    const sqlite = await startTestApp({}, { database: 'sqlite' });
+    const postgres = await startTestApp({}, { database: 'postgres' });
+    try {
+      for (const [load, range] of [
+        [
+          ['import', join(FIXTURES, 'legacy-production.json')],
+          'startDate: "2025-10-13", endDate: "2025-11-02"',
+        ],
+        [
+          ['setup', '--days', '60', '--machines', '7', '--seed', '11', '--end-date', '2026-03-31'],
+          'startDate: "2026-01-01", endDate: "2026-03-31"',
+        ],
+      ] as const) {
+        expect((await sqlite.cli(...load)).code).toBe(0);
+        expect((await postgres.cli(...load)).code).toBe(0);
+        const [fromSqlite, fromPostgres] = await Promise.all([
+          sqlite.gql(everything(range)),
+          postgres.gql(everything(range)),
+        ]);
+        expect(fromSqlite.body.errors).toBeUndefined();
+        expect(fromPostgres.body).toEqual(fromSqlite.body);
+      }
+    } finally {
+      await Promise.all([sqlite.close(), postgres.close()]);
+    }
+  });
+
+  it('reports a lost database on /health (503) and recovers when it returns, without a restart', async () => {
+    const app = await startTestApp({}, { database: 'postgres' });
+    try {
+      expect((await fetch(`${app.url}/health`)).status).toBe(200);
+      await setConnectionsAllowed(app.databaseUrl, false);
+      const down = await fetch(`${app.url}/health`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ error: { database: { status: 'down' } } });
+      await setConnectionsAllowed(app.databaseUrl, true);
+      expect((await fetch(`${app.url}/health`)).status).toBe(200);
+      expect((await app.gql('{ stats { exists } }')).body.errors).toBeUndefined();
+    } finally {
+      await setConnectionsAllowed(app.databaseUrl, true);
+      await app.close();
+    }
+  });
+});
+
+describe('rate limits without Redis', () => {
+  it('serves requests when Redis is unreachable (fail open), logs it, and reports it on /health', async () => {
+    const app = await startTestApp({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      RATE_LIMIT_DEFAULT: '2/minute',
+    });
+    try {
+      for (let i = 0; i < 4; i++)
+        expect((await app.gql('{ stats { exists } }')).body.errors).toBeUndefined();
+      const health = await fetch(`${app.url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({
+        status: 'ok',
+        rateLimits: { store: 'redis', status: 'down' },
+      });
+      expect(app.output().match(/Redis unreachable/g)).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
+});
