@@ -8,6 +8,7 @@ import { createLogger } from './common/logger';
 import { exitOnStartupError } from './common/startup';
 import { AppConfig } from './config/app-config.service';
 import { assertValidEnvironment } from './config/env';
+import { MetricsRollupCache } from './metrics/metrics-rollup';
 
 async function bootstrap(): Promise<void> {
   assertValidEnvironment();
@@ -18,6 +19,11 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.port);
   new Logger('Bootstrap').log(`Factory Agent listening on ${await app.getUrl()}`);
+  // Build the metrics rollup now rather than on the first request; a failure is retried then.
+  app
+    .get(MetricsRollupCache)
+    .sums()
+    .catch(() => undefined);
 }
 
 bootstrap().catch(exitOnStartupError);

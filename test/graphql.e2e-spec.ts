@@ -453,6 +453,54 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
     });
   });
 
+  describe('no stale metrics after a write', () => {
+    const totals = async (range = RANGE) =>
+      (await t.gql(`{ oee(${range}) { totalParts } scrap(${range}) { totalScrap } }`)).body.data;
+
+    it('reflects an import, a merge and a setup in the next query', async () => {
+      expect(await totals()).toEqual({ oee: { totalParts: 1700 }, scrap: { totalScrap: 30 } });
+
+      // Merge (from another process, the CLI): M2 on 2026-01-06 now made 100 parts, 7 scrapped.
+      const patch = {
+        machines: [{ name: 'M2', type: 'Press', ideal_cycle_time: 30 }],
+        production: {
+          '2026-01-06': {
+            M2: {
+              parts_produced: 100,
+              good_parts: 93,
+              scrap_parts: 7,
+              uptime_hours: 1,
+              downtime_hours: 7,
+            },
+          },
+        },
+      };
+      writeFileSync(join(t.dir, 'patch.json'), JSON.stringify(patch));
+      expect((await t.cli('import', 'patch.json', '--merge')).code).toBe(0);
+      expect(await totals()).toEqual({ oee: { totalParts: 1800 }, scrap: { totalScrap: 37 } });
+
+      // Setup through the API in this process.
+      const setup = await t.gql(
+        'mutation { setup(days: 2, machines: 1, seed: 1) { startDate endDate } }',
+        undefined,
+        {
+          authorization: `Bearer ${ADMIN_KEY}`,
+        },
+      );
+      const { startDate, endDate } = setup.body.data?.setup as {
+        startDate: string;
+        endDate: string;
+      };
+      const generated = await totals(`startDate: "${startDate}", endDate: "${endDate}"`);
+      expect(generated?.oee.totalParts).toBeGreaterThan(0);
+      expect(await totals()).toEqual({ oee: { totalParts: 0 }, scrap: { totalScrap: 0 } });
+
+      // A replacing import from the CLI.
+      expect((await t.cli('import', SMALL_PLANT)).code).toBe(0);
+      expect(await totals()).toEqual({ oee: { totalParts: 1700 }, scrap: { totalScrap: 30 } });
+    });
+  });
+
   describe('HTTP behaviour', () => {
     it('echoes X-Request-Id, or makes one', async () => {
       const given = await t.gql('{ __typename }', undefined, { 'x-request-id': 'plant-7:req-42' });

@@ -33,7 +33,7 @@ type Tx = Transaction<Database>;
 
 // Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
 const PARAMETERS_PER_STATEMENT = 10_000;
-const META_KEYS = { source: 'source', generatedAt: 'generated_at' } as const;
+const META_KEYS = { source: 'source', generatedAt: 'generated_at', version: 'version' } as const;
 
 /**
  * The only place that reads and writes the production tables. Every bulk write is one transaction:
@@ -60,7 +60,6 @@ export class DataService implements OnModuleDestroy {
         'production',
         'machines',
         'shifts',
-        'dataset_meta',
       ] as const) {
         await trx.deleteFrom(table).execute();
       }
@@ -286,18 +285,35 @@ export class DataService implements OnModuleDestroy {
     }
   }
 
+  /** Records where the data came from and moves the data version on (it never goes back). */
   private async writeOrigin(tx: Tx, origin: DatasetOrigin): Promise<void> {
-    await tx
-      .deleteFrom('dataset_meta')
-      .where('key', 'in', [META_KEYS.source, META_KEYS.generatedAt])
-      .execute();
+    const version = await this.readVersion(tx);
+    await tx.deleteFrom('dataset_meta').execute();
     await tx
       .insertInto('dataset_meta')
       .values([
         { key: META_KEYS.source, value: origin.source },
         { key: META_KEYS.generatedAt, value: origin.generatedAt },
+        { key: META_KEYS.version, value: String(version + 1) },
       ])
       .execute();
+  }
+
+  private async readVersion(db: Kysely<Database>): Promise<number> {
+    const row = await db
+      .selectFrom('dataset_meta')
+      .select('value')
+      .where('key', '=', META_KEYS.version)
+      .executeTakeFirst();
+    return row ? Number(row.value) : 0;
+  }
+
+  /**
+   * A number that changes with every write (import, merge, setup), from any process: caches of
+   * derived data are keyed by it.
+   */
+  dataVersion(): Promise<number> {
+    return this.readVersion(this.db);
   }
 
   private async insertRecords(

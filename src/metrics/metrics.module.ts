@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DataModule } from '../data/data.module';
+import { MetricsRollupCache } from './metrics-rollup';
 import { MetricsQueries } from './metrics.queries';
 import { DowntimeResolver, OeeResolver, QualityResolver, ScrapResolver } from './metrics.resolver';
 import { MetricsService } from './metrics.service';
@@ -9,6 +10,7 @@ import { MetricsService } from './metrics.service';
   imports: [DataModule],
   providers: [
     MetricsQueries,
+    MetricsRollupCache,
     MetricsService,
     OeeResolver,
     ScrapResolver,

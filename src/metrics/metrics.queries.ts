@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Kysely, RawBuilder, sql } from 'kysely';
+import { AppConfig } from '../config/app-config.service';
 import { Database, SeverityName } from '../data/database.types';
 import { KYSELY } from '../data/database.provider';
-import { DowntimeEventRow, MetricsFilter, OeeSums, QualityIssueRow } from './metrics.types';
+import {
+  DowntimeEventRow,
+  MetricSums,
+  MetricsFilter,
+  OeeSums,
+  QualityIssueRow,
+} from './metrics.types';
 
 /** Rows as the database returns them: PostgreSQL gives sums and counts of integers as strings. */
 type Numeric = number | string | null;
@@ -38,13 +45,19 @@ export function toSums(row: SumsRow | undefined): OeeSums {
  * text runs on SQLite and PostgreSQL.
  */
 @Injectable()
-export class MetricsQueries {
-  constructor(@Inject(KYSELY) private readonly db: Kysely<Database>) {}
+export class MetricsQueries implements MetricSums {
+  constructor(
+    @Inject(KYSELY) private readonly db: Kysely<Database>,
+    private readonly config: AppConfig,
+  ) {}
 
   private range(alias: string, f: MetricsFilter): RawBuilder<unknown> {
     const column = (name: string) => sql.ref(`${alias}.${name}`);
     const machine = f.machine ? sql`and ${column('machine_id')} = ${f.machine.id}` : sql``;
-    return sql`${column('date')} >= ${f.startDate} and ${column('date')} <= ${f.endDate} ${machine}`;
+    const slice = f.machineIds
+      ? sql`and ${column('machine_id')} between ${f.machineIds.from} and ${f.machineIds.to}`
+      : sql``;
+    return sql`${column('date')} >= ${f.startDate} and ${column('date')} <= ${f.endDate} ${machine} ${slice}`;
   }
 
   private reasonIn(reasons: string[]): RawBuilder<unknown> {
@@ -57,17 +70,17 @@ export class MetricsQueries {
    */
   async machineDaySums(
     f: MetricsFilter,
-    plannedReasons: string[],
-    groupBy: 'none' | 'machine' | 'date',
+    groupBy: 'none' | 'machine' | 'date' | 'machineDay',
   ): Promise<(OeeSums & { key: string })[]> {
-    const key =
-      groupBy === 'machine' ? sql`m.name` : groupBy === 'date' ? sql`md.date` : sql`'all'`;
-    const group =
-      groupBy === 'machine'
-        ? sql`group by m.id, m.name order by m.id`
-        : groupBy === 'date'
-          ? sql`group by md.date order by md.date`
-          : sql``;
+    const { key, group } = {
+      none: { key: sql`'all'`, group: sql`` },
+      machine: { key: sql`m.name`, group: sql`group by m.id, m.name order by m.id` },
+      date: { key: sql`md.date`, group: sql`group by md.date order by md.date` },
+      machineDay: {
+        key: sql`md.machine_id || '|' || md.date`,
+        group: sql`group by md.machine_id, md.date`,
+      },
+    }[groupBy];
     const { rows } = await sql<SumsRow & { key: string }>`
       with md as (
         select p.machine_id, p.date,
@@ -81,7 +94,7 @@ export class MetricsQueries {
       pd as (
         select e.machine_id, e.date, sum(e.duration_hours) as hours
         from downtime_events e
-        where ${this.range('e', f)} and ${this.reasonIn(plannedReasons)}
+        where ${this.range('e', f)} and ${this.reasonIn(this.config.plannedDowntimeReasons)}
         group by e.machine_id, e.date
       ),
       machine_days as (
@@ -103,13 +116,23 @@ export class MetricsQueries {
    */
   async shiftSums(
     f: MetricsFilter,
-    plannedReasons: string[],
+    groupBy: 'shift' | 'machineDayShift' = 'shift',
   ): Promise<(OeeSums & { key: string })[]> {
+    const { key, group } = {
+      shift: {
+        key: sql`s.name`,
+        group: sql`group by s.id, s.name, s.start_hour order by s.start_hour`,
+      },
+      machineDayShift: {
+        key: sql`r.machine_id || '|' || r.date || '|' || s.name`,
+        group: sql`group by r.machine_id, r.date, s.id, s.name`,
+      },
+    }[groupBy];
     const { rows } = await sql<SumsRow & { key: string }>`
       with pe as (
         select e.machine_id, e.date, e.shift_id, sum(e.duration_hours) as hours
         from downtime_events e
-        where ${this.range('e', f)} and ${this.reasonIn(plannedReasons)}
+        where ${this.range('e', f)} and ${this.reasonIn(this.config.plannedDowntimeReasons)}
         group by e.machine_id, e.date, e.shift_id
       ),
       dd as (
@@ -118,7 +141,7 @@ export class MetricsQueries {
         group by p.machine_id, p.date
       ),
       shift_rows as (
-        select p.shift_id, p.planned_hours as planned, p.run_hours as run, p.downtime_hours as downtime,
+        select p.machine_id, p.date, p.shift_id, p.planned_hours as planned, p.run_hours as run, p.downtime_hours as downtime,
           p.parts_produced * m.ideal_cycle_time_s as ideal_seconds,
           p.parts_produced as parts, p.good_parts as good, p.scrap_parts as scrap,
           coalesce(ps.hours, 0) + case when dd.downtime > 0
@@ -135,11 +158,72 @@ export class MetricsQueries {
           as planned_downtime
         from shift_rows r
       )
-      select s.name as key, ${SUMS_COLUMNS}
+      select ${key} as key, ${SUMS_COLUMNS}
       from shift_totals r join shifts s on s.id = r.shift_id
-      group by s.id, s.name, s.start_hour
-      order by s.start_hour`.execute(this.db);
+      ${group}`.execute(this.db);
     return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
+  }
+
+  /** Every downtime reason recorded in the range, sorted. */
+  async reasons(f: MetricsFilter): Promise<string[]> {
+    const { rows } = await sql<{ reason: string }>`
+      select distinct e.reason as reason from downtime_events e
+      where ${this.range('e', f)} order by e.reason`.execute(this.db);
+    return rows.map((r) => r.reason);
+  }
+
+  /** Event hours and counts per machine-day and reason (for the rollup). */
+  async eventsByMachineDayReason(
+    f: MetricsFilter,
+  ): Promise<{ machineId: number; date: string; reason: string; hours: number; events: number }[]> {
+    const { rows } = await sql<{
+      machine_id: number;
+      date: string;
+      reason: string;
+      hours: Numeric;
+      events: Numeric;
+    }>`
+      select e.machine_id, e.date, e.reason, sum(e.duration_hours) as hours, count(*) as events
+      from downtime_events e
+      where ${this.range('e', f)}
+      group by e.machine_id, e.date, e.reason`.execute(this.db);
+    return rows.map((r) => ({
+      machineId: Number(r.machine_id),
+      date: r.date,
+      reason: r.reason,
+      hours: Number(r.hours),
+      events: Number(r.events),
+    }));
+  }
+
+  /** Issue counts and parts affected per machine-day and severity (for the rollup). */
+  async qualityByMachineDaySeverity(f: MetricsFilter): Promise<
+    {
+      machineId: number;
+      date: string;
+      severity: SeverityName;
+      count: number;
+      partsAffected: number;
+    }[]
+  > {
+    const { rows } = await sql<{
+      machine_id: number;
+      date: string;
+      severity: SeverityName;
+      count: Numeric;
+      parts: Numeric;
+    }>`
+      select q.machine_id, q.date, q.severity, count(*) as count, sum(q.parts_affected) as parts
+      from quality_issues q
+      where ${this.range('q', f)}
+      group by q.machine_id, q.date, q.severity`.execute(this.db);
+    return rows.map((r) => ({
+      machineId: Number(r.machine_id),
+      date: r.date,
+      severity: r.severity,
+      count: Number(r.count),
+      partsAffected: Number(r.parts ?? 0),
+    }));
   }
 
   async qualityTotals(

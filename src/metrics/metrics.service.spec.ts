@@ -6,6 +6,7 @@ import { createDatabase } from '../data/database.provider';
 import { Database } from '../data/database.types';
 import { Dataset, ProductionRecord } from '../data/dataset';
 import { migrateToLatest } from '../data/migrations';
+import { MetricsRollupCache } from './metrics-rollup';
 import { MetricsQueries } from './metrics.queries';
 import { MetricsService } from './metrics.service';
 
@@ -38,7 +39,28 @@ function dataset(production: ProductionRecord[], extra: Partial<Dataset> = {}): 
   };
 }
 
-describe.each(DATABASE_KINDS)(`${MetricsService.name} on %s`, (kind) => {
+/** Metrics from the in-memory rollup, or straight from the database's GROUP BY queries. */
+type Source = 'rollup' | 'database';
+
+function metricsService(
+  db: Kysely<Database>,
+  data: DataService,
+  settings: AppConfig,
+  source: Source,
+) {
+  const queries = new MetricsQueries(db, settings);
+  const sums =
+    source === 'rollup'
+      ? new MetricsRollupCache(data, queries)
+      : ({ sums: () => Promise.resolve(queries) } as unknown as MetricsRollupCache);
+  return new MetricsService(db, queries, sums, settings);
+}
+
+const CASES = DATABASE_KINDS.flatMap((kind) =>
+  (['rollup', 'database'] as const).map((source) => [kind, source] as const),
+);
+
+describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, source) => {
   let testDb: TestDatabase;
   let db: Kysely<Database>;
   let data: DataService;
@@ -52,7 +74,7 @@ describe.each(DATABASE_KINDS)(`${MetricsService.name} on %s`, (kind) => {
     db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
     await migrateToLatest(db);
     data = new DataService(db);
-    metrics = new MetricsService(db, new MetricsQueries(db), config);
+    metrics = metricsService(db, data, config, source);
   });
   afterEach(async () => {
     await data.onModuleDestroy();
@@ -181,10 +203,12 @@ describe.each(DATABASE_KINDS)(`${MetricsService.name} on %s`, (kind) => {
       }),
     );
     expect((await metrics.oee(await filter())).availability).toBe(0.75);
-    const changed = new MetricsService(db, new MetricsQueries(db), {
-      ...config,
-      plannedDowntimeReasons: ['changeover'],
-    } as AppConfig);
+    const changed = metricsService(
+      db,
+      data,
+      { ...config, plannedDowntimeReasons: ['changeover'] } as AppConfig,
+      source,
+    );
     expect((await changed.oee(await filter())).availability).toBe(1);
     expect((await changed.downtimeByReason(await filter()))[0]).toMatchObject({
       reason: 'changeover',
@@ -286,5 +310,58 @@ describe.each(DATABASE_KINDS)(`${MetricsService.name} on %s`, (kind) => {
         /offset/,
       );
     });
+  });
+});
+
+describe('the rollup and the database give the same sums', () => {
+  it.each(DATABASE_KINDS)('on %s, for many ranges, machines and groupings', async (kind) => {
+    const testDb = await createTestDatabase(kind);
+    const db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
+    try {
+      await migrateToLatest(db);
+      const data = new DataService(db);
+      const { generateDemoDataset } = await import('../data/generator/demo-generator');
+      await data.replaceDataset(
+        generateDemoDataset({ days: 40, machines: 6, seed: 3, endDate: '2026-02-09' }),
+        { source: 'demo', generatedAt: 'test' },
+      );
+      const fromRollup = metricsService(db, data, config, 'rollup');
+      const fromDatabase = metricsService(db, data, config, 'database');
+      for (const [start, end, machine] of [
+        ['2026-01-01', '2026-02-09', undefined],
+        ['2025-12-01', '2026-01-03', undefined],
+        ['2026-01-10', '2026-01-10', 'Packaging-001'],
+        ['2026-01-15', '2026-03-01', 'Assembly-002'],
+        ['2027-01-01', '2027-01-31', undefined],
+      ] as const) {
+        const f = await fromRollup.resolveFilter(start, end, machine);
+        for (const method of [
+          'oee',
+          'oeeByMachine',
+          'oeeByShift',
+          'oeeDaily',
+          'scrap',
+          'downtime',
+          'downtimeByReason',
+        ] as const) {
+          expect([start, end, machine, method, await fromRollup[method](f)]).toEqual([
+            start,
+            end,
+            machine,
+            method,
+            await fromDatabase[method](f),
+          ]);
+        }
+        expect(await fromRollup.qualitySummary(f, 'High')).toEqual(
+          await fromDatabase.qualitySummary(f, 'High'),
+        );
+        expect(await fromRollup.qualitySummary(f, null)).toEqual(
+          await fromDatabase.qualitySummary(f, null),
+        );
+      }
+      await data.onModuleDestroy();
+    } finally {
+      await testDb.drop();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { round } from '../common/numbers';
 import { AppConfig } from '../config/app-config.service';
 import { Database, SeverityName } from '../data/database.types';
 import { KYSELY } from '../data/database.provider';
+import { MetricsRollupCache } from './metrics-rollup';
 import { MetricsQueries } from './metrics.queries';
 import {
   DowntimeEventRow,
@@ -26,6 +27,22 @@ const ratio = (numerator: number, denominator: number): number | null =>
 const hours = (value: number) => round(value, 2);
 
 /**
+ * Sums of hours are taken to 1e-6 h (3.6 ms) before any formula: the database and the rollup add
+ * the same values in different orders, and float noise must not tip a rounded ratio either way.
+ */
+function settled<T extends OeeSums>(sums: T): T {
+  const h = (value: number) => round(value, 6);
+  return {
+    ...sums,
+    plannedHours: h(sums.plannedHours),
+    plannedDowntimeHours: h(sums.plannedDowntimeHours),
+    runHours: h(sums.runHours),
+    downtimeHours: h(sums.downtimeHours),
+    idealHours: h(sums.idealHours),
+  };
+}
+
+/**
  * Every metric formula, in one place. GraphQL resolvers, chat tools, the CLI and the dashboard call
  * these methods; the database only sums (MetricsQueries).
  *
@@ -38,6 +55,7 @@ export class MetricsService {
   constructor(
     @Inject(KYSELY) private readonly db: Kysely<Database>,
     private readonly queries: MetricsQueries,
+    private readonly rollups: MetricsRollupCache,
     private readonly config: AppConfig,
   ) {}
 
@@ -65,6 +83,13 @@ export class MetricsService {
       );
     }
     if (machine === undefined || machine === null) return { startDate, endDate, machine: null };
+    // The exact name is one indexed lookup; only a miss reads the whole list.
+    const exact = await this.db
+      .selectFrom('machines')
+      .select(['id', 'name'])
+      .where('name', '=', machine.trim())
+      .executeTakeFirst();
+    if (exact) return { startDate, endDate, machine: exact };
     const machines = await this.db
       .selectFrom('machines')
       .select(['id', 'name'])
@@ -82,7 +107,8 @@ export class MetricsService {
   }
 
   /** A, P, Q and OEE from sums; a ratio whose denominator is 0 is null. */
-  oeeFromSums(sums: OeeSums): OeeResult {
+  oeeFromSums(raw: OeeSums): OeeResult {
+    const sums = settled(raw);
     const plannedBusy = sums.plannedHours - sums.plannedDowntimeHours;
     const availability = ratio(sums.runHours, plannedBusy);
     const performance = ratio(sums.idealHours, sums.runHours);
@@ -111,26 +137,22 @@ export class MetricsService {
   }
 
   async oee(f: MetricsFilter): Promise<OeeResult> {
-    const [sums] = await this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'none');
+    const [sums] = await (await this.rollups.sums()).machineDaySums(f, 'none');
     return this.oeeFromSums(sums);
   }
 
   async oeeByMachine(f: MetricsFilter): Promise<(OeeResult & { machine: string })[]> {
-    const rows = await this.queries.machineDaySums(
-      f,
-      this.config.plannedDowntimeReasons,
-      'machine',
-    );
+    const rows = await (await this.rollups.sums()).machineDaySums(f, 'machine');
     return rows.map((row) => ({ machine: row.key, ...this.oeeFromSums(row) }));
   }
 
   async oeeByShift(f: MetricsFilter): Promise<(OeeResult & { shift: string })[]> {
-    const rows = await this.queries.shiftSums(f, this.config.plannedDowntimeReasons);
+    const rows = await (await this.rollups.sums()).shiftSums(f);
     return rows.map((row) => ({ shift: row.key, ...this.oeeFromSums(row) }));
   }
 
   async oeeDaily(f: MetricsFilter): Promise<(OeeResult & { date: string })[]> {
-    const rows = await this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'date');
+    const rows = await (await this.rollups.sums()).machineDaySums(f, 'date');
     return rows.map((row) => ({ date: row.key, ...this.oeeFromSums(row) }));
   }
 
@@ -140,7 +162,7 @@ export class MetricsService {
    */
   async performanceWarnings(f: MetricsFilter): Promise<string[]> {
     const [machines, cycleTimes] = await Promise.all([
-      this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'machine'),
+      (await this.rollups.sums()).machineDaySums(f, 'machine').then((rows) => rows.map(settled)),
       this.db.selectFrom('machines').select(['name', 'ideal_cycle_time_s as seconds']).execute(),
     ]);
     const seconds = new Map(cycleTimes.map((m) => [m.name, m.seconds]));
@@ -162,21 +184,17 @@ export class MetricsService {
   }
 
   async scrap(f: MetricsFilter): Promise<ScrapResult> {
-    const [sums] = await this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'none');
+    const [sums] = await (await this.rollups.sums()).machineDaySums(f, 'none');
     return this.scrapFromSums(sums);
   }
 
   async scrapByMachine(f: MetricsFilter): Promise<(ScrapResult & { machine: string })[]> {
-    const rows = await this.queries.machineDaySums(
-      f,
-      this.config.plannedDowntimeReasons,
-      'machine',
-    );
+    const rows = await (await this.rollups.sums()).machineDaySums(f, 'machine');
     return rows.map((row) => ({ machine: row.key, ...this.scrapFromSums(row) }));
   }
 
   async scrapDaily(f: MetricsFilter): Promise<(ScrapResult & { date: string })[]> {
-    const rows = await this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'date');
+    const rows = await (await this.rollups.sums()).machineDaySums(f, 'date');
     return rows.map((row) => ({ date: row.key, ...this.scrapFromSums(row) }));
   }
 
@@ -189,7 +207,7 @@ export class MetricsService {
     totalPartsAffected: number;
     severityBreakdown: { severity: SeverityName; count: number }[];
   }> {
-    const rows = await this.queries.qualityTotals(f, severity);
+    const rows = await (await this.rollups.sums()).qualityTotals(f, severity);
     const severities: SeverityName[] = ['High', 'Medium', 'Low'];
     return {
       totalIssues: rows.reduce((n, r) => n + r.count, 0),
@@ -216,10 +234,13 @@ export class MetricsService {
    * MTTR = failure hours / failures, MTBF = run hours / failures (null without failures).
    */
   async downtime(f: MetricsFilter): Promise<DowntimeResult> {
-    const [[sums], failures] = await Promise.all([
-      this.queries.machineDaySums(f, this.config.plannedDowntimeReasons, 'none'),
-      this.queries.eventTotals(f, this.config.failureReasons),
+    const source = await this.rollups.sums();
+    const [[raw], failureTotals] = await Promise.all([
+      source.machineDaySums(f, 'none'),
+      source.eventTotals(f, this.config.failureReasons),
     ]);
+    const sums = settled(raw);
+    const failures = { ...failureTotals, hours: round(failureTotals.hours, 6) };
     return {
       totalDowntimeHours: hours(sums.downtimeHours),
       plannedDowntimeHours: hours(sums.plannedDowntimeHours),
@@ -234,7 +255,7 @@ export class MetricsService {
   /** Event hours per reason, most hours first (a Pareto), each marked planned or not. */
   async downtimeByReason(f: MetricsFilter): Promise<ReasonDowntimeRow[]> {
     const planned = new Set(this.config.plannedDowntimeReasons);
-    const rows = await this.queries.downtimeByReason(f);
+    const rows = await (await this.rollups.sums()).downtimeByReason(f);
     return rows.map((r) => ({ ...r, hours: hours(r.hours), planned: planned.has(r.reason) }));
   }
 

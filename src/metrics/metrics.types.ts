@@ -5,6 +5,8 @@ export interface MetricsFilter {
   startDate: string;
   endDate: string;
   machine: { id: number; name: string } | null;
+  /** Ids from..to, both included: the rollup is built a slice of machines at a time. */
+  machineIds?: { from: number; to: number };
 }
 
 /** Additive totals of production rows, the only inputs of the OEE formulas. */
@@ -73,4 +75,22 @@ export interface DowntimeResult {
   failureHours: number;
   mtbfHours: number | null;
   mttrHours: number | null;
+}
+
+/**
+ * Where the metric sums come from: the database (MetricsQueries) or the in-memory rollup built
+ * from it (MetricsRollup). Both return the same sums; MetricsService turns them into metrics.
+ */
+export interface MetricSums {
+  machineDaySums(
+    f: MetricsFilter,
+    groupBy: 'none' | 'machine' | 'date',
+  ): Promise<(OeeSums & { key: string })[]>;
+  shiftSums(f: MetricsFilter): Promise<(OeeSums & { key: string })[]>;
+  qualityTotals(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+  ): Promise<{ severity: SeverityName; count: number; partsAffected: number }[]>;
+  downtimeByReason(f: MetricsFilter): Promise<{ reason: string; hours: number; events: number }[]>;
+  eventTotals(f: MetricsFilter, reasons: string[]): Promise<{ events: number; hours: number }>;
 }

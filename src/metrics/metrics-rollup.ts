@@ -1,0 +1,326 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { addDays, daysInclusive } from '../common/dates';
+import { currentRequestId } from '../common/request-context';
+import { DataService } from '../data/data.service';
+import { SeverityName } from '../data/database.types';
+import { MetricsQueries } from './metrics.queries';
+import { MetricSums, MetricsFilter, OeeSums } from './metrics.types';
+
+const SUM_KEYS: (keyof OeeSums)[] = [
+  'plannedHours',
+  'plannedDowntimeHours',
+  'runHours',
+  'downtimeHours',
+  'idealHours',
+  'parts',
+  'good',
+  'scrap',
+];
+const SEVERITIES: SeverityName[] = ['High', 'Medium', 'Low'];
+/** Above this many machine-days the rollup would cost too much memory; the database answers instead. */
+export const ROLLUP_MAX_MACHINE_DAYS = 500_000;
+const MACHINES_PER_SLICE = 25;
+
+interface Layout {
+  /** Production rows, so that a range with no data yields no row (as the SQL does). */
+  rows: number;
+  base: number;
+  shifts: Map<string, number>;
+  reasons: Map<string, number>;
+  severities: Map<SeverityName, number>;
+  width: number;
+}
+
+/**
+ * Cumulative sums per machine and day of everything the metrics add up, so that any range is a
+ * difference of two prefixes: the cost of a query no longer grows with its range. Row M (after the
+ * machines) holds all machines together. Built from the same GROUP BY queries the database path
+ * uses, for one data version; the formulas stay in MetricsService.
+ */
+export class MetricsRollup implements MetricSums {
+  private readonly rowIndex: Map<number, number>;
+  private readonly all: number;
+
+  private constructor(
+    private readonly startDate: string,
+    private readonly days: number,
+    private readonly machines: { id: number; name: string }[],
+    private readonly shiftOrder: string[],
+    private readonly layout: Layout,
+    private readonly prefix: Float64Array,
+  ) {
+    this.rowIndex = new Map(machines.map((m, index) => [m.id, index]));
+    this.all = machines.length;
+  }
+
+  /** Loads the sums of every machine-day (a few GROUP BY queries) and accumulates them. */
+  static async build(
+    queries: MetricsQueries,
+    machines: { id: number; name: string }[],
+    shifts: string[],
+    range: { startDate: string; endDate: string },
+  ): Promise<MetricsRollup> {
+    const reasons = await queries.reasons({ ...range, machine: null });
+    const layout = layoutFor(shifts, reasons);
+    const dayCount = daysInclusive(range.startDate, range.endDate);
+    const stride = (dayCount + 1) * layout.width;
+    const prefix = new Float64Array((machines.length + 1) * stride);
+    const rowOf = new Map(machines.map((m, index) => [m.id, index]));
+    const dayPositions = new Map<string, number>();
+    const position = (date: string) => {
+      let found = dayPositions.get(date);
+      if (found === undefined)
+        dayPositions.set(date, (found = daysInclusive(range.startDate, date)));
+      return found;
+    };
+    // Position (day index + 1) holds that day's values; position 0 stays 0.
+    const add = (machineId: number, date: string, field: number, value: number) => {
+      const row = rowOf.get(machineId);
+      if (row === undefined) return;
+      const offset = position(date) * layout.width + field;
+      prefix[row * stride + offset] += value;
+      prefix[machines.length * stride + offset] += value;
+    };
+    // A slice of machines at a time keeps the rows held in memory small.
+    for (let first = 0; first < machines.length; first += MACHINES_PER_SLICE) {
+      const slice = machines.slice(first, first + MACHINES_PER_SLICE);
+      const f: MetricsFilter = {
+        ...range,
+        machine: null,
+        machineIds: { from: slice[0].id, to: slice[slice.length - 1].id },
+      };
+      for (const row of await queries.machineDaySums(f, 'machineDay')) {
+        const [id, date] = row.key.split('|');
+        add(Number(id), date, layout.rows, 1);
+        SUM_KEYS.forEach((key, i) => add(Number(id), date, layout.base + i, row[key]));
+      }
+      for (const row of await queries.shiftSums(f, 'machineDayShift')) {
+        const [id, date, ...name] = row.key.split('|');
+        const start = layout.shifts.get(name.join('|'));
+        if (start === undefined) continue;
+        add(Number(id), date, start + SUM_KEYS.length, 1);
+        SUM_KEYS.forEach((key, i) => add(Number(id), date, start + i, row[key]));
+      }
+      for (const e of await queries.eventsByMachineDayReason(f)) {
+        const start = layout.reasons.get(e.reason) as number;
+        add(e.machineId, e.date, start, e.hours);
+        add(e.machineId, e.date, start + 1, e.events);
+      }
+      for (const q of await queries.qualityByMachineDaySeverity(f)) {
+        const start = layout.severities.get(q.severity);
+        if (start === undefined) continue;
+        add(q.machineId, q.date, start, q.count);
+        add(q.machineId, q.date, start + 1, q.partsAffected);
+      }
+    }
+    // Turn per-day values into running totals, row by row.
+    for (let row = 0; row <= machines.length; row++) {
+      for (let day = 1; day <= dayCount; day++) {
+        const current = row * stride + day * layout.width;
+        const previous = current - layout.width;
+        for (let field = 0; field < layout.width; field++)
+          prefix[current + field] += prefix[previous + field];
+      }
+    }
+    return new MetricsRollup(range.startDate, dayCount, machines, shifts, layout, prefix);
+  }
+
+  machineDaySums(
+    f: MetricsFilter,
+    groupBy: 'none' | 'machine' | 'date',
+  ): Promise<(OeeSums & { key: string })[]> {
+    const span = this.span(f);
+    const row = this.rowFor(f);
+    if (groupBy === 'none')
+      return Promise.resolve([{ key: 'all', ...this.sums(row, span, this.layout.base) }]);
+    if (groupBy === 'machine') {
+      const rows = f.machine ? [row] : this.machines.map((_, index) => index);
+      return Promise.resolve(
+        rows
+          .filter((r) => this.value(r, span, this.layout.rows) > 0)
+          .map((r) => ({ key: this.machines[r].name, ...this.sums(r, span, this.layout.base) })),
+      );
+    }
+    const result: (OeeSums & { key: string })[] = [];
+    if (span) {
+      for (let day = span.from; day <= span.to; day++) {
+        const one = { from: day, to: day };
+        if (this.value(row, one, this.layout.rows) > 0) {
+          result.push({
+            key: addDays(this.startDate, day),
+            ...this.sums(row, one, this.layout.base),
+          });
+        }
+      }
+    }
+    return Promise.resolve(result);
+  }
+
+  shiftSums(f: MetricsFilter): Promise<(OeeSums & { key: string })[]> {
+    const span = this.span(f);
+    const row = this.rowFor(f);
+    return Promise.resolve(
+      this.shiftOrder
+        .map((name) => ({ name, start: this.layout.shifts.get(name) as number }))
+        .filter(({ start }) => this.value(row, span, start + SUM_KEYS.length) > 0)
+        .map(({ name, start }) => ({ key: name, ...this.sums(row, span, start) })),
+    );
+  }
+
+  qualityTotals(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+  ): Promise<{ severity: SeverityName; count: number; partsAffected: number }[]> {
+    const span = this.span(f);
+    const row = this.rowFor(f);
+    return Promise.resolve(
+      SEVERITIES.filter((s) => severity === null || s === severity)
+        .map((s) => {
+          const start = this.layout.severities.get(s) as number;
+          return {
+            severity: s,
+            count: this.value(row, span, start),
+            partsAffected: this.value(row, span, start + 1),
+          };
+        })
+        .filter((s) => s.count > 0),
+    );
+  }
+
+  downtimeByReason(f: MetricsFilter): Promise<{ reason: string; hours: number; events: number }[]> {
+    const span = this.span(f);
+    const row = this.rowFor(f);
+    return Promise.resolve(
+      [...this.layout.reasons]
+        .map(([reason, start]) => ({
+          reason,
+          hours: this.value(row, span, start),
+          events: this.value(row, span, start + 1),
+        }))
+        .filter((r) => r.events > 0)
+        .sort((a, b) => b.hours - a.hours || (a.reason < b.reason ? -1 : 1)),
+    );
+  }
+
+  eventTotals(f: MetricsFilter, reasons: string[]): Promise<{ events: number; hours: number }> {
+    const span = this.span(f);
+    const row = this.rowFor(f);
+    let events = 0;
+    let hours = 0;
+    for (const reason of reasons) {
+      const start = this.layout.reasons.get(reason);
+      if (start === undefined) continue;
+      hours += this.value(row, span, start);
+      events += this.value(row, span, start + 1);
+    }
+    return Promise.resolve({ events, hours });
+  }
+
+  private rowFor(f: MetricsFilter): number {
+    return f.machine ? (this.rowIndex.get(f.machine.id) ?? this.all) : this.all;
+  }
+
+  /** Day indexes of the filter clipped to the rollup, or null when they do not overlap. */
+  private span(f: MetricsFilter): { from: number; to: number } | null {
+    const from = Math.max(0, daysInclusive(this.startDate, f.startDate) - 1);
+    const to = Math.min(this.days - 1, daysInclusive(this.startDate, f.endDate) - 1);
+    return from <= to ? { from, to } : null;
+  }
+
+  private value(row: number, span: { from: number; to: number } | null, field: number): number {
+    if (!span) return 0;
+    const stride = (this.days + 1) * this.layout.width;
+    const at = (day: number) => this.prefix[row * stride + day * this.layout.width + field];
+    return at(span.to + 1) - at(span.from);
+  }
+
+  private sums(row: number, span: { from: number; to: number } | null, start: number): OeeSums {
+    const sums = {} as OeeSums;
+    SUM_KEYS.forEach((key, i) => (sums[key] = this.value(row, span, start + i)));
+    // Counts are whole numbers; differences of large running totals can carry float noise.
+    for (const key of ['parts', 'good', 'scrap'] as const) sums[key] = Math.round(sums[key]);
+    return sums;
+  }
+}
+
+function layoutFor(shifts: string[], reasons: string[]): Layout {
+  let width = 0;
+  const take = (n: number) => ((width += n), width - n);
+  const rows = take(1);
+  const base = take(SUM_KEYS.length);
+  const shiftStarts = new Map(shifts.map((name) => [name, take(SUM_KEYS.length + 1)]));
+  const reasonStarts = new Map(reasons.map((reason) => [reason, take(2)]));
+  const severityStarts = new Map(SEVERITIES.map((severity) => [severity, take(2)]));
+  return {
+    rows,
+    base,
+    shifts: shiftStarts,
+    reasons: reasonStarts,
+    severities: severityStarts,
+    width,
+  };
+}
+
+/**
+ * Hands out the rollup of the current data version, building it on first use after a write (by
+ * this process or any other: the version lives in the database). One version check per request.
+ */
+@Injectable()
+export class MetricsRollupCache {
+  private readonly logger = new Logger(MetricsRollupCache.name);
+  private current: { version: number; rollup: Promise<MetricsRollup | null> } | null = null;
+  private checked: { requestId: string; version: number } | null = null;
+
+  constructor(
+    private readonly data: DataService,
+    private readonly queries: MetricsQueries,
+  ) {}
+
+  /** The rollup, or the database queries when the data is too large to hold in memory. */
+  async sums(): Promise<MetricSums> {
+    const version = await this.version();
+    if (this.current?.version !== version) {
+      const rollup = this.build();
+      this.current = { version, rollup };
+      rollup.catch(() => {
+        if (this.current?.rollup === rollup) this.current = null;
+      });
+    }
+    return (await this.current.rollup) ?? this.queries;
+  }
+
+  private async version(): Promise<number> {
+    const requestId = currentRequestId();
+    if (requestId && this.checked?.requestId === requestId) return this.checked.version;
+    const version = await this.data.dataVersion();
+    if (requestId) this.checked = { requestId, version };
+    return version;
+  }
+
+  private async build(): Promise<MetricsRollup | null> {
+    const started = performance.now();
+    const [stats, machines, shifts] = await Promise.all([
+      this.data.stats(),
+      this.data.listMachines(),
+      this.data.listShifts(),
+    ]);
+    if (!stats.startDate || !stats.endDate) return null;
+    const machineDays = stats.totalDays * machines.length;
+    if (machineDays > ROLLUP_MAX_MACHINE_DAYS) {
+      this.logger.log(
+        `${machineDays} machine-days: metrics are computed in the database, without a rollup`,
+      );
+      return null;
+    }
+    const rollup = await MetricsRollup.build(
+      this.queries,
+      machines,
+      shifts.map((s) => s.name),
+      { startDate: stats.startDate, endDate: stats.endDate },
+    );
+    this.logger.log(
+      `Built the metrics rollup (${machineDays} machine-days) in ${Math.round(performance.now() - started)} ms`,
+    );
+    return rollup;
+  }
+}
