@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { requestContextMiddleware } from './common/request-context';
@@ -36,8 +37,8 @@ function contentSecurityPolicy(sandbox: boolean) {
 }
 
 /**
- * HTTP concerns shared by the server and the end-to-end tests: proxy trust, request ids, security
- * headers, CORS and the body size limit.
+ * HTTP concerns: proxy trust, request ids, security headers, CORS, the body size limit and the
+ * dashboard's static files.
  */
 export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   app.set('trust proxy', config.trustProxy);
@@ -56,4 +57,6 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
     credentials: true,
   });
   app.useBodyParser('json', { limit: MAX_BODY });
+  // The dashboard at /: built into dist/dashboard/public, Chart.js included (no CDN); never throttled.
+  app.useStaticAssets(join(__dirname, 'dashboard', 'public'));
 }

@@ -41,7 +41,11 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
 
   beforeAll(async () => {
     t = await startTestApp(
-      { RATE_LIMIT_DEFAULT: '100000/minute', ADMIN_API_KEY: ADMIN_KEY },
+      {
+        RATE_LIMIT_DEFAULT: '100000/minute',
+        RATE_LIMIT_SETUP: '1000/minute',
+        ADMIN_API_KEY: ADMIN_KEY,
+      },
       { importFile: SMALL_PLANT, database },
     );
   });

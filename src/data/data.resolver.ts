@@ -1,18 +1,27 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { todayIn } from '../common/dates';
 import { AdminGuard } from '../common/graphql/admin.guard';
+import { AppConfig } from '../config/app-config.service';
 import { RateLimitBucket } from '../common/graphql/rate-limit';
 import { DataService } from './data.service';
 import { DemoDataService } from './demo-data.service';
 import { SetupArgs } from './dto/setup.args';
-import { DataStats, DateRange, Machine, Shift, SetupResult } from './models/data.models';
+import { DataStats, DateRange, Factory, Machine, Shift, SetupResult } from './models/data.models';
 
 @Resolver()
 export class DataResolver {
   constructor(
     private readonly data: DataService,
     private readonly demo: DemoDataService,
+    private readonly config: AppConfig,
   ) {}
+
+  @Query(() => Factory, { description: "The plant: name, time zone and today's date there." })
+  factory(): Factory {
+    const timeZone = this.config.timeZone;
+    return { name: this.config.factoryName, timeZone, today: todayIn(timeZone) };
+  }
 
   @Query(() => [Machine], { description: 'All machines, in id order.' })
   async machines(): Promise<Machine[]> {

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Kysely } from 'kysely';
 import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
@@ -55,6 +56,9 @@ function metricsService(
       : ({ sums: () => Promise.resolve(queries) } as unknown as MetricsRollupCache);
   return new MetricsService(db, queries, sums, settings);
 }
+
+// The rollup logs each build; keep the test output to the tests.
+Logger.overrideLogger(false);
 
 const CASES = DATABASE_KINDS.flatMap((kind) =>
   (['rollup', 'database'] as const).map((source) => [kind, source] as const),

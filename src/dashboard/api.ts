@@ -1,0 +1,139 @@
+/**
+ * The dashboard's data: the same GraphQL queries any client sends. The result types mirror
+ * src/schema.gql (Float fields that can be null are `number | null`); a test validates every
+ * query here against the served schema.
+ */
+export interface Figures {
+  oee: number | null;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
+}
+
+export interface DashboardData {
+  oee: Figures & {
+    totalParts: number;
+    goodParts: number;
+    scrapParts: number;
+    warnings: string[];
+    daily: (Figures & { date: string })[];
+    byMachine: (Figures & { machine: string })[];
+    byShift: (Figures & { shift: string })[];
+  };
+  scrap: {
+    scrapRate: number | null;
+    daily: { date: string; scrapRate: number | null }[];
+    scrapByMachine: { machine: string; scrapRate: number | null }[] | null;
+  };
+  downtime: {
+    totalDowntimeHours: number;
+    unplannedDowntimeHours: number;
+    failures: number;
+    mtbfHours: number | null;
+    mttrHours: number | null;
+    downtimeByReason: { reason: string; hours: number; planned: boolean }[];
+    majorEvents: {
+      date: string;
+      machine: string;
+      reason: string;
+      description: string;
+      durationHours: number;
+    }[];
+  };
+}
+
+export interface IssuesPage {
+  qualityIssues: {
+    totalIssues: number;
+    totalPartsAffected: number;
+    severityBreakdown: { severity: string; count: number }[];
+    issues: {
+      date: string;
+      machine: string;
+      severity: string;
+      type: string;
+      partsAffected: number;
+      description: string;
+    }[];
+  };
+}
+
+export interface Setting {
+  factory: { name: string; timeZone: string; today: string };
+  dateRange: { startDate: string; endDate: string; totalDays: number } | null;
+  machines: { name: string; type: string }[];
+}
+
+export interface ChatAnswer {
+  chat: {
+    response: string;
+    history: { role: 'USER' | 'ASSISTANT'; content: string }[];
+    toolCalls: { name: string; arguments: string; error: string | null }[];
+  };
+}
+
+export const SETTING_QUERY = `query DashboardSetting {
+  factory { name timeZone today }
+  dateRange { startDate endDate totalDays }
+  machines { name type }
+}`;
+
+const FIGURES = 'oee availability performance quality';
+
+export const DASHBOARD_QUERY = `query Dashboard($from: Date!, $to: Date!, $machine: String) {
+  oee(startDate: $from, endDate: $to, machine: $machine) {
+    ${FIGURES} totalParts goodParts scrapParts warnings
+    daily { date ${FIGURES} }
+    byMachine { machine ${FIGURES} }
+    byShift { shift ${FIGURES} }
+  }
+  scrap(startDate: $from, endDate: $to, machine: $machine) {
+    scrapRate daily { date scrapRate } scrapByMachine { machine scrapRate }
+  }
+  downtime(startDate: $from, endDate: $to, machine: $machine) {
+    totalDowntimeHours unplannedDowntimeHours failures mtbfHours mttrHours
+    downtimeByReason { reason hours planned }
+    majorEvents(limit: 50) { date machine reason description durationHours }
+  }
+}`;
+
+export const ISSUES_QUERY = `query DashboardIssues($from: Date!, $to: Date!, $machine: String, $severity: Severity, $limit: Int!, $offset: Int!) {
+  qualityIssues(startDate: $from, endDate: $to, machine: $machine, severity: $severity) {
+    totalIssues totalPartsAffected severityBreakdown { severity count }
+    issues(limit: $limit, offset: $offset) { date machine severity type partsAffected description }
+  }
+}`;
+
+export const CHAT_MUTATION = `mutation DashboardChat($input: ChatInput!) {
+  chat(input: $input) { response history { role content } toolCalls { name arguments error } }
+}`;
+
+/** A GraphQL error, with its extensions.code (e.g. LLM_NOT_CONFIGURED, TOO_MANY_REQUESTS). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function graphql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  const response = await fetch('graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as {
+    data?: T;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  if (body.errors?.length) {
+    const [first] = body.errors;
+    throw new ApiError(first.message, first.extensions?.code ?? 'ERROR');
+  }
+  return body.data as T;
+}

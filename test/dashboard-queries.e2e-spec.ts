@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSchema, parse, validate } from 'graphql';
+import { CHAT_MUTATION, DASHBOARD_QUERY, ISSUES_QUERY, SETTING_QUERY } from '../src/dashboard/api';
+import { ROOT } from './support/cli';
+
+/** The dashboard's operations are checked against the committed schema (itself checked against the server). */
+describe('dashboard operations', () => {
+  const schema = buildSchema(readFileSync(join(ROOT, 'src/schema.gql'), 'utf8'));
+
+  it.each([
+    ['setting', SETTING_QUERY],
+    ['dashboard', DASHBOARD_QUERY],
+    ['issues', ISSUES_QUERY],
+    ['chat', CHAT_MUTATION],
+  ])('%s is valid against src/schema.gql', (_name, operation) => {
+    expect(validate(schema, parse(operation)).map((error) => error.message)).toEqual([]);
+  });
+});
