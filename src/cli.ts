@@ -6,6 +6,7 @@ import { registerChatCommand } from './cli/chat-command';
 import { CliModule } from './cli/cli.module';
 import { registerDataCommands, WithApp } from './cli/commands';
 import { registerMetricsCommands } from './cli/metrics-commands';
+import { registerVoiceCommand } from './cli/voice-command';
 import { DomainError } from './common/errors';
 import { assertValidEnvironment, ConfigValidationError } from './config/env';
 
@@ -45,5 +46,6 @@ const program = new Command('factory-agent')
 registerDataCommands(program, withApp);
 registerMetricsCommands(program, withApp);
 registerChatCommand(program, withApp);
+registerVoiceCommand(program, withApp);
 
 program.parseAsync(process.argv).catch(fail);

@@ -7,11 +7,20 @@ import { ChatResolver } from './chat.resolver';
 import { ChatService } from './chat.service';
 import { ChatTools } from './chat.tools';
 import { LlmClient } from './llm/llm-client';
+import { VoiceService } from './voice.service';
 
 /** The chat agent: an LLM that answers by calling the Metrics service as tools. */
 @Module({
   imports: [DataModule, MetricsModule],
-  providers: [LlmClient, ChatTools, ChatPrompt, ChatService, ChatKeyGuard, ChatResolver],
-  exports: [ChatService],
+  providers: [
+    LlmClient,
+    ChatTools,
+    ChatPrompt,
+    ChatService,
+    ChatKeyGuard,
+    ChatResolver,
+    VoiceService,
+  ],
+  exports: [ChatService, VoiceService],
 })
 export class ChatModule {}

@@ -4,6 +4,10 @@ import { Env, LogLevelName } from './env';
 
 interface LlmCommon {
   model: string;
+  /** Speech-to-text and text-to-speech models (Azure: deployment names). */
+  sttModel: string;
+  ttsModel: string;
+  voice: string;
   timeoutMs: number;
   maxRetries: number;
 }
@@ -123,6 +127,7 @@ export class AppConfig {
     const common = {
       timeoutMs: this.get('LLM_TIMEOUT_MS'),
       maxRetries: this.get('LLM_MAX_RETRIES'),
+      voice: this.get('VOICE_NAME'),
     };
     const azureEndpoint = this.get('AZURE_OPENAI_ENDPOINT');
     const azureKey = this.get('AZURE_OPENAI_API_KEY');
@@ -138,6 +143,8 @@ export class AppConfig {
         deployment: this.get('AZURE_DEPLOYMENT_NAME'),
         apiVersion: this.get('AZURE_API_VERSION'),
         model: this.get('AZURE_DEPLOYMENT_NAME'),
+        sttModel: this.get('AZURE_STT_DEPLOYMENT'),
+        ttsModel: this.get('AZURE_TTS_DEPLOYMENT'),
       };
     }
     if (provider === 'openai' && openaiReady) {
@@ -147,6 +154,8 @@ export class AppConfig {
         apiKey: this.get('OPENAI_API_KEY'),
         baseUrl: this.get('OPENAI_BASE_URL'),
         model: this.get('OPENAI_MODEL'),
+        sttModel: this.get('VOICE_STT_MODEL'),
+        ttsModel: this.get('VOICE_TTS_MODEL'),
       };
     }
     return null;

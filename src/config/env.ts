@@ -199,6 +199,26 @@ export class Env {
   @IsString()
   AZURE_API_KEY?: string;
 
+  @IsString()
+  @MinLength(1, { message: 'must be a model name' })
+  VOICE_STT_MODEL = 'whisper-1';
+
+  @IsString()
+  @MinLength(1, { message: 'must be a model name' })
+  VOICE_TTS_MODEL = 'tts-1';
+
+  @IsString()
+  @MinLength(1, { message: 'must be a voice name such as alloy' })
+  VOICE_NAME = 'alloy';
+
+  @IsString()
+  @MinLength(1, { message: 'must be a deployment name' })
+  AZURE_STT_DEPLOYMENT = 'whisper';
+
+  @IsString()
+  @MinLength(1, { message: 'must be a deployment name' })
+  AZURE_TTS_DEPLOYMENT = 'tts';
+
   @Transform(toNumber)
   @IsInt({ message: 'must be a whole number of milliseconds from 1000 to 600000' })
   @Min(1000, { message: 'must be a whole number of milliseconds from 1000 to 600000' })

@@ -34,10 +34,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   };
 }
 
-/** Runs the built CLI (`npm test` builds first) and collects its output. */
+/** Runs the built CLI (`npm test` builds first) with `stdin` as its input, and collects its output. */
 export function runCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; stdin?: string },
 ): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -50,6 +50,7 @@ export function runCli(
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
   });
 }
 

@@ -8,6 +8,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: any;
+  /** The raw body, for multipart uploads. */
+  raw: Buffer;
 }
 
 /** One scripted reply: a chat message (content and/or tool calls), an HTTP error, or a stall. */
@@ -24,6 +26,10 @@ export type Reply =
  */
 export class FakeLlm {
   readonly requests: RecordedRequest[] = [];
+  /** Reply of POST .../audio/transcriptions: the text, or an HTTP error status. */
+  transcription: { text: string } | { status: number } = { text: '' };
+  /** Bytes returned by POST .../audio/speech. */
+  speech = Buffer.from('ID3-fake-mp3-bytes');
   private script: Reply[] = [];
   private server: Server | null = null;
   private callCounter = 0;
@@ -48,6 +54,11 @@ export class FakeLlm {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
+  /** Requests to an audio endpoint (`transcriptions` or `speech`). */
+  audio(kind: 'transcriptions' | 'speech'): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith(`/audio/${kind}`));
+  }
+
   /** Replaces the script and forgets earlier requests. */
   reply(...script: Reply[]): void {
     this.script = script;
@@ -58,14 +69,30 @@ export class FakeLlm {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://fake');
-    const text = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const isJson = (req.headers['content-type'] ?? '').includes('application/json');
     this.requests.push({
       method: req.method ?? '',
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
-      body: text ? JSON.parse(text) : null,
+      body: isJson && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : null,
+      raw,
     });
+    if (req.method === 'POST' && url.pathname.endsWith('/audio/transcriptions')) {
+      return 'status' in this.transcription
+        ? this.send(
+            res,
+            this.transcription.status,
+            { error: { message: 'upstream details', type: 'server_error' } },
+            { 'retry-after-ms': '10' },
+          )
+        : this.send(res, 200, { text: this.transcription.text });
+    }
+    if (req.method === 'POST' && url.pathname.endsWith('/audio/speech')) {
+      res.writeHead(200, { 'content-type': 'audio/mpeg' });
+      return void res.end(this.speech);
+    }
     if (req.method !== 'POST' || !url.pathname.endsWith('/chat/completions')) {
       return this.send(res, 404, {
         error: { message: 'not found', type: 'invalid_request_error' },

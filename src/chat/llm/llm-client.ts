@@ -6,6 +6,7 @@ import OpenAI, {
   AuthenticationError,
   AzureOpenAI,
   PermissionDeniedError,
+  toFile,
 } from 'openai';
 import type {
   ChatCompletionMessage,
@@ -13,7 +14,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { LlmNotConfiguredError, LlmUnavailableError } from '../../common/errors';
-import { AppConfig } from '../../config/app-config.service';
+import { AppConfig, LlmSettings } from '../../config/app-config.service';
 
 /**
  * The one LLM client: OpenAI, any OpenAI-compatible server (OPENAI_BASE_URL) or Azure OpenAI,
@@ -24,18 +25,20 @@ import { AppConfig } from '../../config/app-config.service';
 export class LlmClient {
   private readonly logger = new Logger(LlmClient.name);
   private readonly client: OpenAI | null;
+  private readonly settings: LlmSettings | null;
   readonly model: string | null;
 
   constructor(config: AppConfig) {
     const llm = config.llm;
+    this.settings = llm;
     this.model = llm?.model ?? null;
     if (!llm) {
       this.client = null;
     } else if (llm.provider === 'azure') {
+      // No fixed deployment: each call's model names its deployment (chat, speech-to-text, speech).
       this.client = new AzureOpenAI({
         endpoint: llm.endpoint,
         apiKey: llm.apiKey,
-        deployment: llm.deployment,
         apiVersion: llm.apiVersion,
         timeout: llm.timeoutMs,
         maxRetries: llm.maxRetries,
@@ -60,10 +63,10 @@ export class LlmClient {
     messages: ChatCompletionMessageParam[],
     tools?: ChatCompletionTool[],
   ): Promise<ChatCompletionMessage> {
-    if (!this.client || !this.model) throw new LlmNotConfiguredError();
+    const { client, settings } = this.ready();
     try {
-      const completion = await this.client.chat.completions.create({
-        model: this.model,
+      const completion = await client.chat.completions.create({
+        model: settings.model,
         messages,
         ...(tools ? { tools, tool_choice: 'auto' as const, parallel_tool_calls: true } : {}),
       });
@@ -73,6 +76,41 @@ export class LlmClient {
     } catch (error) {
       throw this.unavailable(error);
     }
+  }
+
+  /** Speech to text with the provider's transcription endpoint (VOICE_STT_MODEL). */
+  async transcribe(audio: Buffer, fileName: string): Promise<string> {
+    const { client, settings } = this.ready();
+    try {
+      const result = await client.audio.transcriptions.create({
+        file: await toFile(audio, fileName),
+        model: settings.sttModel,
+      });
+      return result.text;
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+  }
+
+  /** Text to speech (VOICE_TTS_MODEL, VOICE_NAME); returns MP3 bytes. */
+  async speak(text: string): Promise<Buffer> {
+    const { client, settings } = this.ready();
+    try {
+      const response = await client.audio.speech.create({
+        model: settings.ttsModel,
+        voice: settings.voice,
+        input: text,
+        response_format: 'mp3',
+      });
+      return Buffer.from(await response.arrayBuffer());
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+  }
+
+  private ready(): { client: OpenAI; settings: LlmSettings } {
+    if (!this.client || !this.settings) throw new LlmNotConfiguredError();
+    return { client: this.client, settings: this.settings };
   }
 
   /** Upstream failures become LLM_UNAVAILABLE without the upstream body or any key. */
