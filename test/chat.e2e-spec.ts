@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startTestApp, TestApp } from './support/app';
-import { CLI, cleanEnv, FIXTURES } from './support/cli';
+import { FIXTURES, interactiveCli, runCli } from './support/cli';
 import { FakeLlm } from './support/fake-llm';
 
 const SMALL_PLANT = join(FIXTURES, 'small-plant.json');
@@ -515,25 +514,18 @@ describe('factory-agent chat', () => {
       { toolCalls: [{ name: 'get_data_range', arguments: '{}' }] },
       { content: 'Second answer.' },
     );
-    const child = spawn(process.execPath, [CLI, 'chat'], {
+    const cli = interactiveCli(['chat'], {
       cwd: t.dir,
-      env: cleanEnv({ DATABASE_URL: `file:${t.databaseFile}`, OPENAI_BASE_URL: `${llm.url}/v1` }),
+      env: { DATABASE_URL: `file:${t.databaseFile}`, OPENAI_BASE_URL: `${llm.url}/v1` },
     });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const waitFor = async (text: string) => {
-      for (let i = 0; i < 200 && !stdout.includes(text); i++)
-        await new Promise((r) => setTimeout(r, 50));
-      expect(stdout).toContain(text);
-    };
-    await waitFor('> ');
-    child.stdin.write('first question\n');
-    await waitFor('First answer.');
-    child.stdin.write('second question\n');
-    await waitFor('Second answer.');
-    child.stdin.write('exit\n');
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    expect(code).toBe(0);
+    await cli.waitFor('> ');
+    cli.type('first question');
+    await cli.waitFor('First answer.');
+    cli.type('second question');
+    await cli.waitFor('Second answer.');
+    cli.type('exit');
+    expect(await cli.closed).toBe(0);
+    const stdout = cli.stdout();
     expect(stdout).toContain('[tool] get_data_range({})');
     // The second question went out with the first exchange as history.
     const roles = llm.completions[1].body.messages.map((m: any) => m.role);
@@ -542,13 +534,10 @@ describe('factory-agent chat', () => {
 
   it('exits 1 with one line when no LLM is configured', async () => {
     // Without OPENAI_BASE_URL, unlike the server's environment.
-    const bare = spawn(process.execPath, [CLI, 'chat', '--message', 'hi'], {
+    const { code, stderr } = await runCli(['chat', '--message', 'hi'], {
       cwd: t.dir,
-      env: cleanEnv({ DATABASE_URL: `file:${t.databaseFile}` }),
+      env: { DATABASE_URL: `file:${t.databaseFile}` },
     });
-    let stderr = '';
-    bare.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise((resolve) => bare.on('close', resolve));
     expect(code).toBe(1);
     expect(stderr).toMatch(/^Error: No LLM is configured\. Set OPENAI_API_KEY/);
   });

@@ -1,7 +1,6 @@
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { CLI, cleanEnv, runCli, scratchDir } from './support/cli';
+import { interactiveCli, runCli, scratchDir } from './support/cli';
 import { FakeLlm } from './support/fake-llm';
 
 /** A short valid WAV file: 0.1 s of silence, 16 kHz mono. */
@@ -171,24 +170,14 @@ describe('factory-agent voice', () => {
 
   it('answers typed questions in a conversation until exit', async () => {
     llm.reply({ content: 'First.' }, { content: 'Second.' });
-    const child = spawn(process.execPath, [CLI, 'voice', '--no-speak'], {
-      cwd: dir,
-      env: cleanEnv(env),
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const waitFor = async (text: string) => {
-      for (let i = 0; i < 200 && !stdout.includes(text); i++)
-        await new Promise((r) => setTimeout(r, 50));
-      expect(stdout).toContain(text);
-    };
-    await waitFor('(exit to leave): ');
-    child.stdin.write('How many machines?\n');
-    await waitFor('Assistant: First.');
-    child.stdin.write('And shifts?\n');
-    await waitFor('Assistant: Second.');
-    child.stdin.write('exit\n');
-    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    const cli = interactiveCli(['voice', '--no-speak'], { cwd: dir, env });
+    await cli.waitFor('(exit to leave): ');
+    cli.type('How many machines?');
+    await cli.waitFor('Assistant: First.');
+    cli.type('And shifts?');
+    await cli.waitFor('Assistant: Second.');
+    cli.type('exit');
+    expect(await cli.closed).toBe(0);
     expect(llm.completions[1].body.messages.map((m: { role: string }) => m.role)).toEqual([
       'system',
       'user',

@@ -93,3 +93,37 @@ export function startServer(options: {
     );
   });
 }
+
+export interface InteractiveCli {
+  /** Resolves once the output contains `text` (within 10 s), else rejects with the output so far. */
+  waitFor: (text: string) => Promise<void>;
+  /** Types a line. */
+  type: (line: string) => void;
+  stdout: () => string;
+  /** The exit code. */
+  closed: Promise<number | null>;
+}
+
+/** Runs the built CLI as a person at a terminal would: type a line after each prompt appears. */
+export function interactiveCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): InteractiveCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    waitFor: async (text) => {
+      for (let i = 0; i < 200 && !stdout.includes(text); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      if (!stdout.includes(text)) throw new Error(`"${text}" did not appear in:\n${stdout}`);
+    },
+    type: (line) => child.stdin.write(`${line}\n`),
+    stdout: () => stdout,
+    closed,
+  };
+}

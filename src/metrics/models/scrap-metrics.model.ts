@@ -2,11 +2,8 @@ import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { DateScalar } from '../../common/graphql/date.scalar';
 import { MetricsFilter } from '../metrics.types';
 
-@ObjectType({ description: 'Scrap of one machine over the range.' })
-export class MachineScrap {
-  @Field({ description: 'Machine name.' })
-  machine!: string;
-
+@ObjectType({ isAbstract: true })
+abstract class ScrapFigures {
   @Field(() => Int, { description: 'Defective parts.' })
   scrapParts!: number;
 
@@ -20,19 +17,16 @@ export class MachineScrap {
   scrapRate!: number | null;
 }
 
+@ObjectType({ description: 'Scrap of one machine over the range.' })
+export class MachineScrap extends ScrapFigures {
+  @Field({ description: 'Machine name.' })
+  machine!: string;
+}
+
 @ObjectType({ description: 'Scrap of one day, all selected machines together.' })
-export class DailyScrap {
+export class DailyScrap extends ScrapFigures {
   @Field(() => DateScalar, { description: 'The day.' })
   date!: string;
-
-  @Field(() => Int, { description: 'Defective parts.' })
-  scrapParts!: number;
-
-  @Field(() => Int, { description: 'Parts produced.' })
-  totalParts!: number;
-
-  @Field(() => Float, { nullable: true, description: 'Scrap rate in percent; null without parts.' })
-  scrapRate!: number | null;
 }
 
 @ObjectType({ description: 'Scrap over a date range (both ends included).' })
