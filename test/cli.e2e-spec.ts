@@ -218,6 +218,7 @@ describe('factory-agent CLI', () => {
       /^Error: end date must be a calendar date YYYY-MM-DD, got "2024-02-30"\n$/,
     ],
     [['import', 'missing.json'], {}, /^Error: Cannot read missing.json: no such file\n$/],
+    [['oee', '--to', '2024-13-01'], {}, /^Error: Invalid date "2024-13-01"/],
     [
       ['stats'],
       { FACTORY_TIMEZONE: 'Moon/Base' },

@@ -668,11 +668,16 @@ describe.each(RATE_LIMIT_STORES)('throttling (%j)', (store) => {
         });
       expect((await setup('10.0.0.1')).body.errors).toBeUndefined();
       expect((await setup('10.0.0.1')).body.errors).toBeUndefined();
-      expect((await setup('10.0.0.2')).body.errors?.[0]?.extensions?.code).toBe(
+      const refused = await setup('10.0.0.2');
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('TOO_MANY_REQUESTS');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Queries have their own limit: one budget per client, whichever query is asked.
+      expect((await t.gql('{ stats { exists } }')).body.errors).toBeUndefined();
+      expect((await t.gql('{ machines { name } }')).body.errors).toBeUndefined();
+      expect((await t.gql('{ shifts { name } }')).body.errors).toBeUndefined();
+      expect((await t.gql('{ dateRange { totalDays } }')).body.errors?.[0]?.extensions?.code).toBe(
         'TOO_MANY_REQUESTS',
       );
-      // Queries have their own limit.
-      expect((await t.gql('{ stats { exists } }')).body.errors).toBeUndefined();
     } finally {
       await t.close();
     }

@@ -156,11 +156,10 @@ export class ChatService {
         );
       }
     });
-    const userTexts = [
-      question,
-      ...history.filter((t) => t.role === ChatRole.USER).map((t) => t.content),
-    ];
-    const found = [...new Set(userTexts.flatMap(injectionPatterns))];
+    // Every turn the client sends is checked, after the same cleaning the model will see: the
+    // client writes assistant turns too, and control characters must not split a pattern.
+    const texts = [question, ...history.map((turn) => sanitize(turn.content))];
+    const found = [...new Set(texts.flatMap(injectionPatterns))];
     if (found.length > 0) {
       if (this.config.promptInjectionMode === 'block') {
         throw new BadInputError(

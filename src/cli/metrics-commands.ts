@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
 import { AppConfig } from '../config/app-config.service';
-import { addDays, todayIn } from '../common/dates';
+import { addDays, parseDate, todayIn } from '../common/dates';
 import { MetricsService } from '../metrics/metrics.service';
 import { MetricsFilter } from '../metrics/metrics.types';
 import { parseSeverity } from '../metrics/severity';
@@ -23,8 +23,8 @@ async function filterFrom(
   app: INestApplicationContext,
   options: RangeOptions,
 ): Promise<MetricsFilter> {
-  const today = todayIn(app.get(AppConfig).timeZone);
-  const to = options.to ?? today;
+  const to =
+    options.to === undefined ? todayIn(app.get(AppConfig).timeZone) : parseDate(options.to);
   const from = options.from ?? addDays(to, -6);
   return app.get(MetricsService).resolveFilter(from, to, options.machine);
 }

@@ -45,14 +45,23 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on('close', (code) => resolve(code)));
 }
 
-/** Records up to `seconds` from the default microphone, or until Enter, with arecord or sox's rec. */
-async function record(terminal: Interface, seconds: number, file: string): Promise<void> {
+function requireRecorder(): string {
   const recorder = findProgram(['arecord', 'rec']);
   if (!recorder) {
     throw new BadInputError(
       'No audio recorder found: install alsa-utils (arecord) or sox (rec), or pass a file with --input',
     );
   }
+  return recorder;
+}
+
+/** Records up to `seconds` from the default microphone, or until Enter, with arecord or sox's rec. */
+async function record(
+  terminal: Interface,
+  recorder: string,
+  seconds: number,
+  file: string,
+): Promise<void> {
   const args =
     recorder === 'arecord'
       ? ['-q', '-f', 'S16_LE', '-r', '16000', '-c', '1', '-d', String(seconds), file]
@@ -147,16 +156,19 @@ export function registerVoiceCommand(program: Command, withApp: WithApp): void {
                 break; // Ctrl-D
               }
               if (isExit(typed)) break;
-              let question = typed;
-              if (!question) {
-                const file = join(directory, `question-${turn}.wav`);
-                await record(terminal, options.seconds, file);
-                question = await voice.transcribeFile(file);
-                if (isExit(question)) break;
-              }
+              // Without a recorder there is no voice session: that ends the command.
+              const recorder = typed ? null : requireRecorder();
               try {
+                let question = typed;
+                if (recorder) {
+                  const file = join(directory, `question-${turn}.wav`);
+                  await record(terminal, recorder, options.seconds, file);
+                  question = await voice.transcribeFile(file);
+                  if (isExit(question)) break;
+                }
                 history = await answer(app, question, history, options, directory);
               } catch (error) {
+                // A turn that fails (nothing heard, upstream down) is reported; the session goes on.
                 if (!(error instanceof DomainError) || error.code === 'LLM_NOT_CONFIGURED')
                   throw error;
                 process.stdout.write(`Error: ${error.message}\n`);

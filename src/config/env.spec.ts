@@ -80,6 +80,15 @@ describe(validateEnv.name, () => {
     expect(message).toContain('DEMO_DATA="y"');
   });
 
+  it('never prints secrets: keys are hidden, URL passwords masked', () => {
+    expect(() => validateEnv({ ADMIN_API_KEY: 'hunter2secret' })).toThrow(
+      'ADMIN_API_KEY=(hidden) must be at least 16 characters',
+    );
+    const url = () => validateEnv({ DATABASE_URL: 'postgresql+asyncpg://u:S3cretPw@h/db' });
+    expect(url).toThrow('DATABASE_URL="postgresql+asyncpg://u:***@h/db" must be');
+    expect(url).not.toThrow(/S3cretPw/);
+  });
+
   describe('LLM provider settings', () => {
     it.each([
       [
@@ -100,7 +109,7 @@ describe(validateEnv.name, () => {
       [{ OPENAI_BASE_URL: 'not a url' }, /OPENAI_BASE_URL="not a url" must be an http\(s\) URL/],
       [
         { CHAT_API_KEYS: 'short' },
-        /CHAT_API_KEYS="short" must be a comma-separated list of keys of at least 16/,
+        /CHAT_API_KEYS=\(hidden\) must be a comma-separated list of keys of at least 16/,
       ],
       [
         { PROMPT_INJECTION_MODE: 'ignore' },

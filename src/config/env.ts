@@ -278,9 +278,18 @@ export class ConfigValidationError extends Error {
   override readonly name = 'ConfigValidationError';
 }
 
+const SECRET_NAME = /KEY|SECRET|PASSWORD|TOKEN/;
+
+/** The value to show in an error: secrets hidden, passwords in URLs masked. */
+function shown(name: string, value: unknown): string {
+  if (SECRET_NAME.test(name)) return '(hidden)';
+  const text = JSON.stringify(value);
+  return text.replace(/(\/\/[^:/@"]*:)[^@"]*@/, '$1***@');
+}
+
 function describe(error: ValidationError, raw: Record<string, unknown>): string {
   const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
-  return `${error.property}=${JSON.stringify(raw[error.property])} ${reason}`;
+  return `${error.property}=${shown(error.property, raw[error.property])} ${reason}`;
 }
 
 /**

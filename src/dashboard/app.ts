@@ -191,6 +191,16 @@ function renderDashboard(data: DashboardData): void {
   );
 }
 
+/** Loads a page of issues from an event handler, showing a failure instead of dropping it. */
+function reloadIssues(): void {
+  loadIssues().catch((error: unknown) =>
+    setStatus(
+      `Could not load the quality issues: ${error instanceof Error ? error.message : String(error)}`,
+      true,
+    ),
+  );
+}
+
 async function loadIssues(): Promise<void> {
   const data = await graphql<IssuesPage>(ISSUES_QUERY, {
     ...variables(),
@@ -318,15 +328,15 @@ async function start(): Promise<void> {
   });
   $('severity').addEventListener('change', () => {
     Object.assign(state, { severity: $<HTMLSelectElement>('severity').value, page: 0 });
-    void loadIssues();
+    reloadIssues();
   });
   $('issues-prev').addEventListener('click', () => {
     state.page = Math.max(0, state.page - 1);
-    void loadIssues();
+    reloadIssues();
   });
   $('issues-next').addEventListener('click', () => {
     state.page += 1;
-    void loadIssues();
+    reloadIssues();
   });
   $('chat-form').addEventListener('submit', (event) => void ask(event));
   await refresh();

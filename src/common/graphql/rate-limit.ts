@@ -26,6 +26,11 @@ export function throttlerOptions(
 ): ThrottlerModuleOptions {
   return {
     ...(storage ? { storage } : {}),
+    // One budget per limit and client, whichever operation is called (the throttler's own key
+    // would give every resolver a budget of its own).
+    generateKey: (_context, tracker, name) => `${name}-${tracker}`,
+    // Retry-After is set below, under its standard name for every limit.
+    setHeaders: false,
     throttlers: (Object.keys(limits) as RateLimitBucketName[]).map((name) => ({
       name,
       limit: limits[name].limit,
@@ -65,9 +70,11 @@ export class GqlThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new TooManyRequestsError(Math.max(1, Math.ceil(detail.timeToBlockExpire)));
+    const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    this.getRequestResponse(context).res.setHeader('Retry-After', String(seconds));
+    throw new TooManyRequestsError(seconds);
   }
 }
