@@ -5,7 +5,7 @@ import { DataService } from '../data/data.service';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../../test/support/databases';
 import { createDatabase } from '../data/database.provider';
 import { Database } from '../data/database.types';
-import { Dataset, ProductionRecord } from '../data/dataset';
+import { Dataset, DowntimeEventRecord, ProductionRecord } from '../data/dataset';
 import { migrateToLatest } from '../data/migrations';
 import { MetricsRollupCache } from './metrics-rollup';
 import { MetricsQueries } from './metrics.queries';
@@ -21,6 +21,17 @@ function row(machine: string, date: string, values: Partial<ProductionRecord>): 
   const base = { machine, date, shift: 'Day', plannedHours: 8, runHours: 8, downtimeHours: 0 };
   const parts = values.partsProduced ?? 0;
   return { ...base, partsProduced: parts, goodParts: parts, scrapParts: 0, ...values };
+}
+
+/** A downtime event with no description; shift null means "not recorded". */
+function event(
+  machine: string,
+  date: string,
+  reason: string,
+  durationHours: number,
+  shift: string | null = null,
+): DowntimeEventRecord {
+  return { machine, date, shift, reason, description: '', durationHours };
 }
 
 function dataset(production: ProductionRecord[], extra: Partial<Dataset> = {}): Dataset {
@@ -145,30 +156,9 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
         ],
         {
           downtimeEvents: [
-            {
-              machine: 'A',
-              date: '2026-01-02',
-              shift: null,
-              reason: 'maintenance',
-              description: '',
-              durationHours: 1.5,
-            },
-            {
-              machine: 'A',
-              date: '2026-01-02',
-              shift: null,
-              reason: 'mechanical',
-              description: '',
-              durationHours: 0.5,
-            },
-            {
-              machine: 'A',
-              date: '2026-01-03',
-              shift: null,
-              reason: 'maintenance',
-              description: '',
-              durationHours: 3,
-            },
+            event('A', '2026-01-02', 'maintenance', 1.5),
+            event('A', '2026-01-02', 'mechanical', 0.5),
+            event('A', '2026-01-03', 'maintenance', 3),
           ],
         },
       ),
@@ -194,16 +184,7 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
   it('reclassifies history when PLANNED_DOWNTIME_REASONS changes', async () => {
     await load(
       dataset([row('A', '2026-01-02', { runHours: 6, downtimeHours: 2, partsProduced: 100 })], {
-        downtimeEvents: [
-          {
-            machine: 'A',
-            date: '2026-01-02',
-            shift: null,
-            reason: 'changeover',
-            description: '',
-            durationHours: 2,
-          },
-        ],
+        downtimeEvents: [event('A', '2026-01-02', 'changeover', 2)],
       }),
     );
     expect((await metrics.oee(await filter())).availability).toBe(0.75);
@@ -262,22 +243,8 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
         ],
         {
           downtimeEvents: [
-            {
-              machine: 'A',
-              date: '2026-01-02',
-              shift: null,
-              reason: 'maintenance',
-              description: '',
-              durationHours: 2,
-            },
-            {
-              machine: 'A',
-              date: '2026-01-02',
-              shift: 'Night',
-              reason: 'maintenance',
-              description: '',
-              durationHours: 1,
-            },
+            event('A', '2026-01-02', 'maintenance', 2),
+            event('A', '2026-01-02', 'maintenance', 1, 'Night'),
           ],
         },
       ),
