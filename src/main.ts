@@ -7,14 +7,17 @@ import { configureHttp } from './app.setup';
 import { createLogger } from './common/logger';
 import { exitOnStartupError } from './common/startup';
 import { AppConfig } from './config/app-config.service';
-import { assertValidEnvironment } from './config/env';
+import { assertValidEnvironment, ConfigValidationError } from './config/env';
 import { MetricsRollupCache } from './metrics/metrics-rollup';
 
-async function bootstrap(): Promise<void> {
-  assertValidEnvironment();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+async function bootstrap(json: boolean): Promise<void> {
+  const env = assertValidEnvironment();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    logger: createLogger(env.LOG_LEVEL, json),
+    // A failed start-up ends in exitOnStartupError (one line), not in Nest's stack trace.
+    abortOnError: false,
+  });
   const config = app.get(AppConfig);
-  app.useLogger(createLogger(config.logLevel, config.isProduction));
   configureHttp(app, config);
   app.enableShutdownHooks();
   await app.listen(config.port);
@@ -26,4 +29,15 @@ async function bootstrap(): Promise<void> {
     .catch(() => undefined);
 }
 
-bootstrap().catch(exitOnStartupError);
+/** JSON lines in production, even for a start-up that fails before the configuration is read. */
+function productionLogs(): boolean {
+  try {
+    return assertValidEnvironment().NODE_ENV === 'production';
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return false;
+    throw error;
+  }
+}
+
+const json = productionLogs();
+bootstrap(json).catch((error: unknown) => exitOnStartupError(error, json));

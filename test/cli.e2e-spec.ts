@@ -118,6 +118,48 @@ describe('factory-agent CLI', () => {
     }
   });
 
+  it('keeps machines and shifts named __proto__, constructor, hasOwnProperty through import -> export -> import -> export (regression: a "__proto__" shift was lost)', async () => {
+    const names = ['__proto__', 'constructor', 'hasOwnProperty'];
+    const shiftRecord = {
+      parts_produced: 2,
+      good_parts: 2,
+      scrap_parts: 0,
+      uptime_hours: 2,
+      downtime_hours: 0,
+    };
+    const file = {
+      machines: names.map((name, id) => ({ id, name, type: 'Press', ideal_cycle_time: 60 })),
+      shifts: names.map((name, id) => ({ id, name, start_hour: id * 8, end_hour: id * 8 + 8 })),
+      production: {
+        '2026-01-05': Object.fromEntries(
+          names.map((machine) => [
+            machine,
+            {
+              parts_produced: 6,
+              good_parts: 6,
+              scrap_parts: 0,
+              uptime_hours: 6,
+              downtime_hours: 0,
+              shifts: Object.fromEntries(names.map((shift) => [shift, shiftRecord])),
+            },
+          ]),
+        ),
+      },
+    };
+    writeFileSync(join(dir, 'tricky.json'), JSON.stringify(file));
+    expect((await cli('import', 'tricky.json')).code).toBe(0);
+    expect((await cli('export', 'first.json')).code).toBe(0);
+    expect((await cli('import', 'first.json')).code).toBe(0);
+    expect((await cli('export', 'second.json')).code).toBe(0);
+    const first = readFileSync(join(dir, 'first.json'), 'utf8');
+    expect(readFileSync(join(dir, 'second.json'), 'utf8')).toBe(first);
+    const exported = JSON.parse(first) as LegacyFile;
+    for (const machine of names) {
+      expect(Object.keys(exported.production['2026-01-05'][machine].shifts ?? {})).toEqual(names);
+    }
+    expect(await statsJson()).toMatchObject({ totalMachines: 3, totalShifts: 3, totalRecords: 3 });
+  });
+
   it('uses DATA_FILE as the default file for export and import', async () => {
     await cli('setup', '--days', '3', '--end-date', '2026-02-03');
     const env = { DATA_FILE: join(dir, 'exports/plant.json') };

@@ -40,7 +40,19 @@ export function sanitize(text: string): string {
     .trim();
 }
 
+/**
+ * The text as the patterns see it: compatibility forms folded (NFKC turns full-width letters and
+ * ligatures into plain ones) and invisible format characters removed (a zero-width space inside
+ * "ignore previous instructions" must not hide it).
+ */
+function normalizedForMatching(text: string): string {
+  return text.normalize('NFKC').replace(/\p{Cf}/gu, '');
+}
+
 /** Names of the injection patterns the text matches. */
 export function injectionPatterns(text: string): string[] {
-  return INJECTION_PATTERNS.filter(({ pattern }) => pattern.test(text)).map(({ name }) => name);
+  const normalized = normalizedForMatching(text);
+  return INJECTION_PATTERNS.filter(({ pattern }) => pattern.test(normalized)).map(
+    ({ name }) => name,
+  );
 }

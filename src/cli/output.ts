@@ -1,4 +1,5 @@
 /** Terminal output for the CLI: tables and key/value lists on stdout, progress on stderr. */
+import { printable } from '../common/text';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -7,12 +8,17 @@ export function printJson(value: unknown): void {
 /** Two columns: labels padded to the widest. */
 export function printPairs(pairs: [string, string | number][]): void {
   const width = Math.max(...pairs.map(([label]) => label.length));
-  for (const [label, value] of pairs) process.stdout.write(`${label.padEnd(width)}  ${value}\n`);
+  for (const [label, value] of pairs) {
+    process.stdout.write(`${label.padEnd(width)}  ${printable(String(value))}\n`);
+  }
 }
 
-/** A table with a header row; numbers are right-aligned. */
+/**
+ * A table with a header row; numbers are right-aligned. Cells come from data, so control
+ * characters are shown escaped: a name cannot move the cursor or forge a row.
+ */
 export function printTable(headers: string[], rows: (string | number)[][]): void {
-  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const cells = [headers, ...rows.map((row) => row.map((cell) => printable(String(cell))))];
   const widths = headers.map((_, col) => Math.max(...cells.map((row) => row[col].length)));
   const numeric = headers.map(
     (_, col) => rows.length > 0 && rows.every((r) => typeof r[col] === 'number'),

@@ -1,11 +1,15 @@
 import { addDays, daysInclusive, isIsoDate, todayIn } from './dates';
 
 describe('dates', () => {
-  it.each(['2024-02-29', '2026-01-01', '1999-12-31'])('accepts the real date %s', (date) => {
-    expect(isIsoDate(date)).toBe(true);
-  });
+  it.each(['2024-02-29', '2026-01-01', '1999-12-31', '0001-01-01', '0050-02-28', '0099-12-31'])(
+    'accepts the real date %s (regression: years 0001-0099 were refused)',
+    (date) => {
+      expect(isIsoDate(date)).toBe(true);
+    },
+  );
 
   it.each([
+    '0050-02-29',
     '2024-02-30',
     '2023-02-29',
     '2026-13-01',

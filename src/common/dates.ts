@@ -3,6 +3,7 @@
  * dates carry no time or zone; "today" is computed in the plant's time zone.
  */
 import { BadInputError } from './errors';
+import { quoted } from './text';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
@@ -12,7 +13,9 @@ export function isIsoDate(value: string): boolean {
   const match = ISO_DATE.exec(value);
   if (!match) return false;
   const [year, month, day] = match.slice(1).map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day));
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  date.setUTCFullYear(year, month - 1, day);
   return (
     date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
   );
@@ -51,7 +54,7 @@ export function todayIn(timeZone: string, now: Date = new Date()): string {
 export function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !isIsoDate(value)) {
     throw new BadInputError(
-      `Invalid date ${JSON.stringify(value)}: expected a calendar date YYYY-MM-DD such as 2026-01-31`,
+      `Invalid date ${quoted(value)}: expected a calendar date YYYY-MM-DD such as 2026-01-31`,
     );
   }
   return value;

@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'QUERY_TOO_COMPLEX'
   | 'LLM_NOT_CONFIGURED'
-  | 'LLM_UNAVAILABLE';
+  | 'LLM_UNAVAILABLE'
+  | 'DATABASE_UNAVAILABLE';
 
 /**
  * Extends Nest's IntrinsicException: expected errors, which Nest's exception handler passes on
@@ -92,4 +93,29 @@ export class LlmNotConfiguredError extends DomainError {
 export class LlmUnavailableError extends DomainError {
   readonly code = 'LLM_UNAVAILABLE';
   override readonly name = 'LlmUnavailableError';
+}
+
+/**
+ * The database could not answer: the connection was lost mid-query, or it cannot be reached. The
+ * request may be retried; the connection pool replaces the broken connection meanwhile.
+ */
+export class DatabaseUnavailableError extends DomainError {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  override readonly name = 'DatabaseUnavailableError';
+
+  constructor(cause?: unknown) {
+    super('The database is unavailable right now; retry the request in a few seconds.', { cause });
+  }
+}
+
+/** The database cannot be reached at start-up: DATABASE_URL is wrong or the server is down. */
+export class DatabaseUnreachableError extends DomainError {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  override readonly name = 'DatabaseUnreachableError';
+
+  constructor(cause: unknown) {
+    super('Cannot reach the database: check DATABASE_URL and that the database is running', {
+      cause,
+    });
+  }
 }

@@ -1,5 +1,6 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { LogLevelName } from '../config/env';
+import { DomainError } from './errors';
 import { currentRequestId } from './request-context';
 
 const SEVERITY_ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -18,6 +19,14 @@ class RequestAwareLogger extends ConsoleLogger {
     const requestId = currentRequestId();
     const object = super.getJsonLogObject(message, options);
     return requestId ? { ...object, requestId } : object;
+  }
+
+  override error(message: unknown, ...rest: unknown[]): void {
+    // Nest's ExceptionHandler logs an error thrown while the app starts, stack and all. An expected
+    // one (a DomainError, such as an unreachable database) is reported once, as one line, by
+    // exitOnStartupError instead.
+    if (message instanceof DomainError) return;
+    super.error(message, ...rest);
   }
 
   protected override formatContext(context: string): string {

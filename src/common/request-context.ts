@@ -4,6 +4,10 @@ import type { NextFunction, Request, Response } from 'express';
 
 interface RequestContext {
   requestId: string;
+  /** State that lives as long as this request (a database snapshot, a data version), by key. */
+  resources: Map<symbol, unknown>;
+  /** Run once when the response is finished or the client goes away. */
+  cleanups: (() => void)[];
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -15,10 +19,33 @@ export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
 }
 
+/**
+ * A value kept for the rest of the current request, created on first use; `release` runs when the
+ * response ends. Outside a request (the CLI, timers) there is nothing to keep it in: undefined.
+ * Keyed by the request itself, never by anything the client chose (such as X-Request-Id).
+ */
+export function requestResource<T>(
+  key: symbol,
+  create: () => { value: T; release?: () => void },
+): T | undefined {
+  const context = storage.getStore();
+  if (!context) return undefined;
+  if (!context.resources.has(key)) {
+    const { value, release } = create();
+    context.resources.set(key, value);
+    if (release) context.cleanups.push(release);
+  }
+  return context.resources.get(key) as T;
+}
+
 /** Express middleware: reuses a valid incoming X-Request-Id or makes one, and echoes it back. */
 export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
   const incoming = req.header('x-request-id');
   const requestId = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', requestId);
-  storage.run({ requestId }, () => next());
+  const context: RequestContext = { requestId, resources: new Map(), cleanups: [] };
+  res.once('close', () => {
+    for (const cleanup of context.cleanups.splice(0)) cleanup();
+  });
+  storage.run(context, () => next());
 }

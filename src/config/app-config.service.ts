@@ -108,8 +108,18 @@ export class AppConfig {
       chat: rateLimit(this.get('RATE_LIMIT_CHAT')),
     };
   }
-  get trustProxy(): boolean {
-    return this.get('TRUST_PROXY');
+  /**
+   * Express's `trust proxy`: false (the connection's address is the client), a number of proxy
+   * hops whose X-Forwarded-For entries are trusted (the client is the entry that many places from
+   * the right; `true` means 1), or the proxies' addresses. Never "trust everything": the leftmost
+   * X-Forwarded-For entry is whatever the client wrote.
+   */
+  get trustProxy(): false | number | string[] {
+    const value = this.get('TRUST_PROXY').trim().toLowerCase();
+    if (value === 'false') return false;
+    if (value === 'true') return 1;
+    if (/^\d+$/.test(value)) return Number(value);
+    return value.split(',').map((entry) => entry.trim());
   }
   /** true allows any origin ("*"); otherwise the list of allowed origins. */
   get allowedOrigins(): string[] | true {

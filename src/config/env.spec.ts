@@ -1,3 +1,4 @@
+import { AppConfig } from './app-config.service';
 import { ConfigValidationError, validateEnv } from './env';
 
 describe(validateEnv.name, () => {
@@ -65,6 +66,27 @@ describe(validateEnv.name, () => {
       expect(() => validateEnv({ [name]: value })).toThrow(message);
     },
   );
+
+  it.each([
+    ['false', false],
+    ['true', 1],
+    ['2', 2],
+    ['10.0.0.0/8, 192.168.1.7', ['10.0.0.0/8', '192.168.1.7']],
+    ['loopback', ['loopback']],
+  ])(
+    'reads TRUST_PROXY=%s as a hop count or proxy addresses, never "trust all"',
+    (value, expected) => {
+      const env = validateEnv({ TRUST_PROXY: value });
+      const trust = new AppConfig({ get: (key: keyof typeof env) => env[key] } as never).trustProxy;
+      expect(trust).toEqual(expected);
+    },
+  );
+
+  it.each(['yes', 'everything', '11', '0'])('rejects TRUST_PROXY=%s', (value) => {
+    expect(() => validateEnv({ TRUST_PROXY: value })).toThrow(
+      /TRUST_PROXY=.* must be false, a number of proxies/,
+    );
+  });
 
   it('reports every bad variable on one line', () => {
     let error: unknown;

@@ -24,6 +24,11 @@ const RATE = /^\s*[1-9]\d{0,8}\s*\/\s*(second|minute|hour|day)\s*$/;
 const RATE_MESSAGE = 'must be N/second, N/minute, N/hour or N/day with N a positive whole number';
 const LLM_PROVIDERS = ['openai', 'azure'] as const;
 const INJECTION_MODES = ['log', 'block'] as const;
+const PROXY_ADDRESS = String.raw`(loopback|linklocal|uniquelocal|[0-9a-fA-F]*[.:][0-9a-fA-F.:]*(\/\d{1,3})?)`;
+const TRUST_PROXY_VALUE = new RegExp(
+  String.raw`^\s*(false|true|[1-9]|10|${PROXY_ADDRESS}(\s*,\s*${PROXY_ADDRESS})*)\s*$`,
+  'i',
+);
 const ORIGIN_LIST = /^\s*(\*|https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*)\s*$/;
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -133,9 +138,12 @@ export class Env {
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_CHAT = '10/minute';
 
-  @Transform(toBoolean)
-  @IsBoolean({ message: 'must be true or false' })
-  TRUST_PROXY = false;
+  /** false, a number of proxy hops (true = 1), or the proxies' addresses (see AppConfig.trustProxy). */
+  @Matches(TRUST_PROXY_VALUE, {
+    message:
+      'must be false, a number of proxies in front of the app (1-10; true means 1), or a comma-separated list of proxy addresses or subnets (e.g. 10.0.0.0/8, or loopback, linklocal, uniquelocal)',
+  })
+  TRUST_PROXY = 'false';
 
   @Matches(ORIGIN_LIST, {
     message: 'must be a comma-separated list of origins such as http://localhost:3000, or *',
@@ -318,6 +326,6 @@ export function validateEnv(raw: Record<string, unknown>): Env {
  * Validates the environment before Nest starts, so that a bad value is reported as one line rather
  * than through Nest's exception logger. The app validates again when it builds AppConfig.
  */
-export function assertValidEnvironment(): void {
-  validateEnv(process.env);
+export function assertValidEnvironment(): Env {
+  return validateEnv(process.env);
 }

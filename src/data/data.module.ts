@@ -2,21 +2,24 @@ import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
 import { DataResolver } from './data.resolver';
 import { DataService } from './data.service';
-import { createDatabase, KYSELY } from './database.provider';
+import { ConnectionLosses, createDatabase, KYSELY } from './database.provider';
 import { DemoDataService } from './demo-data.service';
 import { LegacyService } from './legacy/legacy.service';
 import { migrateToLatest } from './migrations';
+import { ReadSnapshots } from './read-snapshots';
 
 /** Storage: the database connection (migrated on start), dataset reads and writes, demo data, legacy files. */
 @Module({
   providers: [
+    ConnectionLosses,
     {
       provide: KYSELY,
-      inject: [AppConfig],
-      useFactory: async (config: AppConfig) => {
+      inject: [AppConfig, ConnectionLosses],
+      useFactory: async (config: AppConfig, losses: ConnectionLosses) => {
         const db = createDatabase(config.databaseUrl, {
           poolSize: config.databasePoolSize,
           statementTimeoutMs: config.databaseStatementTimeoutMs,
+          losses,
         });
         const applied = await migrateToLatest(db);
         if (applied.length > 0) {
@@ -25,11 +28,17 @@ import { migrateToLatest } from './migrations';
         return db;
       },
     },
+    {
+      provide: ReadSnapshots,
+      inject: [KYSELY, AppConfig],
+      useFactory: (db: ConstructorParameters<typeof ReadSnapshots>[0], config: AppConfig) =>
+        new ReadSnapshots(db, config.databaseUrl),
+    },
     DataService,
     DemoDataService,
     LegacyService,
     DataResolver,
   ],
-  exports: [KYSELY, DataService, DemoDataService, LegacyService],
+  exports: [KYSELY, ConnectionLosses, ReadSnapshots, DataService, DemoDataService, LegacyService],
 })
 export class DataModule {}

@@ -1,5 +1,6 @@
 import { Kysely } from 'kysely';
 import { Dataset } from './dataset';
+import { ReadSnapshots } from './read-snapshots';
 import { DataService } from './data.service';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../../test/support/databases';
 import { createDatabase } from './database.provider';
@@ -22,7 +23,7 @@ describe.each(DATABASE_KINDS)(`${DataService.name} on %s`, (kind) => {
     testDb = await createTestDatabase(kind);
     db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
     await migrateToLatest(db);
-    service = new DataService(db);
+    service = new DataService(db, new ReadSnapshots(db, testDb.url));
   });
 
   afterEach(async () => {

@@ -1,9 +1,12 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Insertable, Kysely, Transaction } from 'kysely';
 import { daysInclusive } from '../common/dates';
+import { requestResource } from '../common/request-context';
 import { Database } from './database.types';
 import { KYSELY } from './database.provider';
 import { Dataset, DatasetOrigin, MachineSpec, ShiftSpec } from './dataset';
+import { ReadSnapshots } from './read-snapshots';
 
 /** Reports rows written so far out of the total, for progress bars. */
 export type ProgressListener = (done: number, total: number) => void;
@@ -31,6 +34,8 @@ export interface WriteSummary {
 
 type Tx = Transaction<Database>;
 
+const STATS = Symbol('stats');
+
 // Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
 const PARAMETERS_PER_STATEMENT = 10_000;
 const META_KEYS = { source: 'source', generatedAt: 'generated_at', version: 'version' } as const;
@@ -41,10 +46,21 @@ const META_KEYS = { source: 'source', generatedAt: 'generated_at', version: 'ver
  */
 @Injectable()
 export class DataService implements OnModuleDestroy {
-  constructor(@Inject(KYSELY) private readonly db: Kysely<Database>) {}
+  constructor(
+    @Inject(KYSELY) private readonly db: Kysely<Database>,
+    private readonly snapshots: ReadSnapshots,
+  ) {}
+
+  private statsCache: { version: number; stats: Promise<DataStats> } | null = null;
 
   async onModuleDestroy(): Promise<void> {
+    await this.snapshots.close();
     await this.db.destroy();
+  }
+
+  /** Where reads go: the current request's snapshot (see ReadSnapshots), else the database. */
+  private reader(): Promise<Kysely<Database>> {
+    return this.snapshots.reader();
   }
 
   /** Deletes everything and writes the dataset in its place. */
@@ -90,9 +106,19 @@ export class DataService implements OnModuleDestroy {
 
   /** The whole stored dataset, ordered by date, machine and shift (for export). */
   async readDataset(): Promise<{ dataset: Dataset; origin: Partial<DatasetOrigin> }> {
-    const machines = await this.listMachines();
-    const shifts = await this.listShifts();
-    const production = await this.db
+    // One transaction: an export is one state of the data, even while another process writes.
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute((trx) => this.readAll(trx));
+  }
+
+  private async readAll(
+    db: Kysely<Database>,
+  ): Promise<{ dataset: Dataset; origin: Partial<DatasetOrigin> }> {
+    const machines = await this.listMachinesFrom(db);
+    const shifts = await this.listShiftsFrom(db);
+    const production = await db
       .selectFrom('production as p')
       .innerJoin('machines as m', 'm.id', 'p.machine_id')
       .innerJoin('shifts as s', 's.id', 'p.shift_id')
@@ -111,7 +137,7 @@ export class DataService implements OnModuleDestroy {
       .orderBy('p.machine_id')
       .orderBy('s.start_hour')
       .execute();
-    const downtimeEvents = await this.db
+    const downtimeEvents = await db
       .selectFrom('downtime_events as e')
       .innerJoin('machines as m', 'm.id', 'e.machine_id')
       .leftJoin('shifts as s', 's.id', 'e.shift_id')
@@ -127,7 +153,7 @@ export class DataService implements OnModuleDestroy {
       .orderBy('e.machine_id')
       .orderBy('e.seq')
       .execute();
-    const qualityIssues = await this.db
+    const qualityIssues = await db
       .selectFrom('quality_issues as q')
       .innerJoin('machines as m', 'm.id', 'q.machine_id')
       .leftJoin('shifts as s', 's.id', 'q.shift_id')
@@ -144,7 +170,7 @@ export class DataService implements OnModuleDestroy {
       .orderBy('q.machine_id')
       .orderBy('q.seq')
       .execute();
-    const meta = await this.db.selectFrom('dataset_meta').selectAll().execute();
+    const meta = await db.selectFrom('dataset_meta').selectAll().execute();
     const metaValue = (key: string) => meta.find((row) => row.key === key)?.value;
     const source = metaValue(META_KEYS.source);
     return {
@@ -169,7 +195,13 @@ export class DataService implements OnModuleDestroy {
   async listMachines(): Promise<
     { id: number; name: string; type: string; idealCycleTimeSeconds: number }[]
   > {
-    return this.db
+    return this.listMachinesFrom(await this.reader());
+  }
+
+  private listMachinesFrom(
+    db: Kysely<Database>,
+  ): Promise<{ id: number; name: string; type: string; idealCycleTimeSeconds: number }[]> {
+    return db
       .selectFrom('machines')
       .select(['id', 'name', 'type', 'ideal_cycle_time_s as idealCycleTimeSeconds'])
       .orderBy('id')
@@ -177,15 +209,45 @@ export class DataService implements OnModuleDestroy {
   }
 
   async listShifts(): Promise<{ id: number; name: string; startHour: number; endHour: number }[]> {
-    return this.db
+    return this.listShiftsFrom(await this.reader());
+  }
+
+  private listShiftsFrom(
+    db: Kysely<Database>,
+  ): Promise<{ id: number; name: string; startHour: number; endHour: number }[]> {
+    return db
       .selectFrom('shifts')
       .select(['id', 'name', 'start_hour as startHour', 'end_hour as endHour'])
       .orderBy('start_hour')
       .execute();
   }
 
-  async stats(): Promise<DataStats> {
-    const range = await this.db
+  /**
+   * What is stored. Counting machine-days reads the whole production table, so the answer is
+   * computed once per data version and shared (once per request at most, however often it is asked).
+   */
+  stats(): Promise<DataStats> {
+    return (
+      requestResource(STATS, () => ({ value: this.statsOfVersion() })) ?? this.statsOfVersion()
+    );
+  }
+
+  private async statsOfVersion(): Promise<DataStats> {
+    const db = await this.reader();
+    const version = await this.readVersion(db);
+    if (this.statsCache?.version !== version) {
+      const stats = this.computeStats(db);
+      const entry = { version, stats };
+      this.statsCache = entry;
+      stats.catch(() => {
+        if (this.statsCache === entry) this.statsCache = null;
+      });
+    }
+    return this.statsCache.stats;
+  }
+
+  private async computeStats(db: Kysely<Database>): Promise<DataStats> {
+    const range = await db
       .selectFrom('production')
       .select((eb) => [
         eb.fn.min('date').as('startDate'),
@@ -193,17 +255,17 @@ export class DataService implements OnModuleDestroy {
         eb.fn.count<number>('date').distinct().as('daysWithData'),
       ])
       .executeTakeFirstOrThrow();
-    const records = await this.db
+    const records = await db
       .selectFrom((eb) =>
         eb.selectFrom('production').select(['machine_id', 'date']).distinct().as('machine_days'),
       )
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
-    const machines = await this.db
+    const machines = await db
       .selectFrom('machines')
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
-    const shifts = await this.db
+    const shifts = await db
       .selectFrom('shifts')
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
@@ -220,9 +282,24 @@ export class DataService implements OnModuleDestroy {
     };
   }
 
+  /** A machine by its exact name, or by name in any letter case; null when there is none. */
+  async findMachine(name: string): Promise<{ id: number; name: string } | null> {
+    const db = await this.reader();
+    // The exact name is one indexed lookup; only a miss reads the whole list.
+    const exact = await db
+      .selectFrom('machines')
+      .select(['id', 'name'])
+      .where('name', '=', name)
+      .executeTakeFirst();
+    if (exact) return exact;
+    const machines = await db.selectFrom('machines').select(['id', 'name']).orderBy('id').execute();
+    return machines.find((m) => m.name.toLowerCase() === name.toLowerCase()) ?? null;
+  }
+
   /** True when no machine is stored: the state of a fresh database. */
   async isEmpty(): Promise<boolean> {
-    const row = await this.db.selectFrom('machines').select('id').limit(1).executeTakeFirst();
+    const db = await this.reader();
+    const row = await db.selectFrom('machines').select('id').limit(1).executeTakeFirst();
     return row === undefined;
   }
 
@@ -312,8 +389,8 @@ export class DataService implements OnModuleDestroy {
    * A number that changes with every write (import, merge, setup), from any process: caches of
    * derived data are keyed by it.
    */
-  dataVersion(): Promise<number> {
-    return this.readVersion(this.db);
+  async dataVersion(): Promise<number> {
+    return this.readVersion(await this.reader());
   }
 
   private async insertRecords(
@@ -345,6 +422,9 @@ export class DataService implements OnModuleDestroy {
         await tx.insertInto(table).values(chunk).execute();
         done += chunk.length;
         onProgress?.(done, total);
+        // Let other requests in between statements: readers use their own snapshots (see
+        // ReadSnapshots), so a long write must not hold the event loop.
+        await nextTurn();
       }
     };
 

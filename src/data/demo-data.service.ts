@@ -3,7 +3,13 @@ import { AppConfig } from '../config/app-config.service';
 import { addDays, isIsoDate, todayIn } from '../common/dates';
 import { BadInputError } from '../common/errors';
 import { DataService, ProgressListener, WriteSummary } from './data.service';
-import { DEMO_LIMITS, DemoOptions, generateDemoDataset } from './generator/demo-generator';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import {
+  DEMO_LIMITS,
+  DemoOptions,
+  emptyDemoDataset,
+  generateDemoMachine,
+} from './generator/demo-generator';
 
 export interface SetupOutcome extends WriteSummary {
   days: number;
@@ -57,7 +63,14 @@ export class DemoDataService {
 
   async setup(options: Partial<DemoOptions>, progress: SetupProgress = {}): Promise<SetupOutcome> {
     const resolved = this.resolveOptions(options);
-    const dataset = generateDemoDataset(resolved, progress.onGenerate);
+    // One machine at a time, letting other requests in between: a large setup over GraphQL must
+    // not stall the server's readers.
+    const dataset = emptyDemoDataset(resolved);
+    for (let m = 0; m < resolved.machines; m++) {
+      generateDemoMachine(dataset, resolved, m);
+      progress.onGenerate?.(m + 1, resolved.machines);
+      await nextTurn();
+    }
     const summary = await this.data.replaceDataset(
       dataset,
       { source: 'demo', generatedAt: new Date().toISOString() },

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { addDays, daysInclusive } from '../common/dates';
-import { currentRequestId } from '../common/request-context';
+import { requestResource } from '../common/request-context';
 import { DataService } from '../data/data.service';
 import { SeverityName } from '../data/database.types';
 import { MetricsQueries } from './metrics.queries';
@@ -20,6 +20,8 @@ const SEVERITIES: SeverityName[] = ['High', 'Medium', 'Low'];
 /** Above this many machine-days the rollup would cost too much memory; the database answers instead. */
 export const ROLLUP_MAX_MACHINE_DAYS = 500_000;
 const MACHINES_PER_SLICE = 25;
+const DATA_VERSION = Symbol('data version');
+const KEPT_VERSIONS = 2;
 
 interface Layout {
   /** Production rows, so that a range with no data yields no row (as the SQL does). */
@@ -268,33 +270,41 @@ function layoutFor(shifts: string[], reasons: string[]): Layout {
 @Injectable()
 export class MetricsRollupCache {
   private readonly logger = new Logger(MetricsRollupCache.name);
-  private current: { version: number; rollup: Promise<MetricsRollup | null> } | null = null;
-  private checked: { requestId: string; version: number } | null = null;
+  private readonly rollups = new Map<number, Promise<MetricsRollup | null>>();
 
   constructor(
     private readonly data: DataService,
     private readonly queries: MetricsQueries,
   ) {}
 
-  /** The rollup, or the database queries when the data is too large to hold in memory. */
+  /**
+   * The rollup of the request's data version, or the database queries when the data is too large
+   * to hold in memory. The two newest versions are kept: requests whose snapshots straddle a write
+   * each get their own without rebuilding the other's.
+   */
   async sums(): Promise<MetricSums> {
     const version = await this.version();
-    if (this.current?.version !== version) {
-      const rollup = this.build();
-      this.current = { version, rollup };
-      rollup.catch(() => {
-        if (this.current?.rollup === rollup) this.current = null;
+    let rollup = this.rollups.get(version);
+    if (!rollup) {
+      const building = this.build();
+      rollup = building;
+      this.rollups.set(version, building);
+      for (const old of [...this.rollups.keys()].sort((a, b) => a - b).slice(0, -KEPT_VERSIONS)) {
+        this.rollups.delete(old);
+      }
+      building.catch(() => {
+        if (this.rollups.get(version) === building) this.rollups.delete(version);
       });
     }
-    return (await this.current.rollup) ?? this.queries;
+    return (await rollup) ?? this.queries;
   }
 
-  private async version(): Promise<number> {
-    const requestId = currentRequestId();
-    if (requestId && this.checked?.requestId === requestId) return this.checked.version;
-    const version = await this.data.dataVersion();
-    if (requestId) this.checked = { requestId, version };
-    return version;
+  /** The data version, read once per request (in its snapshot) and kept with the request. */
+  private version(): Promise<number> {
+    return (
+      requestResource(DATA_VERSION, () => ({ value: this.data.dataVersion() })) ??
+      this.data.dataVersion()
+    );
   }
 
   private async build(): Promise<MetricsRollup | null> {

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Kysely, RawBuilder, sql } from 'kysely';
 import { AppConfig } from '../config/app-config.service';
 import { Database, SeverityName } from '../data/database.types';
-import { KYSELY } from '../data/database.provider';
+import { ReadSnapshots } from '../data/read-snapshots';
 import {
   DowntimeEventRow,
   MetricSums,
@@ -47,9 +47,14 @@ export function toSums(row: SumsRow | undefined): OeeSums {
 @Injectable()
 export class MetricsQueries implements MetricSums {
   constructor(
-    @Inject(KYSELY) private readonly db: Kysely<Database>,
+    private readonly snapshots: ReadSnapshots,
     private readonly config: AppConfig,
   ) {}
+
+  /** The current request's snapshot (see ReadSnapshots), else the database. */
+  private reader(): Promise<Kysely<Database>> {
+    return this.snapshots.reader();
+  }
 
   private range(alias: string, f: MetricsFilter): RawBuilder<unknown> {
     const column = (name: string) => sql.ref(`${alias}.${name}`);
@@ -104,7 +109,7 @@ export class MetricsQueries implements MetricSums {
       )
       select ${key} as key, ${SUMS_COLUMNS}
       from machine_days md join machines m on m.id = md.machine_id
-      ${group}`.execute(this.db);
+      ${group}`.execute(await this.reader());
     return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
   }
 
@@ -160,7 +165,7 @@ export class MetricsQueries implements MetricSums {
       )
       select ${key} as key, ${SUMS_COLUMNS}
       from shift_totals r join shifts s on s.id = r.shift_id
-      ${group}`.execute(this.db);
+      ${group}`.execute(await this.reader());
     return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
   }
 
@@ -168,7 +173,7 @@ export class MetricsQueries implements MetricSums {
   async reasons(f: MetricsFilter): Promise<string[]> {
     const { rows } = await sql<{ reason: string }>`
       select distinct e.reason as reason from downtime_events e
-      where ${this.range('e', f)} order by e.reason`.execute(this.db);
+      where ${this.range('e', f)} order by e.reason`.execute(await this.reader());
     return rows.map((r) => r.reason);
   }
 
@@ -186,7 +191,7 @@ export class MetricsQueries implements MetricSums {
       select e.machine_id, e.date, e.reason, sum(e.duration_hours) as hours, count(*) as events
       from downtime_events e
       where ${this.range('e', f)}
-      group by e.machine_id, e.date, e.reason`.execute(this.db);
+      group by e.machine_id, e.date, e.reason`.execute(await this.reader());
     return rows.map((r) => ({
       machineId: Number(r.machine_id),
       date: r.date,
@@ -216,7 +221,7 @@ export class MetricsQueries implements MetricSums {
       select q.machine_id, q.date, q.severity, count(*) as count, sum(q.parts_affected) as parts
       from quality_issues q
       where ${this.range('q', f)}
-      group by q.machine_id, q.date, q.severity`.execute(this.db);
+      group by q.machine_id, q.date, q.severity`.execute(await this.reader());
     return rows.map((r) => ({
       machineId: Number(r.machine_id),
       date: r.date,
@@ -234,7 +239,7 @@ export class MetricsQueries implements MetricSums {
       select q.severity as severity, count(*) as count, sum(q.parts_affected) as parts
       from quality_issues q
       where ${this.range('q', f)} ${severity ? sql`and q.severity = ${severity}` : sql``}
-      group by q.severity`.execute(this.db);
+      group by q.severity`.execute(await this.reader());
     return rows.map((r) => ({
       severity: r.severity,
       count: Number(r.count),
@@ -257,7 +262,7 @@ export class MetricsQueries implements MetricSums {
       left join shifts s on s.id = q.shift_id
       where ${this.range('q', f)} ${severity ? sql`and q.severity = ${severity}` : sql``}
       order by q.date desc, m.id, q.seq
-      limit ${limit} offset ${offset}`.execute(this.db);
+      limit ${limit} offset ${offset}`.execute(await this.reader());
     return rows.map((r) => ({ ...r, partsAffected: Number(r.partsAffected) }));
   }
 
@@ -269,7 +274,7 @@ export class MetricsQueries implements MetricSums {
       from downtime_events e
       where ${this.range('e', f)}
       group by e.reason
-      order by sum(e.duration_hours) desc, e.reason`.execute(this.db);
+      order by sum(e.duration_hours) desc, e.reason`.execute(await this.reader());
     return rows.map((r) => ({
       reason: r.reason,
       hours: Number(r.hours),
@@ -284,7 +289,7 @@ export class MetricsQueries implements MetricSums {
     const { rows } = await sql<{ events: Numeric; hours: Numeric }>`
       select count(*) as events, sum(e.duration_hours) as hours
       from downtime_events e
-      where ${this.range('e', f)} and ${this.reasonIn(reasons)}`.execute(this.db);
+      where ${this.range('e', f)} and ${this.reasonIn(reasons)}`.execute(await this.reader());
     return { events: Number(rows[0]?.events ?? 0), hours: Number(rows[0]?.hours ?? 0) };
   }
 
@@ -303,7 +308,7 @@ export class MetricsQueries implements MetricSums {
       left join shifts s on s.id = e.shift_id
       where ${this.range('e', f)} and e.duration_hours > ${minHours}
       order by e.duration_hours desc, e.date, m.id, e.seq
-      limit ${limit} offset ${offset}`.execute(this.db);
+      limit ${limit} offset ${offset}`.execute(await this.reader());
     return rows.map((r) => ({ ...r, durationHours: Number(r.durationHours) }));
   }
 }

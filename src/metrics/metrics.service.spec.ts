@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Kysely } from 'kysely';
 import { AppConfig } from '../config/app-config.service';
+import { ReadSnapshots } from '../data/read-snapshots';
 import { DataService } from '../data/data.service';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../../test/support/databases';
 import { createDatabase } from '../data/database.provider';
@@ -60,12 +61,12 @@ function metricsService(
   settings: AppConfig,
   source: Source,
 ) {
-  const queries = new MetricsQueries(db, settings);
+  const queries = new MetricsQueries(new ReadSnapshots(db, 'file::memory:'), settings);
   const sums =
     source === 'rollup'
       ? new MetricsRollupCache(data, queries)
       : ({ sums: () => Promise.resolve(queries) } as unknown as MetricsRollupCache);
-  return new MetricsService(db, queries, sums, settings);
+  return new MetricsService(data, queries, sums, settings);
 }
 
 // The rollup logs each build; keep the test output to the tests.
@@ -88,7 +89,7 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
     testDb = await createTestDatabase(kind);
     db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
     await migrateToLatest(db);
-    data = new DataService(db);
+    data = new DataService(db, new ReadSnapshots(db, testDb.url));
     metrics = metricsService(db, data, config, source);
   });
   afterEach(async () => {
@@ -290,7 +291,7 @@ describe('the rollup and the database give the same sums', () => {
     const db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
     try {
       await migrateToLatest(db);
-      const data = new DataService(db);
+      const data = new DataService(db, new ReadSnapshots(db, testDb.url));
       const { generateDemoDataset } = await import('../data/generator/demo-generator');
       await data.replaceDataset(
         generateDemoDataset({ days: 40, machines: 6, seed: 3, endDate: '2026-02-09' }),

@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Kysely } from 'kysely';
+import { Injectable } from '@nestjs/common';
 import { daysInclusive, isIsoDate } from '../common/dates';
 import { BadInputError } from '../common/errors';
 import { round } from '../common/numbers';
+import { clip, quoted } from '../common/text';
 import { AppConfig } from '../config/app-config.service';
-import { Database, SeverityName } from '../data/database.types';
-import { KYSELY } from '../data/database.provider';
+import { DataService } from '../data/data.service';
+import { SeverityName } from '../data/database.types';
 import { MetricsRollupCache } from './metrics-rollup';
 import { MetricsQueries } from './metrics.queries';
 import {
@@ -53,7 +53,7 @@ function settled<T extends OeeSums>(sums: T): T {
 @Injectable()
 export class MetricsService {
   constructor(
-    @Inject(KYSELY) private readonly db: Kysely<Database>,
+    private readonly data: DataService,
     private readonly queries: MetricsQueries,
     private readonly rollups: MetricsRollupCache,
     private readonly config: AppConfig,
@@ -70,7 +70,7 @@ export class MetricsService {
       ['endDate', endDate],
     ] as const) {
       if (!isIsoDate(value)) {
-        throw new BadInputError(`${name} must be a calendar date YYYY-MM-DD, got "${value}"`);
+        throw new BadInputError(`${name} must be a calendar date YYYY-MM-DD, got ${quoted(value)}`);
       }
     }
     if (endDate < startDate) {
@@ -83,24 +83,12 @@ export class MetricsService {
       );
     }
     if (machine === undefined || machine === null) return { startDate, endDate, machine: null };
-    // The exact name is one indexed lookup; only a miss reads the whole list.
-    const exact = await this.db
-      .selectFrom('machines')
-      .select(['id', 'name'])
-      .where('name', '=', machine.trim())
-      .executeTakeFirst();
-    if (exact) return { startDate, endDate, machine: exact };
-    const machines = await this.db
-      .selectFrom('machines')
-      .select(['id', 'name'])
-      .orderBy('id')
-      .execute();
-    const found = machines.find((m) => m.name.toLowerCase() === machine.trim().toLowerCase());
+    const found = await this.data.findMachine(machine.trim());
     if (!found) {
-      const known = machines.map((m) => m.name);
+      const known = (await this.data.listMachines()).map((m) => m.name);
       const list = known.length > 20 ? `${known.slice(0, 20).join(', ')}, ...` : known.join(', ');
       throw new BadInputError(
-        `Unknown machine '${machine}'. Known machines: ${list || 'none (no data yet)'}`,
+        `Unknown machine '${clip(machine)}'. Known machines: ${list || 'none (no data yet)'}`,
       );
     }
     return { startDate, endDate, machine: found };
@@ -163,9 +151,9 @@ export class MetricsService {
   async performanceWarnings(f: MetricsFilter): Promise<string[]> {
     const [machines, cycleTimes] = await Promise.all([
       (await this.rollups.sums()).machineDaySums(f, 'machine').then((rows) => rows.map(settled)),
-      this.db.selectFrom('machines').select(['name', 'ideal_cycle_time_s as seconds']).execute(),
+      this.data.listMachines(),
     ]);
-    const seconds = new Map(cycleTimes.map((m) => [m.name, m.seconds]));
+    const seconds = new Map(cycleTimes.map((m) => [m.name, m.idealCycleTimeSeconds]));
     return machines
       .filter((m) => m.runHours > 0 && m.idealHours > m.runHours)
       .map(

@@ -1,5 +1,7 @@
-import { GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLScalarType, Kind, print } from 'graphql';
 import { parseDate } from '../dates';
+import { BadInputError } from '../errors';
+import { clip } from '../text';
 
 /** "YYYY-MM-DD": a calendar day in the plant's time zone. Impossible dates (2024-02-30) are rejected. */
 export const DateScalar = new GraphQLScalarType<string, string>({
@@ -8,5 +10,12 @@ export const DateScalar = new GraphQLScalarType<string, string>({
     'A calendar date "YYYY-MM-DD" in the plant\'s time zone (FACTORY_TIMEZONE); impossible dates such as 2024-02-30 are rejected.',
   parseValue: parseDate,
   serialize: parseDate,
-  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) {
+      throw new BadInputError(
+        `Invalid date ${clip(print(ast))}: expected a string "YYYY-MM-DD" such as "2026-01-31"`,
+      );
+    }
+    return parseDate(ast.value);
+  },
 });

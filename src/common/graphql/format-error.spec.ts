@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
-import { BadInputError, TooManyRequestsError } from '../errors';
+import { BadInputError, DatabaseUnavailableError, TooManyRequestsError } from '../errors';
 import { formatGraphqlError } from './format-error';
 
 const formatted = { message: 'raw', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
@@ -59,6 +59,33 @@ describe(formatGraphqlError.name, () => {
       expect.objectContaining({
         message: 'Syntax Error',
         extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      }),
+    );
+  });
+
+  it('answers a refusal Apollo makes without a code (a persisted query whose hash does not match) as BAD_REQUEST, not as a fault', () => {
+    const refusal = new GraphQLError('provided sha does not match query', {
+      extensions: { http: { status: 400 } },
+    });
+    const error = jest.spyOn(Logger.prototype, 'error');
+    error.mockClear();
+    expect(formatGraphqlError(formatted, refusal, false)).toEqual(
+      expect.objectContaining({
+        message: 'raw',
+        extensions: { code: 'BAD_REQUEST' },
+      }),
+    );
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it('marks a lost database connection as retryable, without its details', () => {
+    const lost = new DatabaseUnavailableError(
+      new Error('terminating connection due to administrator command'),
+    );
+    expect(formatGraphqlError(formatted, lost, false)).toEqual(
+      expect.objectContaining({
+        message: 'The database is unavailable right now; retry the request in a few seconds.',
+        extensions: { code: 'DATABASE_UNAVAILABLE', retryable: true },
       }),
     );
   });

@@ -33,6 +33,8 @@ function domainExtensions(error: DomainError): Record<string, unknown> {
     case 'LLM_NOT_CONFIGURED':
     case 'LLM_UNAVAILABLE':
       return { code };
+    case 'DATABASE_UNAVAILABLE':
+      return { code, retryable: true };
     default: {
       const unhandled: never = code;
       return { code: unhandled };
@@ -48,6 +50,12 @@ function httpCode(status: number): string | undefined {
     403: 'FORBIDDEN',
     429: 'TOO_MANY_REQUESTS',
   }[status];
+}
+
+function isClientRefusal(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError) return false;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /**
@@ -75,6 +83,11 @@ export function formatGraphqlError(
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     return { ...base, extensions: { code } };
+  }
+  // Apollo's own refusals of a malformed request (an automatic persisted query whose hash does not
+  // match, say) carry an HTTP 4xx status but no code: the client's mistake, not a fault.
+  if (isClientRefusal(original)) {
+    return { ...base, extensions: { code: 'BAD_REQUEST' } };
   }
   logger.error(
     `Internal error (request ${currentRequestId() ?? 'none'}): ${cause instanceof Error ? cause.message : String(cause)}`,

@@ -1,113 +1,157 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import {
+  DocumentNode,
   FieldNode,
   FragmentDefinitionNode,
   GraphQLError,
   Kind,
   OperationDefinitionNode,
   SelectionSetNode,
+  visit,
 } from 'graphql';
 import { QueryTooComplexError } from '../errors';
 
 export interface QueryCostLimits {
   maxDepth: number;
   maxCost: number;
+  /** Fragment definitions in one document. */
+  maxFragments: number;
+  /** Selections (fields, spreads, inline fragments) written in one document, before expansion. */
+  maxSelections: number;
   /** Cost of top-level fields (queries and mutations) that run database work. */
   rootCosts: Record<string, number>;
   /** Cost of nested fields that run database work; other object fields cost 1, scalars 0. */
   fieldCosts: Record<string, number>;
 }
 
-interface Measure {
+export interface Measure {
   depth: number;
   cost: number;
 }
 
 /**
- * Depth and cost of a selection set, fragments expanded. Introspection (`__*` fields) costs nothing
- * but counts for depth, so that Sandbox's introspection passes and a deeply nested one does not.
+ * Depth and cost of an operation, fragments expanded, in time linear in the document: each fragment
+ * is measured once (per level: at the root, fields are priced from rootCosts) and the result reused
+ * at every spread, so a chain of fragments that each spread the previous one twice costs no more to
+ * measure than it is long. Introspection (`__*` fields) costs nothing but counts for depth, so that
+ * Sandbox's introspection passes and a deeply nested one does not.
  */
-export function measureSelection(
-  selectionSet: SelectionSetNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-  limits: QueryCostLimits,
-  seen: Set<string> = new Set(),
-  root = true,
+export function measureOperation(
+  operation: OperationDefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  limits: Pick<QueryCostLimits, 'rootCosts' | 'fieldCosts'>,
 ): Measure {
-  let depth = 0;
-  let cost = 0;
-  for (const selection of selectionSet.selections) {
-    let inner: Measure = { depth: 0, cost: 0 };
-    if (selection.kind === Kind.FIELD) {
-      inner = measureField(selection, fragments, limits, seen, root);
-      if (selection.name.value.startsWith('__')) inner = { depth: inner.depth, cost: 0 };
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      inner = measureSelection(selection.selectionSet, fragments, limits, seen, root);
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments[name];
-      if (!fragment || seen.has(name)) continue;
-      inner = measureSelection(
-        fragment.selectionSet,
-        fragments,
-        limits,
-        new Set([...seen, name]),
-        root,
-      );
+  const memo = new Map<string, Measure>();
+  // Validation refuses fragment cycles before this runs; a spread met again while its own
+  // fragment is being measured still counts as nothing rather than recursing forever.
+  const inProgress = new Set<string>();
+
+  const selectionSet = (set: SelectionSetNode, root: boolean): Measure => {
+    let depth = 0;
+    let cost = 0;
+    for (const selection of set.selections) {
+      const inner =
+        selection.kind === Kind.FIELD
+          ? field(selection, root)
+          : selection.kind === Kind.INLINE_FRAGMENT
+            ? selectionSet(selection.selectionSet, root)
+            : spread(selection.name.value, root);
+      depth = Math.max(depth, inner.depth);
+      cost += inner.cost;
     }
-    depth = Math.max(depth, inner.depth);
-    cost += inner.cost;
-  }
-  return { depth, cost };
+    return { depth, cost };
+  };
+
+  const spread = (name: string, root: boolean): Measure => {
+    const key = `${root ? 'root' : 'nested'}:${name}`;
+    const known = memo.get(key);
+    if (known) return known;
+    const fragment = fragments.get(name);
+    if (!fragment || inProgress.has(name)) return { depth: 0, cost: 0 };
+    inProgress.add(name);
+    const measured = selectionSet(fragment.selectionSet, root);
+    inProgress.delete(name);
+    memo.set(key, measured);
+    return measured;
+  };
+
+  const field = (node: FieldNode, root: boolean): Measure => {
+    const introspection = node.name.value.startsWith('__');
+    const listed = (root ? limits.rootCosts : limits.fieldCosts)[node.name.value];
+    if (!node.selectionSet) return { depth: 1, cost: introspection ? 0 : (listed ?? 0) };
+    const inner = selectionSet(node.selectionSet, false);
+    return {
+      depth: inner.depth + 1,
+      cost: introspection ? 0 : (listed ?? 1) + inner.cost,
+    };
+  };
+
+  return selectionSet(operation.selectionSet, true);
 }
 
-function measureField(
-  field: FieldNode,
-  fragments: Record<string, FragmentDefinitionNode>,
+/** Fragments and selections as written in the document: one pass over its syntax tree. */
+export function documentShape(document: DocumentNode): { fragments: number; selections: number } {
+  let fragments = 0;
+  let selections = 0;
+  visit(document, {
+    FragmentDefinition: () => void fragments++,
+    Field: () => void selections++,
+    FragmentSpread: () => void selections++,
+    InlineFragment: () => void selections++,
+  });
+  return { fragments, selections };
+}
+
+function tooComplex(message: string): GraphQLError {
+  const error = new QueryTooComplexError(message);
+  return new GraphQLError(error.message, {
+    originalError: error,
+    extensions: { code: error.code, http: { status: 400 } },
+  });
+}
+
+/** Why an operation is refused, or null when it is within the limits. */
+export function refusal(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
   limits: QueryCostLimits,
-  seen: Set<string>,
-  root: boolean,
-): Measure {
-  const listed = (root ? limits.rootCosts : limits.fieldCosts)[field.name.value];
-  if (!field.selectionSet) return { depth: 1, cost: listed ?? 0 };
-  const own = listed ?? 1;
-  const inner = measureSelection(field.selectionSet, fragments, limits, seen, false);
-  return { depth: inner.depth + 1, cost: own + inner.cost };
+): string | null {
+  const shape = documentShape(document);
+  if (shape.fragments > limits.maxFragments) {
+    return `The document defines ${shape.fragments} fragments; at most ${limits.maxFragments} are allowed.`;
+  }
+  if (shape.selections > limits.maxSelections) {
+    return `The document has ${shape.selections} selections; at most ${limits.maxSelections} are allowed.`;
+  }
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  const { depth, cost } = measureOperation(operation, fragments, limits);
+  if (depth > limits.maxDepth)
+    return `Query depth ${depth} is over the limit of ${limits.maxDepth}.`;
+  if (cost > limits.maxCost) {
+    return `Query cost ${cost} is over the limit of ${limits.maxCost} (each metric query costs ${limits.rootCosts.oee ?? 1}). Split it into several requests.`;
+  }
+  return null;
 }
 
 /**
- * Refuses operations that are too deep or too expensive (fifty aliased `oee` fields, say) after
- * parsing and before any resolver runs, with QUERY_TOO_COMPLEX and HTTP 400.
+ * Refuses documents with too many fragments or selections, and operations that are too deep or
+ * too expensive (fifty aliased `oee` fields, say), after validation and before any resolver runs,
+ * with QUERY_TOO_COMPLEX and HTTP 400. Documents with too many tokens never get here: the parser
+ * stops them (see `parseOptions.maxTokens`).
  */
 export function queryCostPlugin(limits: QueryCostLimits): ApolloServerPlugin {
   return {
     requestDidStart() {
       return Promise.resolve({
         didResolveOperation({ document, operation }) {
-          const fragments = Object.fromEntries(
-            document.definitions
-              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-              .map((d) => [d.name.value, d]),
-          );
-          const { depth, cost } = measureSelection(
-            (operation as OperationDefinitionNode).selectionSet,
-            fragments,
-            limits,
-          );
-          const problem =
-            depth > limits.maxDepth
-              ? `Query depth ${depth} is over the limit of ${limits.maxDepth}.`
-              : cost > limits.maxCost
-                ? `Query cost ${cost} is over the limit of ${limits.maxCost} (each metric query costs ${limits.rootCosts.oee ?? 1}). Split it into several requests.`
-                : null;
-          if (problem) {
-            const error = new QueryTooComplexError(problem);
-            throw new GraphQLError(error.message, {
-              originalError: error,
-              extensions: { code: error.code, http: { status: 400 } },
-            });
-          }
-          return Promise.resolve();
+          // No operation: Apollo answers that itself (several operations and no operationName).
+          if (!operation) return Promise.resolve();
+          const problem = refusal(document, operation, limits);
+          return problem ? Promise.reject(tooComplex(problem)) : Promise.resolve();
         },
       });
     },

@@ -3,7 +3,11 @@ import { Logger } from '@nestjs/common';
 
 const logger = new Logger('GraphQL');
 
-/** One log line per GraphQL request: operation, duration and outcome (ok or the error codes). */
+/**
+ * One log line per GraphQL request: operation, duration and outcome (ok or the error codes). A
+ * request that ends in errors is logged at warn; real faults are also logged, with their stack, by
+ * formatGraphqlError.
+ */
 export function requestLoggingPlugin(): ApolloServerPlugin {
   return {
     requestDidStart() {
@@ -21,7 +25,9 @@ export function requestLoggingPlugin(): ApolloServerPlugin {
           const durationMs = Math.round((performance.now() - started) * 10) / 10;
           const outcome = codes.size === 0 ? 'ok' : [...codes].join(',');
           // The logger adds the request id to the line.
-          logger.log(`${operationName ?? '(anonymous)'} ${durationMs} ms ${outcome}`);
+          const line = `${operationName ?? '(anonymous)'} ${durationMs} ms ${outcome}`;
+          if (codes.size === 0) logger.log(line);
+          else logger.warn(line);
           return Promise.resolve();
         },
       });

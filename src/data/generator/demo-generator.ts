@@ -74,34 +74,43 @@ export function generateDemoDataset(
   options: DemoOptions,
   onProgress?: (machinesDone: number, machinesTotal: number) => void,
 ): Dataset {
-  const machines = Array.from({ length: options.machines }, (_, i) => demoMachine(i));
-  const startDate = addDays(options.endDate, -(options.days - 1));
-  const dataset: Dataset = {
-    machines,
+  const dataset = emptyDemoDataset(options);
+  for (let m = 0; m < dataset.machines.length; m++) {
+    generateDemoMachine(dataset, options, m);
+    onProgress?.(m + 1, dataset.machines.length);
+  }
+  return dataset;
+}
+
+/** The demo plant's machines and shifts, without records yet. */
+export function emptyDemoDataset(options: DemoOptions): Dataset {
+  return {
+    machines: Array.from({ length: options.machines }, (_, i) => demoMachine(i)),
     shifts: [...DEMO_SHIFTS],
     production: [],
     downtimeEvents: [],
     qualityIssues: [],
   };
-  for (let m = 0; m < machines.length; m++) {
-    // One stream per machine: machine n's data does not depend on how many machines there are.
-    const random = Random.stream(options.seed, m);
-    const bias = random.uniform(0.97, 1.03);
-    const availabilityShare = random.uniform(1.0, 1.03);
-    for (let d = 0; d < options.days; d++) {
-      const progress = options.days > 1 ? d / (options.days - 1) : 1;
-      generateMachineDay(dataset, random, {
-        machineIndex: m,
-        dayNumber: d + 1,
-        date: addDays(startDate, d),
-        targetOee: SCENARIOS.oeeStart + (SCENARIOS.oeeEnd - SCENARIOS.oeeStart) * progress,
-        bias,
-        availabilityShare,
-      });
-    }
-    onProgress?.(m + 1, machines.length);
+}
+
+/** Adds every day of machine `m` (0-based) to the dataset; machines can be generated one at a time. */
+export function generateDemoMachine(dataset: Dataset, options: DemoOptions, m: number): void {
+  const startDate = addDays(options.endDate, -(options.days - 1));
+  // One stream per machine: machine n's data does not depend on how many machines there are.
+  const random = Random.stream(options.seed, m);
+  const bias = random.uniform(0.97, 1.03);
+  const availabilityShare = random.uniform(1.0, 1.03);
+  for (let d = 0; d < options.days; d++) {
+    const progress = options.days > 1 ? d / (options.days - 1) : 1;
+    generateMachineDay(dataset, random, {
+      machineIndex: m,
+      dayNumber: d + 1,
+      date: addDays(startDate, d),
+      targetOee: SCENARIOS.oeeStart + (SCENARIOS.oeeEnd - SCENARIOS.oeeStart) * progress,
+      bias,
+      availabilityShare,
+    });
   }
-  return dataset;
 }
 
 interface MachineDay {

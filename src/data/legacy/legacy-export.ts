@@ -22,7 +22,8 @@ export function toLegacyFile(
       scrap_rate: 0,
       downtime_events: [],
       quality_issues: [],
-      shifts: {},
+      // Keys are names from the data: a shift called "__proto__" must stay a key.
+      shifts: Object.create(null) as Record<string, LegacyShiftRecord>,
     };
     machines.set(machine, created);
     return created;
@@ -56,7 +57,7 @@ export function toLegacyFile(
 
   const machineOrder = new Map(dataset.machines.map((m, index) => [m.name, index]));
   const dates = [...days.keys()].sort();
-  const production: LegacyFile['production'] = {};
+  const production: LegacyFile['production'] = Object.create(null) as LegacyFile['production'];
   for (const date of dates) {
     const machines = [...(days.get(date) as Map<string, LegacyDayRecord>).entries()].sort(
       ([a], [b]) => (machineOrder.get(a) ?? 0) - (machineOrder.get(b) ?? 0),

@@ -88,6 +88,67 @@ describe(parseLegacyFile.name, () => {
     });
   });
 
+  it('reads a file that starts with a UTF-8 byte order mark (regression: "not valid JSON")', () => {
+    expect(parseLegacyFile(`\uFEFF${file()}`, 'f').dataset.production).toHaveLength(1);
+  });
+
+  it("accepts the original's loose records: events over the day's downtime, issues on a day without parts", () => {
+    const { dataset } = parseLegacyFile(
+      file({
+        parts_produced: 0,
+        good_parts: 0,
+        scrap_parts: 0,
+        uptime_hours: 14.72,
+        downtime_hours: 1.28,
+        downtime_events: [
+          { reason: 'mechanical', description: 'Bearing failure', duration_hours: 2.01 },
+        ],
+        quality_issues: [{ type: 'surface', description: 'x', parts_affected: 8, severity: 'Low' }],
+      }),
+      'f',
+    );
+    expect(dataset.downtimeEvents[0].durationHours).toBe(2.01);
+    expect(dataset.qualityIssues[0].partsAffected).toBe(8);
+  });
+
+  it('keeps names such as __proto__ and constructor as names', () => {
+    const names = ['__proto__', 'constructor', 'hasOwnProperty'];
+    const text = JSON.stringify({
+      machines: names.map((name, id) => ({ id, name, type: 'x', ideal_cycle_time: 60 })),
+      shifts: names.map((name, id) => ({ id, name, start_hour: id * 8, end_hour: id * 8 + 8 })),
+      production: {
+        '2026-01-03': Object.fromEntries(
+          names.map((name) => [
+            name,
+            {
+              parts_produced: 3,
+              good_parts: 3,
+              scrap_parts: 0,
+              uptime_hours: 3,
+              downtime_hours: 0,
+              shifts: Object.fromEntries(
+                names.map((shift) => [
+                  shift,
+                  {
+                    parts_produced: 1,
+                    good_parts: 1,
+                    scrap_parts: 0,
+                    uptime_hours: 1,
+                    downtime_hours: 0,
+                  },
+                ]),
+              ),
+            },
+          ]),
+        ),
+      },
+    });
+    const { dataset } = parseLegacyFile(text, 'f');
+    expect(dataset.production.map((r) => `${r.machine}/${r.shift}`)).toEqual(
+      names.flatMap((machine) => names.map((shift) => `${machine}/${shift}`)),
+    );
+  });
+
   it('accepts dates written with a time, and ignores extra fields', () => {
     const { dataset } = parseLegacyFile(
       file(
@@ -244,6 +305,69 @@ describe(parseLegacyFile.name, () => {
       'a machine without a cycle time',
       file({}, { machines: [{ name: 'CNC-001', type: 'x' }] }),
       'machines[0].ideal_cycle_time: expected a number',
+    ],
+    [
+      'a count written as 1e309 (regression: reported as "got null")',
+      file({}).replace('"parts_produced":110', '"parts_produced":1e309'),
+      'production["2026-01-03"]["CNC-001"].parts_produced: is too large to be a number',
+    ],
+    [
+      'an absurd count (1e308)',
+      file({ parts_produced: 1e308 }),
+      'production["2026-01-03"]["CNC-001"].parts_produced: 1e+308 is beyond 2^53',
+    ],
+    [
+      '3e9 parts in one machine-day',
+      file({ parts_produced: 3e9, good_parts: 3e9, scrap_parts: 0 }),
+      'production["2026-01-03"]["CNC-001"].parts_produced: 3000000000 is more than 10000000',
+    ],
+    [
+      'a count beyond 2^53',
+      file({
+        quality_issues: [
+          { type: 'surface', description: 'x', parts_affected: 2 ** 53 + 2, severity: 'Low' },
+        ],
+      }),
+      'production["2026-01-03"]["CNC-001"].quality_issues[0].parts_affected: 9007199254740994 is beyond 2^53',
+    ],
+    [
+      'a control character in a machine name (regression: reached the terminal)',
+      file({}, { machines: [{ id: 1, name: 'CNC\u001b[2J', type: 'x', ideal_cycle_time: 45 }] }),
+      'machines[0].name: "CNC\\u001b[2J" contains a control character',
+    ],
+    [
+      'a newline in a reason',
+      file({ downtime_events: [{ reason: 'mech\nanical', description: 'x', duration_hours: 1 }] }),
+      'downtime_events[0].reason: "mech\\nanical" contains a control character',
+    ],
+    [
+      'a text-direction override in a shift name',
+      file({}, { shifts: [{ id: 1, name: 'Day\u202e', start_hour: 6, end_hour: 14 }] }),
+      'shifts[0].name: "Day\\u202e" contains a control character',
+    ],
+    [
+      'a 20 h event on a day of 16 recorded hours (regression: accepted)',
+      file({ downtime_events: [{ reason: 'mechanical', description: 'x', duration_hours: 20 }] }),
+      'production["2026-01-03"]["CNC-001"].downtime_events[0].duration_hours: 20 h is longer than the day\'s recorded time (uptime_hours + downtime_hours = 16 h)',
+    ],
+    [
+      'events adding up to more than the recorded day',
+      file({
+        downtime_events: [
+          { reason: 'mechanical', description: 'x', duration_hours: 10 },
+          { reason: 'electrical', description: 'y', duration_hours: 10 },
+        ],
+      }),
+      'production["2026-01-03"]["CNC-001"].downtime_events: the events add up to 20 h, more than the day\'s recorded time (16 h)',
+    ],
+    [
+      '1,000,000 parts affected on a day with 110 parts (regression: accepted)',
+      file({
+        quality_issues: [
+          { type: 'surface', description: 'x', parts_affected: 1_000_000, severity: 'Low' },
+        ],
+      }),
+      'quality_issues[0].parts_affected: 1000000 is more than CNC-001 made that day (110) or could make in its recorded time (1280)',
     ],
     ['malformed JSON', '{"machines": [', 'not valid JSON'],
     [

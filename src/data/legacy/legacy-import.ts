@@ -1,6 +1,7 @@
 import { isIsoDate } from '../../common/dates';
 import { ImportValidationError } from '../../common/errors';
 import { roundHours, splitProportionally, sum } from '../../common/numbers';
+import { hasUnprintable, quoted } from '../../common/text';
 import { SeverityName } from '../database.types';
 import {
   Dataset,
@@ -18,6 +19,12 @@ const MAX_LISTED_PROBLEMS = 30;
 const DATE_WITH_OPTIONAL_TIME = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}(\.\d+)?)?$/;
 const SEVERITIES: readonly SeverityName[] = ['Low', 'Medium', 'High'];
 const MAX_TEXT = 500;
+/**
+ * Most parts one machine can make in a day: about 115 a second around the clock, beyond any line.
+ * It keeps every sum over machines and ranges exact (below 2^53).
+ */
+export const MAX_PARTS_PER_DAY = 10_000_000;
+const BYTE_ORDER_MARK = '\uFEFF';
 
 export interface ParsedLegacyFile {
   dataset: Dataset;
@@ -60,8 +67,12 @@ class Reader {
   number(obj: Json, field: string, path: string, opts: { integer?: boolean; max?: number } = {}) {
     const value = obj[field];
     const place = `${path}.${field}`;
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
+    if (typeof value !== 'number') {
       this.problems.add(place, `expected a number, got ${describe(value)}`);
+      return NaN;
+    }
+    if (!Number.isFinite(value)) {
+      this.problems.add(place, 'is too large to be a number (written as 1e309 or similar)');
       return NaN;
     }
     if (value < 0) {
@@ -70,6 +81,10 @@ class Reader {
     }
     if (opts.integer && !Number.isInteger(value)) {
       this.problems.add(place, `${value} is not a whole number`);
+      return NaN;
+    }
+    if (opts.integer && !Number.isSafeInteger(value)) {
+      this.problems.add(place, `${value} is beyond 2^53 and cannot be counted exactly`);
       return NaN;
     }
     if (opts.max !== undefined && value > opts.max) {
@@ -90,6 +105,13 @@ class Reader {
       this.problems.add(`${path}.${field}`, `is longer than ${MAX_TEXT} characters`);
       return '';
     }
+    if (hasUnprintable(value)) {
+      this.problems.add(
+        `${path}.${field}`,
+        `${quoted(value)} contains a control character (such as a newline or ESC) or a text-direction override`,
+      );
+      return '';
+    }
     return value.trim();
   }
 
@@ -106,8 +128,7 @@ class Reader {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
-  const text = JSON.stringify(value);
-  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  return quoted(value, 40);
 }
 
 /**
@@ -118,7 +139,8 @@ export function parseLegacyFile(text: string, file: string): ParsedLegacyFile {
   const problems = new Problems();
   let root: unknown;
   try {
-    root = JSON.parse(text);
+    // Files saved by some Windows editors start with a byte order mark, which JSON does not allow.
+    root = JSON.parse(text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text);
   } catch (error) {
     throw new ImportValidationError(file, [`not valid JSON: ${(error as Error).message}`]);
   }
@@ -245,9 +267,10 @@ function readTotals(
   path: string,
   level: 'day' | 'shift',
 ): DayTotals & { parts: number } {
-  const parts = read.number(record, 'parts_produced', path, { integer: true });
-  const good = read.number(record, 'good_parts', path, { integer: true });
-  const scrap = read.number(record, 'scrap_parts', path, { integer: true });
+  const counts = { integer: true, max: MAX_PARTS_PER_DAY };
+  const parts = read.number(record, 'parts_produced', path, counts);
+  const good = read.number(record, 'good_parts', path, counts);
+  const scrap = read.number(record, 'scrap_parts', path, counts);
   const uptime = roundHours(read.number(record, 'uptime_hours', path, { max: 24 }));
   const downtime = roundHours(read.number(record, 'downtime_hours', path, { max: 24 }));
   if (level === 'shift') return { parts, good, scrap, uptime, downtime };
@@ -286,18 +309,42 @@ function readDayRecord(
     return null;
   };
 
+  // The original's files are not always consistent (events that add up to more than the day's
+  // downtime, issues on a day without parts), and they must import; what no plant can record is
+  // refused: an event longer than the recorded day, more parts affected than the machine made or
+  // could have made in that time.
+  const recordedHours = roundHours(totals.uptime + totals.downtime);
+  const cycleSeconds = dataset.machines.find((m) => m.name === machine)?.idealCycleTimeSeconds ?? 0;
+  const capacity = cycleSeconds > 0 ? Math.floor((recordedHours * 3600) / cycleSeconds) : 0;
+  const maxAffected = Math.max(totals.parts, capacity);
+
+  let eventHours = 0;
   read.list(record, 'downtime_events', path).forEach((item, index) => {
     const itemPath = `${path}.downtime_events[${index}]`;
     if (!isObject(item)) return read.problems.add(itemPath, 'expected an object');
+    const durationHours = roundHours(read.number(item, 'duration_hours', itemPath, { max: 24 }));
+    if (durationHours > recordedHours) {
+      read.problems.add(
+        `${itemPath}.duration_hours`,
+        `${durationHours} h is longer than the day's recorded time (uptime_hours + downtime_hours = ${recordedHours} h)`,
+      );
+    }
+    eventHours += durationHours;
     dataset.downtimeEvents.push({
       machine,
       date,
       shift: optionalShift(item, itemPath),
       reason: read.text(item, 'reason', itemPath, { required: true }).toLowerCase(),
       description: read.text(item, 'description', itemPath),
-      durationHours: roundHours(read.number(item, 'duration_hours', itemPath, { max: 24 })),
+      durationHours,
     } satisfies DowntimeEventRecord);
   });
+  if (roundHours(eventHours) > recordedHours) {
+    read.problems.add(
+      `${path}.downtime_events`,
+      `the events add up to ${roundHours(eventHours)} h, more than the day's recorded time (${recordedHours} h)`,
+    );
+  }
 
   read.list(record, 'quality_issues', path).forEach((item, index) => {
     const itemPath = `${path}.quality_issues[${index}]`;
@@ -311,13 +358,23 @@ function readDayRecord(
         `${describe(item.severity)} is not Low, Medium or High`,
       );
     }
+    const partsAffected = read.number(item, 'parts_affected', itemPath, {
+      integer: true,
+      max: MAX_PARTS_PER_DAY,
+    });
+    if (partsAffected > maxAffected) {
+      read.problems.add(
+        `${itemPath}.parts_affected`,
+        `${partsAffected} is more than ${machine} made that day (${totals.parts}) or could make in its recorded time (${capacity})`,
+      );
+    }
     dataset.qualityIssues.push({
       machine,
       date,
       shift: optionalShift(item, itemPath),
       type: read.text(item, 'type', itemPath, { required: true }),
       description: read.text(item, 'description', itemPath),
-      partsAffected: read.number(item, 'parts_affected', itemPath, { integer: true }),
+      partsAffected,
       severity: severity ?? 'Low',
     } satisfies QualityIssueRecord);
   });

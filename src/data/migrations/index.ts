@@ -1,4 +1,5 @@
 import { Kysely, Migration, MigrationProvider, Migrator } from 'kysely';
+import { DatabaseUnavailableError, DatabaseUnreachableError } from '../../common/errors';
 import { Database } from '../database.types';
 import * as initial from './0001-initial';
 
@@ -14,6 +15,9 @@ const provider: MigrationProvider = {
 /** Applies pending migrations; returns the names applied. Kysely's migrator takes a lock while it runs. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error instanceof DatabaseUnavailableError) {
+    throw new DatabaseUnreachableError(error);
+  }
   if (error) {
     throw new Error(
       `Database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`,

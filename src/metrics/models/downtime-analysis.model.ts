@@ -1,4 +1,5 @@
-import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ObjectType } from '@nestjs/graphql';
+import { CountScalar } from '../../common/graphql/count.scalar';
 import { DateScalar } from '../../common/graphql/date.scalar';
 import { MetricsFilter } from '../metrics.types';
 
@@ -10,7 +11,7 @@ export class ReasonDowntime {
   @Field(() => Float, { description: 'Hours of events with this reason.' })
   hours!: number;
 
-  @Field(() => Int, { description: 'Number of events.' })
+  @Field(() => CountScalar, { description: 'Number of events.' })
   events!: number;
 
   @Field({ description: 'Whether the reason is planned (PLANNED_DOWNTIME_REASONS).' })
@@ -55,7 +56,9 @@ export class DowntimeAnalysis {
   @Field(() => Float, { description: 'Total minus planned downtime.' })
   unplannedDowntimeHours!: number;
 
-  @Field(() => Int, { description: 'Events whose reason is a failure (FAILURE_REASONS).' })
+  @Field(() => CountScalar, {
+    description: 'Events whose reason is a failure (FAILURE_REASONS).',
+  })
   failures!: number;
 
   @Field(() => Float, { description: 'Hours of failure events.' })

@@ -1,4 +1,5 @@
-import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ObjectType } from '@nestjs/graphql';
+import { CountScalar } from '../../common/graphql/count.scalar';
 import { DateScalar } from '../../common/graphql/date.scalar';
 import { MetricsFilter } from '../metrics.types';
 
@@ -30,13 +31,13 @@ abstract class OeeFigures {
   })
   quality!: number | null;
 
-  @Field(() => Int, { description: 'Parts produced.' })
+  @Field(() => CountScalar, { description: 'Parts produced.' })
   totalParts!: number;
 
-  @Field(() => Int, { description: 'Parts that met quality standards.' })
+  @Field(() => CountScalar, { description: 'Parts that met quality standards.' })
   goodParts!: number;
 
-  @Field(() => Int, { description: 'Defective parts.' })
+  @Field(() => CountScalar, { description: 'Defective parts.' })
   scrapParts!: number;
 
   @Field(() => Float, { description: 'Planned production hours (run + downtime).' })

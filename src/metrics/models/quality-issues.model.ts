@@ -1,4 +1,5 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { CountScalar } from '../../common/graphql/count.scalar';
 import { DateScalar } from '../../common/graphql/date.scalar';
 import { MetricsFilter } from '../metrics.types';
 import { Severity } from './severity.enum';
@@ -32,16 +33,16 @@ export class SeverityCount {
   @Field(() => Severity, { description: 'The severity.' })
   severity!: Severity;
 
-  @Field(() => Int, { description: 'Issues of that severity.' })
+  @Field(() => CountScalar, { description: 'Issues of that severity.' })
   count!: number;
 }
 
 @ObjectType({ description: 'Quality issues over a date range (both ends included).' })
 export class QualityIssues {
-  @Field(() => Int, { description: 'Number of issues.' })
+  @Field(() => CountScalar, { description: 'Number of issues.' })
   totalIssues!: number;
 
-  @Field(() => Int, { description: 'Parts affected by all issues.' })
+  @Field(() => CountScalar, { description: 'Parts affected by all issues.' })
   totalPartsAffected!: number;
 
   @Field(() => [SeverityCount], {

@@ -1,13 +1,14 @@
-import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ObjectType } from '@nestjs/graphql';
+import { CountScalar } from '../../common/graphql/count.scalar';
 import { DateScalar } from '../../common/graphql/date.scalar';
 import { MetricsFilter } from '../metrics.types';
 
 @ObjectType({ isAbstract: true })
 abstract class ScrapFigures {
-  @Field(() => Int, { description: 'Defective parts.' })
+  @Field(() => CountScalar, { description: 'Defective parts.' })
   scrapParts!: number;
 
-  @Field(() => Int, { description: 'Parts produced.' })
+  @Field(() => CountScalar, { description: 'Parts produced.' })
   totalParts!: number;
 
   @Field(() => Float, {
@@ -31,10 +32,10 @@ export class DailyScrap extends ScrapFigures {
 
 @ObjectType({ description: 'Scrap over a date range (both ends included).' })
 export class ScrapMetrics {
-  @Field(() => Int, { description: 'Defective parts.' })
+  @Field(() => CountScalar, { description: 'Defective parts.' })
   totalScrap!: number;
 
-  @Field(() => Int, { description: 'Parts produced.' })
+  @Field(() => CountScalar, { description: 'Parts produced.' })
   totalParts!: number;
 
   @Field(() => Float, {
