@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'eslint.config.mjs', 'jest.config.js', 'test/global-setup.js'] },
+  { ignores: ['dist/', 'bench/dist/', 'coverage/', 'node_modules/', 'eslint.config.mjs', 'jest.config.js', 'test/global-setup.js', 'web/copy-assets.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

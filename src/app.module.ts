@@ -4,12 +4,13 @@ import { APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { graphqlOptions } from './common/graphql/graphql.config';
-import { GqlThrottlerGuard, throttlerOptions } from './common/graphql/rate-limit';
+import { GqlThrottlerGuard } from './common/rate-limit/gql-throttler.guard';
 import {
   RATE_LIMIT_STORAGE,
   RateLimitStorageModule,
-} from './common/graphql/rate-limit-storage.module';
-import { RedisThrottlerStorage } from './common/graphql/redis-throttler.storage';
+} from './common/rate-limit/rate-limit-storage.module';
+import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage';
+import { throttlerOptions } from './common/rate-limit/throttler-options';
 import { ChatModule } from './chat/chat.module';
 import { AppConfig } from './config/app-config.service';
 import { AppConfigModule } from './config/config.module';
@@ -17,6 +18,7 @@ import { DataModule } from './data/data.module';
 import { DemoSeedModule } from './data/demo-seed.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RollupWarmup } from './metrics/rollup-warmup';
 
 /** The HTTP server: feature modules and their wiring only. */
 @Module({
@@ -40,6 +42,7 @@ import { MetricsModule } from './metrics/metrics.module';
     HealthModule,
   ],
   providers: [
+    RollupWarmup,
     GqlThrottlerGuard,
     // useExisting, so that tests can replace the guard.
     { provide: APP_GUARD, useExisting: GqlThrottlerGuard },

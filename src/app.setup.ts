@@ -57,6 +57,6 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
     credentials: true,
   });
   app.useBodyParser('json', { limit: MAX_BODY });
-  // The dashboard at /: built into dist/dashboard/public, Chart.js included (no CDN); never throttled.
-  app.useStaticAssets(join(__dirname, 'dashboard', 'public'));
+  // The dashboard at /: web/ built into dist/public, Chart.js included (no CDN); never throttled.
+  app.useStaticAssets(join(__dirname, 'public'));
 }

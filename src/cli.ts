@@ -1,14 +1,22 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
-import { registerChatCommand } from './cli/chat-command';
-import { CliModule } from './cli/cli.module';
-import { registerDataCommands, WithApp } from './cli/commands';
-import { registerMetricsCommands } from './cli/metrics-commands';
-import { registerVoiceCommand } from './cli/voice-command';
+import { registerChatCommand } from './cli/commands/chat.command';
+import {
+  registerMachinesCommand,
+  registerMigrateCommand,
+  registerStatsCommand,
+} from './cli/commands/data.commands';
+import {
+  registerExportCommand,
+  registerImportCommand,
+} from './cli/commands/import-export.commands';
+import { registerMetricsCommands } from './cli/commands/metrics.commands';
+import { registerSetupCommand } from './cli/commands/setup.command';
+import { registerVoiceCommand } from './cli/commands/voice.command';
+import { withApp } from './cli/with-app';
 import { DomainError } from './common/errors';
-import { assertValidEnvironment, ConfigValidationError } from './config/env';
+import { ConfigValidationError } from './config/env';
 
 /** One clear line (or the import's list of problems) and exit code 1; a stack only for real faults. */
 function fail(error: unknown): never {
@@ -22,18 +30,6 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
-const withApp: WithApp = async (body) => {
-  assertValidEnvironment();
-  const app = await NestFactory.createApplicationContext(CliModule, {
-    logger: ['fatal', 'error', 'warn'],
-  });
-  try {
-    await body(app);
-  } finally {
-    await app.close();
-  }
-};
-
 // "factory-agent stats | head -1" closes stdout early; that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);
@@ -43,9 +39,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const program = new Command('factory-agent')
   .description('Factory Agent: factory performance data, metrics and chat from the terminal')
   .showHelpAfterError('(run with --help for usage)');
-registerDataCommands(program, withApp);
-registerMetricsCommands(program, withApp);
-registerChatCommand(program, withApp);
-registerVoiceCommand(program, withApp);
+for (const register of [
+  registerSetupCommand,
+  registerImportCommand,
+  registerExportCommand,
+  registerStatsCommand,
+  registerMachinesCommand,
+  registerMigrateCommand,
+  registerMetricsCommands,
+  registerChatCommand,
+  registerVoiceCommand,
+]) {
+  register(program, withApp);
+}
 
 program.parseAsync(process.argv).catch(fail);

@@ -8,7 +8,6 @@ import { createLogger } from './common/logger';
 import { exitOnStartupError } from './common/startup';
 import { AppConfig } from './config/app-config.service';
 import { assertValidEnvironment, ConfigValidationError } from './config/env';
-import { MetricsRollupCache } from './metrics/metrics-rollup';
 
 async function bootstrap(json: boolean): Promise<void> {
   const env = assertValidEnvironment();
@@ -22,11 +21,6 @@ async function bootstrap(json: boolean): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.port);
   new Logger('Bootstrap').log(`Factory Agent listening on ${await app.getUrl()}`);
-  // Build the metrics rollup now rather than on the first request; a failure is retried then.
-  app
-    .get(MetricsRollupCache)
-    .sums()
-    .catch(() => undefined);
 }
 
 /** JSON lines in production, even for a start-up that fails before the configuration is read. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { startTestApp, TestApp } from './support/app';
-import { FIXTURES, interactiveCli, runCli } from './support/cli';
-import { FakeLlm } from './support/fake-llm';
+import { startTestApp, TestApp } from './support/test-app';
+import { FIXTURES, interactiveCli, runCli } from './support/processes';
+import { FakeLlm } from './support/fake-llm-server';
 
 const SMALL_PLANT = join(FIXTURES, 'small-plant.json');
 const RANGE = { start_date: '2026-01-05', end_date: '2026-01-06' };

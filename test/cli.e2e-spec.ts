@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LegacyFile } from '../src/data/legacy/legacy-format';
-import { DataStats } from '../src/data/data.service';
-import { FIXTURES, runCli, scratchDir } from './support/cli';
+import { LegacyFile } from '../src/legacy/legacy-format';
+import { DatasetStats } from '../src/data/data.service';
+import { FIXTURES, runCli, scratchDir } from './support/processes';
 
 /**
  * The `factory-agent` CLI, run as a real process against a database in a scratch directory.
@@ -13,7 +13,7 @@ describe('factory-agent CLI', () => {
   let cleanup: () => void;
   const cli = (...args: string[]) => runCli(args, { cwd: dir });
   const statsJson = async () =>
-    JSON.parse((await cli('stats', '--json')).stdout) as DataStats & { factory: string };
+    JSON.parse((await cli('stats', '--json')).stdout) as DatasetStats & { factory: string };
 
   beforeEach(() => {
     ({ dir, cleanup } = scratchDir());

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
-import { CHAT_MUTATION, DASHBOARD_QUERY, ISSUES_QUERY, SETTING_QUERY } from '../src/dashboard/api';
-import { ROOT } from './support/cli';
+import { CHAT_MUTATION, DASHBOARD_QUERY, ISSUES_QUERY, SETTING_QUERY } from '../web/api';
+import { ROOT } from './support/processes';
 
 /** The dashboard's operations are checked against the committed schema (itself checked against the server). */
 describe('dashboard operations', () => {

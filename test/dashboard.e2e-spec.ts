@@ -3,9 +3,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
-import { startTestApp, TestApp } from './support/app';
-import { ROOT } from './support/cli';
-import { FakeLlm } from './support/fake-llm';
+import { startTestApp, TestApp } from './support/test-app';
+import { ROOT } from './support/processes';
+import { FakeLlm } from './support/fake-llm-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(ROOT, 'test/output');
@@ -105,19 +105,36 @@ runs('dashboard', () => {
     expect(to).toBe(body.data?.dateRange.endDate);
     expect(await kpis(page)).toEqual(await apiKpis(plain, from, to));
     expect(await page.getAttribute('#kpi-oee', 'class')).toMatch(/kpi (red|amber|green)/);
-    for (const chart of [
-      'oee-daily',
-      'oee-machine',
-      'oee-shift',
-      'downtime',
-      'scrap-daily',
-      'scrap-machine',
-    ]) {
-      expect([chart, Number(await page.getAttribute(`#chart-${chart}`, 'data-points'))]).toEqual([
+    // Each chart has one point per row of the API's answer (a count, never NaN).
+    const range = `startDate: "${from}", endDate: "${to}"`;
+    const api = (
+      await plain.gql(`{
+        oee(${range}) { daily { date } byMachine { machine } byShift { shift } }
+        scrap(${range}) { daily { date } scrapByMachine { machine } }
+        downtime(${range}) { downtimeByReason { reason } }
+      }`)
+    ).body.data!;
+    const expectedPoints = {
+      'oee-daily': api.oee.daily.length,
+      'oee-machine': api.oee.byMachine.length,
+      'oee-shift': api.oee.byShift.length,
+      downtime: api.downtime.downtimeByReason.length,
+      'scrap-daily': api.scrap.daily.length,
+      'scrap-machine': api.scrap.scrapByMachine.length,
+    };
+    expect(expectedPoints).toEqual({
+      'oee-daily': 30,
+      'oee-machine': 4,
+      'oee-shift': 2,
+      downtime: 5,
+      'scrap-daily': 30,
+      'scrap-machine': 4,
+    });
+    for (const [chart, points] of Object.entries(expectedPoints)) {
+      expect([chart, await page.getAttribute(`#chart-${chart}`, 'data-points')]).toEqual([
         chart,
-        expect.any(Number),
+        String(points),
       ]);
-      expect(Number(await page.getAttribute(`#chart-${chart}`, 'data-points'))).toBeGreaterThan(0);
     }
     expect(await page.textContent('#major-events tbody')).toContain(
       'Critical bearing failure requiring emergency replacement',

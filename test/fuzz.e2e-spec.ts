@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Random } from '../src/data/generator/random';
-import { startTestApp, TestApp } from './support/app';
-import { FIXTURES } from './support/cli';
-import { worstStall } from './support/event-loop';
+import { startTestApp, TestApp } from './support/test-app';
+import { FIXTURES } from './support/processes';
+import { worstStall } from './support/stall-probe';
 
 /**
  * A standing guard: generated GraphQL documents (fragments, aliases, nesting, arguments and

@@ -2,9 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { buildClientSchema, getIntrospectionQuery, IntrospectionQuery, printSchema } from 'graphql';
-import { startTestApp, TestApp } from './support/app';
-import { DATABASE_KINDS, redisPrefix, TEST_REDIS_URL } from './support/databases';
-import { FIXTURES, ROOT } from './support/cli';
+import { startTestApp, TestApp } from './support/test-app';
+import {
+  DATABASE_KINDS,
+  redisPrefix,
+  TEST_REDIS_URL,
+} from '../src/data/database/test-databases.testing';
+import { FIXTURES, ROOT } from './support/processes';
 
 const RANGE = 'startDate: "2026-01-05", endDate: "2026-01-06"';
 const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -433,8 +437,21 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
   });
 
   describe('setup mutation', () => {
+    // This block writes: a server and database of its own, so no other test depends on its order.
+    let w: TestApp;
+    beforeAll(async () => {
+      w = await startTestApp(
+        {
+          RATE_LIMIT_DEFAULT: '100000/minute',
+          RATE_LIMIT_SETUP: '1000/minute',
+          ADMIN_API_KEY: ADMIN_KEY,
+        },
+        { importFile: SMALL_PLANT, database },
+      );
+    });
+    afterAll(() => w.close());
     it('replaces the data when called with the admin key', async () => {
-      const { body } = await t.gql(
+      const { body } = await w.gql(
         'mutation { setup(days: 3, machines: 2, seed: 7) { message days startDate endDate machines } }',
         undefined,
         { authorization: `Bearer ${ADMIN_KEY}` },
@@ -445,21 +462,34 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
         machines: ['CNC-001', 'Assembly-001'],
         message: expect.stringMatching(/Generated 3 days/),
       });
-      const stats = await t.gql('{ stats { totalMachines totalRecords endDate } }');
+      const stats = await w.gql('{ stats { totalMachines totalRecords endDate } }');
       expect(stats.body.data?.stats).toMatchObject({
         totalMachines: 2,
         totalRecords: 6,
         endDate: body.data?.setup.endDate,
       });
       // Back to the fixture for the tests that follow (the CLI writes to the server's database).
-      expect((await t.cli('import', SMALL_PLANT)).code).toBe(0);
-      expect((await t.gql('{ stats { totalMachines } }')).body.data?.stats.totalMachines).toBe(2);
+      expect((await w.cli('import', SMALL_PLANT)).code).toBe(0);
+      expect((await w.gql('{ stats { totalMachines } }')).body.data?.stats.totalMachines).toBe(2);
     });
   });
 
   describe('no stale metrics after a write', () => {
+    // This block writes: a server and database of its own, so no other test depends on its order.
+    let w: TestApp;
+    beforeAll(async () => {
+      w = await startTestApp(
+        {
+          RATE_LIMIT_DEFAULT: '100000/minute',
+          RATE_LIMIT_SETUP: '1000/minute',
+          ADMIN_API_KEY: ADMIN_KEY,
+        },
+        { importFile: SMALL_PLANT, database },
+      );
+    });
+    afterAll(() => w.close());
     const totals = async (range = RANGE) =>
-      (await t.gql(`{ oee(${range}) { totalParts } scrap(${range}) { totalScrap } }`)).body.data;
+      (await w.gql(`{ oee(${range}) { totalParts } scrap(${range}) { totalScrap } }`)).body.data;
 
     it('reflects an import, a merge and a setup in the next query', async () => {
       expect(await totals()).toEqual({ oee: { totalParts: 1700 }, scrap: { totalScrap: 30 } });
@@ -479,12 +509,12 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
           },
         },
       };
-      writeFileSync(join(t.dir, 'patch.json'), JSON.stringify(patch));
-      expect((await t.cli('import', 'patch.json', '--merge')).code).toBe(0);
+      writeFileSync(join(w.dir, 'patch.json'), JSON.stringify(patch));
+      expect((await w.cli('import', 'patch.json', '--merge')).code).toBe(0);
       expect(await totals()).toEqual({ oee: { totalParts: 1800 }, scrap: { totalScrap: 37 } });
 
       // Setup through the API in this process.
-      const setup = await t.gql(
+      const setup = await w.gql(
         'mutation { setup(days: 2, machines: 1, seed: 1) { startDate endDate } }',
         undefined,
         {
@@ -500,7 +530,7 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
       expect(await totals()).toEqual({ oee: { totalParts: 0 }, scrap: { totalScrap: 0 } });
 
       // A replacing import from the CLI.
-      expect((await t.cli('import', SMALL_PLANT)).code).toBe(0);
+      expect((await w.cli('import', SMALL_PLANT)).code).toBe(0);
       expect(await totals()).toEqual({ oee: { totalParts: 1700 }, scrap: { totalScrap: 30 } });
     });
   });

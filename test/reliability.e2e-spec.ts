@@ -2,10 +2,14 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startTestApp, TestApp } from './support/app';
-import { cleanEnv, FIXTURES, MAIN } from './support/cli';
-import { createTestDatabase, DATABASE_KINDS, TEST_DATABASE_URL } from './support/databases';
-import { worstStall } from './support/event-loop';
+import { startTestApp, TestApp } from './support/test-app';
+import { cleanEnv, FIXTURES, MAIN } from './support/processes';
+import {
+  createTestDatabase,
+  DATABASE_KINDS,
+  TEST_DATABASE_URL,
+} from '../src/data/database/test-databases.testing';
+import { worstStall } from './support/stall-probe';
 
 const SMALL_PLANT = join(FIXTURES, 'small-plant.json');
 const RANGE = 'startDate: "2026-01-05", endDate: "2026-01-06"';
@@ -122,56 +126,76 @@ describe('reliability: requests that must not take the server down or make it li
   });
 
   it('serves a repeated X-Request-Id fresh data after a write (regression: stale sums keyed by the request id)', async () => {
-    const ask = async () =>
-      (
-        await t.gql(`{ oee(${RANGE}) { totalParts } scrap(${RANGE}) { totalScrap } }`, undefined, {
-          'x-request-id': 'retry-1',
-        })
-      ).body.data;
-    expect(await ask()).toEqual({ oee: { totalParts: 1700 }, scrap: { totalScrap: 30 } });
-    const patch = {
-      machines: [{ name: 'M2', type: 'Press', ideal_cycle_time: 30 }],
-      production: {
-        '2026-01-06': {
-          M2: {
-            parts_produced: 100,
-            good_parts: 93,
-            scrap_parts: 7,
-            uptime_hours: 1,
-            downtime_hours: 7,
+    // Writes: a server and database of its own.
+    const app = await startTestApp(
+      { RATE_LIMIT_DEFAULT: '100000/minute', ADMIN_API_KEY: ADMIN_KEY },
+      { importFile: SMALL_PLANT },
+    );
+    try {
+      const ask = async () =>
+        (
+          await app.gql(
+            `{ oee(${RANGE}) { totalParts } scrap(${RANGE}) { totalScrap } }`,
+            undefined,
+            {
+              'x-request-id': 'retry-1',
+            },
+          )
+        ).body.data;
+      expect(await ask()).toEqual({ oee: { totalParts: 1700 }, scrap: { totalScrap: 30 } });
+      const patch = {
+        machines: [{ name: 'M2', type: 'Press', ideal_cycle_time: 30 }],
+        production: {
+          '2026-01-06': {
+            M2: {
+              parts_produced: 100,
+              good_parts: 93,
+              scrap_parts: 7,
+              uptime_hours: 1,
+              downtime_hours: 7,
+            },
           },
         },
-      },
-    };
-    writeFileSync(join(t.dir, 'patch.json'), JSON.stringify(patch));
-    expect((await t.cli('import', 'patch.json', '--merge')).code).toBe(0);
-    expect(await ask()).toEqual({ oee: { totalParts: 1800 }, scrap: { totalScrap: 37 } });
-    expect((await t.cli('import', SMALL_PLANT)).code).toBe(0);
+      };
+      writeFileSync(join(app.dir, 'patch.json'), JSON.stringify(patch));
+      expect((await app.cli('import', 'patch.json', '--merge')).code).toBe(0);
+      expect(await ask()).toEqual({ oee: { totalParts: 1800 }, scrap: { totalScrap: 37 } });
+    } finally {
+      await app.close();
+    }
   });
 
   it('answers 140 aliased stats fields from one computation, and a large setup does not stall readers (regression: 3-4 s of blocked event loop)', async () => {
-    const setup = t.gql(
-      'mutation { setup(days: 365, machines: 100, seed: 3) { days } }',
-      undefined,
-      { authorization: `Bearer ${ADMIN_KEY}` },
+    // Writes: a server and database of its own.
+    const app = await startTestApp(
+      { RATE_LIMIT_DEFAULT: '100000/minute', ADMIN_API_KEY: ADMIN_KEY },
+      { importFile: SMALL_PLANT },
     );
-    const stall = await worstStall(t.url, () =>
-      setup.then(({ body }) => expect(body.errors).toBeUndefined()),
-    );
-    expect(stall).toBeLessThan(1000);
-
-    const aliases = Array.from(
-      { length: 140 },
-      (_, i) => `s${i}: stats { totalRecords totalMachines }`,
-    ).join(' ');
-    const statsStall = await worstStall(t.url, async () => {
-      const { body } = await t.gql(`{ ${aliases} }`);
-      expect(new Set(Object.values(body.data ?? {}).map((s) => JSON.stringify(s)))).toEqual(
-        new Set([JSON.stringify({ totalRecords: 36_500, totalMachines: 100 })]),
+    try {
+      const setup = app.gql(
+        'mutation { setup(days: 365, machines: 100, seed: 3) { days } }',
+        undefined,
+        { authorization: `Bearer ${ADMIN_KEY}` },
       );
-    });
-    expect(statsStall).toBeLessThan(500);
-    expect((await t.cli('import', SMALL_PLANT)).code).toBe(0);
+      const stall = await worstStall(app.url, () =>
+        setup.then(({ body }) => expect(body.errors).toBeUndefined()),
+      );
+      expect(stall).toBeLessThan(1000);
+
+      const aliases = Array.from(
+        { length: 140 },
+        (_, i) => `s${i}: stats { totalRecords totalMachines }`,
+      ).join(' ');
+      const statsStall = await worstStall(app.url, async () => {
+        const { body } = await app.gql(`{ ${aliases} }`);
+        expect(new Set(Object.values(body.data ?? {}).map((s) => JSON.stringify(s)))).toEqual(
+          new Set([JSON.stringify({ totalRecords: 36_500, totalMachines: 100 })]),
+        );
+      });
+      expect(statsStall).toBeLessThan(500);
+    } finally {
+      await app.close();
+    }
   });
 
   it('reports an unusable database on /health with a short reason, the detail only in the log (regression: the error text in a public answer)', async () => {

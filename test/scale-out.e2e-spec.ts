@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startTestApp, TestApp } from './support/app';
-import { FIXTURES } from './support/cli';
+import { startTestApp, TestApp } from './support/test-app';
+import { FIXTURES } from './support/processes';
 import {
   createTestDatabase,
   redisPrefix,
@@ -9,8 +9,8 @@ import {
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
   TestDatabase,
-} from './support/databases';
-import { FakeLlm } from './support/fake-llm';
+} from '../src/data/database/test-databases.testing';
+import { FakeLlm } from './support/fake-llm-server';
 
 const needsServices = TEST_DATABASE_URL && TEST_REDIS_URL ? describe : describe.skip;
 const needsPostgres = TEST_DATABASE_URL ? describe : describe.skip;

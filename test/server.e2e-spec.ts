@@ -1,6 +1,6 @@
-import { runCli, scratchDir, startServer } from './support/cli';
+import { runCli, scratchDir, startServer } from './support/processes';
 import { spawnSync } from 'node:child_process';
-import { MAIN, cleanEnv } from './support/cli';
+import { MAIN, cleanEnv } from './support/processes';
 
 /** The server as `npm start` runs it: a real process with an embedded database in a scratch dir. */
 describe('server start-up', () => {

@@ -1,7 +1,7 @@
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { interactiveCli, runCli, scratchDir } from './support/cli';
-import { FakeLlm } from './support/fake-llm';
+import { interactiveCli, runCli, scratchDir } from './support/processes';
+import { FakeLlm } from './support/fake-llm-server';
 
 /** A short valid WAV file: 0.1 s of silence, 16 kHz mono. */
 function wav(): Buffer {

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Request } from 'express';
-import { bearerToken, secretEquals } from '../common/graphql/admin.guard';
+import { bearerToken, matchesAnyKey } from '../common/auth/bearer-token';
 import { UnauthenticatedError } from '../common/errors';
 import { AppConfig } from '../config/app-config.service';
 
@@ -16,9 +16,7 @@ export class ChatKeyGuard implements CanActivate {
     const token = bearerToken(
       GqlExecutionContext.create(context).getContext<{ req: Request }>().req,
     );
-    // Compare with every key, so the time taken does not reveal which one matched.
-    const matches = keys.map((key) => token !== undefined && secretEquals(token, key));
-    if (!matches.includes(true)) {
+    if (!matchesAnyKey(token, keys)) {
       throw new UnauthenticatedError(
         token ? 'Invalid chat API key.' : 'Chat needs Authorization: Bearer <chat API key>.',
       );

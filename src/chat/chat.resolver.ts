@@ -1,6 +1,6 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { RateLimitBucket } from '../common/graphql/rate-limit';
+import { RateLimitBucket } from '../common/rate-limit/rate-limit-bucket.decorator';
 import { ChatKeyGuard } from './chat.guard';
 import { ChatService } from './chat.service';
 import { ChatInput } from './dto/chat.input';

@@ -5,19 +5,12 @@ import type {
 } from 'openai/resources/chat/completions';
 import { BadInputError } from '../common/errors';
 import { AppConfig } from '../config/app-config.service';
+import { CHAT_LIMITS } from './chat.limits';
 import { ChatPrompt } from './chat.prompt';
 import { CHAT_TOOLS, ChatTools } from './chat.tools';
 import { LlmClient } from './llm/llm-client';
 import { ChatRole } from './models/chat-role.enum';
 import { injectionPatterns, sanitize } from './sanitize';
-
-export const CHAT_LIMITS = {
-  messageChars: 2_000,
-  historyMessages: 50,
-  historyChars: 50_000,
-  userChars: 2_000,
-  assistantChars: 20_000,
-} as const;
 
 export interface ChatTurn {
   role: ChatRole;

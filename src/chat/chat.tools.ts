@@ -4,10 +4,10 @@ import { parseDate } from '../common/dates';
 import { BadInputError, DomainError } from '../common/errors';
 import { round } from '../common/numbers';
 import { DataService } from '../data/data.service';
-import { SeverityName } from '../data/database.types';
+import { SEVERITIES, SeverityName } from '../common/severity';
 import { MetricsService } from '../metrics/metrics.service';
-import { MetricsFilter } from '../metrics/metrics.types';
-import { parseSeverity } from '../metrics/severity';
+import { MetricsFilter } from '../data/metrics-sums.types';
+import { parseSeverity } from '../common/severity';
 
 /** Issues and events listed in one tool result; the totals always cover all of them. */
 const MAX_LISTED = 20;
@@ -65,7 +65,7 @@ export const CHAT_TOOLS: ChatCompletionFunctionTool[] = [
       ...rangeParameters,
       severity: {
         type: ['string', 'null'],
-        enum: ['Low', 'Medium', 'High', null],
+        enum: [...SEVERITIES, null],
         description: 'Only this severity, or null for all',
       },
     },

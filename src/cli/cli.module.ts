@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { ChatModule } from '../chat/chat.module';
 import { AppConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
+import { LegacyModule } from '../legacy/legacy.module';
 import { MetricsModule } from '../metrics/metrics.module';
 
 /** What the CLI needs: the same modules as the server, without HTTP or the demo seeding. */
-@Module({ imports: [AppConfigModule, DataModule, MetricsModule, ChatModule] })
+@Module({ imports: [AppConfigModule, DataModule, LegacyModule, MetricsModule, ChatModule] })
 export class CliModule {}

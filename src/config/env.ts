@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -50,14 +51,36 @@ function toNumber({ value }: { value: unknown }): unknown {
 }
 
 /**
+ * A whole number from min to max, written as a number ("8000abc" is refused), with one message that
+ * names the range: `must be a whole number [of <unit>] from <min> to <max>`.
+ */
+function WholeNumber(min: number, max: number, unit?: string): PropertyDecorator {
+  const message = `must be a whole number ${unit ? `of ${unit} ` : ''}from ${min} to ${max}`;
+  return applyDecorators(
+    Transform(toNumber),
+    IsInt({ message }),
+    Min(min, { message }),
+    Max(max, { message }),
+  );
+}
+
+/** A number (decimals allowed) from min to max, with one message naming the range. */
+function NumberInRange(min: number, max: number, what: string): PropertyDecorator {
+  const message = `must be a number of ${what} from ${min} to ${max}`;
+  return applyDecorators(
+    Transform(toNumber),
+    IsNumber({}, { message }),
+    Min(min, { message }),
+    Max(max, { message }),
+  );
+}
+
+/**
  * Every environment variable the app reads, with its default. `.env.example` documents the same list.
  * Messages name the accepted values because they are printed as the one line a bad start-up shows.
  */
 export class Env {
-  @Transform(toNumber)
-  @IsInt({ message: 'must be a whole number from 0 to 65535' })
-  @Min(0, { message: 'must be a whole number from 0 to 65535' })
-  @Max(65535, { message: 'must be a whole number from 0 to 65535' })
+  @WholeNumber(0, 65_535)
   PORT = 8000;
 
   @IsIn(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` })
@@ -80,16 +103,10 @@ export class Env {
   })
   DATABASE_URL = 'file:./data/factory.db';
 
-  @Transform(toNumber)
-  @IsInt({ message: 'must be a whole number from 1 to 100' })
-  @Min(1, { message: 'must be a whole number from 1 to 100' })
-  @Max(100, { message: 'must be a whole number from 1 to 100' })
+  @WholeNumber(1, 100)
   DATABASE_POOL_SIZE = 10;
 
-  @Transform(toNumber)
-  @IsInt({ message: 'must be a whole number of milliseconds from 100 to 600000' })
-  @Min(100, { message: 'must be a whole number of milliseconds from 100 to 600000' })
-  @Max(600_000, { message: 'must be a whole number of milliseconds from 100 to 600000' })
+  @WholeNumber(100, 600_000, 'milliseconds')
   DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
 
   @IsOptional()
@@ -107,10 +124,7 @@ export class Env {
   @IsBoolean({ message: 'must be true or false' })
   DEMO_DATA = true;
 
-  @Transform(toNumber)
-  @IsInt({ message: 'must be a whole number from 0 to 2147483647' })
-  @Min(0, { message: 'must be a whole number from 0 to 2147483647' })
-  @Max(2147483647, { message: 'must be a whole number from 0 to 2147483647' })
+  @WholeNumber(0, 2_147_483_647)
   DEMO_SEED = 42;
 
   @Matches(REASON_LIST, {
@@ -123,10 +137,7 @@ export class Env {
   })
   FAILURE_REASONS = 'mechanical,electrical';
 
-  @Transform(toNumber)
-  @IsNumber({}, { message: 'must be a number of hours from 0 to 24' })
-  @Min(0, { message: 'must be a number of hours from 0 to 24' })
-  @Max(24, { message: 'must be a number of hours from 0 to 24' })
+  @NumberInRange(0, 24, 'hours')
   MAJOR_DOWNTIME_HOURS = 2;
 
   @Matches(RATE, { message: RATE_MESSAGE })
@@ -227,22 +238,13 @@ export class Env {
   @MinLength(1, { message: 'must be a deployment name' })
   AZURE_TTS_DEPLOYMENT = 'tts';
 
-  @Transform(toNumber)
-  @IsInt({ message: 'must be a whole number of milliseconds from 1000 to 600000' })
-  @Min(1000, { message: 'must be a whole number of milliseconds from 1000 to 600000' })
-  @Max(600_000, { message: 'must be a whole number of milliseconds from 1000 to 600000' })
+  @WholeNumber(1000, 600_000, 'milliseconds')
   LLM_TIMEOUT_MS = 30_000;
 
-  @Transform(toNumber)
-  @IsInt({ message: 'must be a whole number from 0 to 10' })
-  @Min(0, { message: 'must be a whole number from 0 to 10' })
-  @Max(10, { message: 'must be a whole number from 0 to 10' })
+  @WholeNumber(0, 10)
   LLM_MAX_RETRIES = 2;
 
-  @Transform(toNumber)
-  @IsInt({ message: 'must be a whole number from 1 to 20' })
-  @Min(1, { message: 'must be a whole number from 1 to 20' })
-  @Max(20, { message: 'must be a whole number from 1 to 20' })
+  @WholeNumber(1, 20)
   CHAT_MAX_TOOL_ROUNDS = 5;
 
   @IsIn(INJECTION_MODES, { message: `must be one of ${INJECTION_MODES.join(', ')}` })

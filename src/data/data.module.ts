@@ -2,13 +2,13 @@ import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
 import { DataResolver } from './data.resolver';
 import { DataService } from './data.service';
-import { ConnectionLosses, createDatabase, KYSELY } from './database.provider';
+import { ConnectionLosses, createDatabase, KYSELY } from './database/database.provider';
 import { DemoDataService } from './demo-data.service';
-import { LegacyService } from './legacy/legacy.service';
-import { migrateToLatest } from './migrations';
-import { ReadSnapshots } from './read-snapshots';
+import { MetricsSumsRepository } from './metrics-sums.repository';
+import { migrateToLatest } from './database/migrations';
+import { ReadSnapshots } from './database/read-snapshots';
 
-/** Storage: the database connection (migrated on start), dataset reads and writes, demo data, legacy files. */
+/** Storage: the database connection (migrated on start), dataset reads and writes, metric sums, demo data. */
 @Module({
   providers: [
     ConnectionLosses,
@@ -35,10 +35,10 @@ import { ReadSnapshots } from './read-snapshots';
         new ReadSnapshots(db, config.databaseUrl),
     },
     DataService,
+    MetricsSumsRepository,
     DemoDataService,
-    LegacyService,
     DataResolver,
   ],
-  exports: [KYSELY, ConnectionLosses, ReadSnapshots, DataService, DemoDataService, LegacyService],
+  exports: [ConnectionLosses, DataService, MetricsSumsRepository, DemoDataService],
 })
 export class DataModule {}

@@ -3,11 +3,16 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { todayIn } from '../common/dates';
 import { AdminGuard } from '../common/graphql/admin.guard';
 import { AppConfig } from '../config/app-config.service';
-import { RateLimitBucket } from '../common/graphql/rate-limit';
+import { RateLimitBucket } from '../common/rate-limit/rate-limit-bucket.decorator';
 import { DataService } from './data.service';
 import { DemoDataService } from './demo-data.service';
 import { SetupArgs } from './dto/setup.args';
-import { DataStats, DateRange, Factory, Machine, Shift, SetupResult } from './models/data.models';
+import { DataStats } from './models/data-stats.model';
+import { DateRange } from './models/date-range.model';
+import { Factory } from './models/factory.model';
+import { Machine } from './models/machine.model';
+import { SetupResult } from './models/setup-result.model';
+import { Shift } from './models/shift.model';
 
 @Resolver()
 export class DataResolver {

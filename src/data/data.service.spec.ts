@@ -1,12 +1,16 @@
 import { Kysely } from 'kysely';
 import { Dataset } from './dataset';
-import { ReadSnapshots } from './read-snapshots';
+import { ReadSnapshots } from './database/read-snapshots';
 import { DataService } from './data.service';
-import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../../test/support/databases';
-import { createDatabase } from './database.provider';
-import { Database } from './database.types';
+import {
+  createTestDatabase,
+  DATABASE_KINDS,
+  TestDatabase,
+} from './database/test-databases.testing';
+import { createDatabase } from './database/database.provider';
+import { Database } from './database/database.types';
 import { generateDemoDataset } from './generator/demo-generator';
-import { migrateToLatest } from './migrations';
+import { migrateToLatest } from './database/migrations';
 
 const origin = { source: 'demo' as const, generatedAt: '2026-11-26T00:00:00.000Z' };
 

@@ -1,17 +1,26 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Insertable, Kysely, Transaction } from 'kysely';
+import { Insertable, Kysely, sql, Transaction } from 'kysely';
 import { daysInclusive } from '../common/dates';
 import { requestResource } from '../common/request-context';
-import { Database } from './database.types';
-import { KYSELY } from './database.provider';
-import { Dataset, DatasetOrigin, MachineSpec, ShiftSpec } from './dataset';
-import { ReadSnapshots } from './read-snapshots';
+import { Database } from './database/database.types';
+import { KYSELY } from './database/database.provider';
+import {
+  Dataset,
+  DatasetOrigin,
+  DowntimeEventRecord,
+  MachineSpec,
+  ProductionRecord,
+  QualityIssueRecord,
+  ShiftSpec,
+} from './dataset';
+import { migrationStatus } from './database/migrations';
+import { ReadSnapshots } from './database/read-snapshots';
 
 /** Reports rows written so far out of the total, for progress bars. */
 export type ProgressListener = (done: number, total: number) => void;
 
-export interface DataStats {
+export interface DatasetStats {
   exists: boolean;
   startDate: string | null;
   endDate: string | null;
@@ -51,7 +60,7 @@ export class DataService implements OnModuleDestroy {
     private readonly snapshots: ReadSnapshots,
   ) {}
 
-  private statsCache: { version: number; stats: Promise<DataStats> } | null = null;
+  private statsCache: { version: number; stats: Promise<DatasetStats> } | null = null;
 
   async onModuleDestroy(): Promise<void> {
     await this.snapshots.close();
@@ -118,61 +127,6 @@ export class DataService implements OnModuleDestroy {
   ): Promise<{ dataset: Dataset; origin: Partial<DatasetOrigin> }> {
     const machines = await this.listMachinesFrom(db);
     const shifts = await this.listShiftsFrom(db);
-    const production = await db
-      .selectFrom('production as p')
-      .innerJoin('machines as m', 'm.id', 'p.machine_id')
-      .innerJoin('shifts as s', 's.id', 'p.shift_id')
-      .select([
-        'm.name as machine',
-        'p.date',
-        's.name as shift',
-        'p.planned_hours as plannedHours',
-        'p.run_hours as runHours',
-        'p.downtime_hours as downtimeHours',
-        'p.parts_produced as partsProduced',
-        'p.good_parts as goodParts',
-        'p.scrap_parts as scrapParts',
-      ])
-      .orderBy('p.date')
-      .orderBy('p.machine_id')
-      .orderBy('s.start_hour')
-      .execute();
-    const downtimeEvents = await db
-      .selectFrom('downtime_events as e')
-      .innerJoin('machines as m', 'm.id', 'e.machine_id')
-      .leftJoin('shifts as s', 's.id', 'e.shift_id')
-      .select([
-        'm.name as machine',
-        'e.date',
-        's.name as shift',
-        'e.reason',
-        'e.description',
-        'e.duration_hours as durationHours',
-      ])
-      .orderBy('e.date')
-      .orderBy('e.machine_id')
-      .orderBy('e.seq')
-      .execute();
-    const qualityIssues = await db
-      .selectFrom('quality_issues as q')
-      .innerJoin('machines as m', 'm.id', 'q.machine_id')
-      .leftJoin('shifts as s', 's.id', 'q.shift_id')
-      .select([
-        'm.name as machine',
-        'q.date',
-        's.name as shift',
-        'q.type',
-        'q.description',
-        'q.parts_affected as partsAffected',
-        'q.severity',
-      ])
-      .orderBy('q.date')
-      .orderBy('q.machine_id')
-      .orderBy('q.seq')
-      .execute();
-    const meta = await db.selectFrom('dataset_meta').selectAll().execute();
-    const metaValue = (key: string) => meta.find((row) => row.key === key)?.value;
-    const source = metaValue(META_KEYS.source);
     return {
       dataset: {
         machines: machines.map(({ name, type, idealCycleTimeSeconds }) => ({
@@ -181,14 +135,11 @@ export class DataService implements OnModuleDestroy {
           idealCycleTimeSeconds,
         })),
         shifts: shifts.map(({ name, startHour, endHour }) => ({ name, startHour, endHour })),
-        production,
-        downtimeEvents,
-        qualityIssues,
+        production: await readProduction(db),
+        downtimeEvents: await readDowntimeEvents(db),
+        qualityIssues: await readQualityIssues(db),
       },
-      origin: {
-        source: source === 'demo' || source === 'import' ? source : undefined,
-        generatedAt: metaValue(META_KEYS.generatedAt),
-      },
+      origin: await readOrigin(db),
     };
   }
 
@@ -226,13 +177,13 @@ export class DataService implements OnModuleDestroy {
    * What is stored. Counting machine-days reads the whole production table, so the answer is
    * computed once per data version and shared (once per request at most, however often it is asked).
    */
-  stats(): Promise<DataStats> {
+  stats(): Promise<DatasetStats> {
     return (
       requestResource(STATS, () => ({ value: this.statsOfVersion() })) ?? this.statsOfVersion()
     );
   }
 
-  private async statsOfVersion(): Promise<DataStats> {
+  private async statsOfVersion(): Promise<DatasetStats> {
     const db = await this.reader();
     const version = await this.readVersion(db);
     if (this.statsCache?.version !== version) {
@@ -246,7 +197,7 @@ export class DataService implements OnModuleDestroy {
     return this.statsCache.stats;
   }
 
-  private async computeStats(db: Kysely<Database>): Promise<DataStats> {
+  private async computeStats(db: Kysely<Database>): Promise<DatasetStats> {
     const range = await db
       .selectFrom('production')
       .select((eb) => [
@@ -294,6 +245,17 @@ export class DataService implements OnModuleDestroy {
     if (exact) return exact;
     const machines = await db.selectFrom('machines').select(['id', 'name']).orderBy('id').execute();
     return machines.find((m) => m.name.toLowerCase() === name.toLowerCase()) ?? null;
+  }
+
+  /** Throws unless the database answers and holds our schema (reads the migrations table). */
+  async checkSchema(): Promise<void> {
+    // A read connection of its own: a long write (an import) must not make the check wait.
+    await sql`select count(*) from kysely_migration`.execute(await this.reader());
+  }
+
+  /** Every known migration with the time it was applied (null when pending). */
+  migrations(): Promise<{ name: string; executedAt: Date | null }[]> {
+    return migrationStatus(this.db);
   }
 
   /** True when no machine is stored: the state of a fresh database. */
@@ -393,6 +355,7 @@ export class DataService implements OnModuleDestroy {
     return this.readVersion(await this.reader());
   }
 
+  /** Inserts the dataset's records in statements of bounded size, reporting progress. */
   private async insertRecords(
     tx: Tx,
     dataset: Dataset,
@@ -400,67 +363,28 @@ export class DataService implements OnModuleDestroy {
     shiftIds: Map<string, number>,
     onProgress?: ProgressListener,
   ): Promise<WriteSummary> {
-    // Importers validate names first; this guards the invariant and aborts the transaction.
-    const idOf = (ids: Map<string, number>, kind: string, name: string): number => {
-      const id = ids.get(name);
-      if (id === undefined) throw new Error(`Dataset refers to an undeclared ${kind} "${name}"`);
-      return id;
-    };
-    const machineId = (name: string) => idOf(machineIds, 'machine', name);
-    const shiftId = (name: string | null) => (name === null ? null : idOf(shiftIds, 'shift', name));
-    const nextSeq = sequencePerMachineDay();
+    const ids = new NameIds(machineIds, shiftIds);
     const total =
       dataset.production.length + dataset.downtimeEvents.length + dataset.qualityIssues.length;
-    let done = 0;
-    const insertAll = async <T extends 'production' | 'downtime_events' | 'quality_issues'>(
-      table: T,
-      rows: Insertable<Database[T]>[],
-    ) => {
-      if (rows.length === 0) return;
-      const perStatement = Math.floor(PARAMETERS_PER_STATEMENT / Object.keys(rows[0]).length);
-      for (const chunk of chunks(rows, perStatement)) {
-        await tx.insertInto(table).values(chunk).execute();
-        done += chunk.length;
-        onProgress?.(done, total);
-        // Let other requests in between statements: readers use their own snapshots (see
-        // ReadSnapshots), so a long write must not hold the event loop.
-        await nextTurn();
-      }
-    };
-
-    await insertAll(
+    const writer = new BatchWriter(tx, total, onProgress);
+    await writer.insert(
       'production',
-      dataset.production.map((r) => ({
-        machine_id: machineId(r.machine),
-        date: r.date,
-        shift_id: idOf(shiftIds, 'shift', r.shift),
-        planned_hours: r.plannedHours,
-        run_hours: r.runHours,
-        downtime_hours: r.downtimeHours,
-        parts_produced: r.partsProduced,
-        good_parts: r.goodParts,
-        scrap_parts: r.scrapParts,
-      })),
+      dataset.production.map((r) => productionRow(r, ids)),
     );
-    await insertAll(
+    const nextSeq = sequencePerMachineDay();
+    await writer.insert(
       'downtime_events',
       dataset.downtimeEvents.map((e) => ({
-        machine_id: machineId(e.machine),
-        date: e.date,
-        seq: nextSeq(`d|${e.machine}|${e.date}`),
-        shift_id: shiftId(e.shift),
+        ...perMachineDayKey(e, ids, nextSeq(`d|${e.machine}|${e.date}`)),
         reason: e.reason,
         description: e.description,
         duration_hours: e.durationHours,
       })),
     );
-    await insertAll(
+    await writer.insert(
       'quality_issues',
       dataset.qualityIssues.map((q) => ({
-        machine_id: machineId(q.machine),
-        date: q.date,
-        seq: nextSeq(`q|${q.machine}|${q.date}`),
-        shift_id: shiftId(q.shift),
+        ...perMachineDayKey(q, ids, nextSeq(`q|${q.machine}|${q.date}`)),
         type: q.type,
         description: q.description,
         parts_affected: q.partsAffected,
@@ -474,6 +398,161 @@ export class DataService implements OnModuleDestroy {
       qualityIssues: dataset.qualityIssues.length,
     };
   }
+}
+
+/** Database ids of the names a dataset uses; importers validate names first, this guards it. */
+class NameIds {
+  constructor(
+    private readonly machines: Map<string, number>,
+    private readonly shifts: Map<string, number>,
+  ) {}
+
+  machine(name: string): number {
+    return this.idOf(this.machines, 'machine', name);
+  }
+
+  shift(name: string): number {
+    return this.idOf(this.shifts, 'shift', name);
+  }
+
+  private idOf(ids: Map<string, number>, kind: string, name: string): number {
+    const id = ids.get(name);
+    // Aborts the transaction: nothing of the dataset is written.
+    if (id === undefined) throw new Error(`Dataset refers to an undeclared ${kind} "${name}"`);
+    return id;
+  }
+}
+
+function productionRow(r: ProductionRecord, ids: NameIds): Insertable<Database['production']> {
+  return {
+    machine_id: ids.machine(r.machine),
+    date: r.date,
+    shift_id: ids.shift(r.shift),
+    planned_hours: r.plannedHours,
+    run_hours: r.runHours,
+    downtime_hours: r.downtimeHours,
+    parts_produced: r.partsProduced,
+    good_parts: r.goodParts,
+    scrap_parts: r.scrapParts,
+  };
+}
+
+/** The key columns of a numbered record of one machine-day (an event or an issue). */
+function perMachineDayKey(
+  record: { machine: string; date: string; shift: string | null },
+  ids: NameIds,
+  seq: number,
+) {
+  return {
+    machine_id: ids.machine(record.machine),
+    date: record.date,
+    seq,
+    shift_id: record.shift === null ? null : ids.shift(record.shift),
+  };
+}
+
+/**
+ * Multi-row INSERTs of bounded size (under SQLite's and PostgreSQL's parameter limits), letting
+ * other requests in between statements: readers use their own snapshots (see ReadSnapshots), so a
+ * long write must not hold the event loop.
+ */
+class BatchWriter {
+  private done = 0;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly total: number,
+    private readonly onProgress?: ProgressListener,
+  ) {}
+
+  async insert<T extends 'production' | 'downtime_events' | 'quality_issues'>(
+    table: T,
+    rows: Insertable<Database[T]>[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const perStatement = Math.floor(PARAMETERS_PER_STATEMENT / Object.keys(rows[0]).length);
+    for (const chunk of chunks(rows, perStatement)) {
+      await this.tx.insertInto(table).values(chunk).execute();
+      this.done += chunk.length;
+      this.onProgress?.(this.done, this.total);
+      await nextTurn();
+    }
+  }
+}
+
+/** Production rows by date, machine and shift (for export). */
+function readProduction(db: Kysely<Database>): Promise<ProductionRecord[]> {
+  return db
+    .selectFrom('production as p')
+    .innerJoin('machines as m', 'm.id', 'p.machine_id')
+    .innerJoin('shifts as s', 's.id', 'p.shift_id')
+    .select([
+      'm.name as machine',
+      'p.date',
+      's.name as shift',
+      'p.planned_hours as plannedHours',
+      'p.run_hours as runHours',
+      'p.downtime_hours as downtimeHours',
+      'p.parts_produced as partsProduced',
+      'p.good_parts as goodParts',
+      'p.scrap_parts as scrapParts',
+    ])
+    .orderBy('p.date')
+    .orderBy('p.machine_id')
+    .orderBy('s.start_hour')
+    .execute();
+}
+
+/** Downtime events by date, machine and recorded order. */
+function readDowntimeEvents(db: Kysely<Database>): Promise<DowntimeEventRecord[]> {
+  return db
+    .selectFrom('downtime_events as e')
+    .innerJoin('machines as m', 'm.id', 'e.machine_id')
+    .leftJoin('shifts as s', 's.id', 'e.shift_id')
+    .select([
+      'm.name as machine',
+      'e.date',
+      's.name as shift',
+      'e.reason',
+      'e.description',
+      'e.duration_hours as durationHours',
+    ])
+    .orderBy('e.date')
+    .orderBy('e.machine_id')
+    .orderBy('e.seq')
+    .execute();
+}
+
+/** Quality issues by date, machine and recorded order. */
+function readQualityIssues(db: Kysely<Database>): Promise<QualityIssueRecord[]> {
+  return db
+    .selectFrom('quality_issues as q')
+    .innerJoin('machines as m', 'm.id', 'q.machine_id')
+    .leftJoin('shifts as s', 's.id', 'q.shift_id')
+    .select([
+      'm.name as machine',
+      'q.date',
+      's.name as shift',
+      'q.type',
+      'q.description',
+      'q.parts_affected as partsAffected',
+      'q.severity',
+    ])
+    .orderBy('q.date')
+    .orderBy('q.machine_id')
+    .orderBy('q.seq')
+    .execute();
+}
+
+/** Where the data came from (dataset_meta). */
+async function readOrigin(db: Kysely<Database>): Promise<Partial<DatasetOrigin>> {
+  const meta = await db.selectFrom('dataset_meta').selectAll().execute();
+  const metaValue = (key: string) => meta.find((row) => row.key === key)?.value;
+  const source = metaValue(META_KEYS.source);
+  return {
+    source: source === 'demo' || source === 'import' ? source : undefined,
+    generatedAt: metaValue(META_KEYS.generatedAt),
+  };
 }
 
 /**

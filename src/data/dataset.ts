@@ -1,4 +1,4 @@
-import { SeverityName } from './database.types';
+import { SeverityName } from '../common/severity';
 
 /**
  * A whole dataset in memory, keyed by names rather than database ids. The demo generator and the

@@ -5,6 +5,7 @@ import { BadInputError } from '../common/errors';
 import { DataService, ProgressListener, WriteSummary } from './data.service';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
+  DEMO_DEFAULTS,
   DEMO_LIMITS,
   DemoOptions,
   emptyDemoDataset,
@@ -31,11 +32,11 @@ export class DemoDataService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Fills in defaults (30 days, 4 machines, DEMO_SEED, today in FACTORY_TIMEZONE) and validates. */
+  /** Fills in defaults (DEMO_DEFAULTS, DEMO_SEED, today in FACTORY_TIMEZONE) and validates. */
   resolveOptions(options: Partial<DemoOptions>): DemoOptions {
     const resolved: DemoOptions = {
-      days: options.days ?? 30,
-      machines: options.machines ?? 4,
+      days: options.days ?? DEMO_DEFAULTS.days,
+      machines: options.machines ?? DEMO_DEFAULTS.machines,
       seed: options.seed ?? this.config.demoSeed,
       endDate: options.endDate ?? todayIn(this.config.timeZone),
     };

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { sql } from 'kysely';
-import { ConnectionLosses } from '../data/database.provider';
-import { ReadSnapshots } from '../data/read-snapshots';
+import { DataService } from '../data/data.service';
+import { ConnectionLosses } from '../data/database/database.provider';
 
 /**
  * Up when the database answers and its schema is in place. The answer is public, so it says only
@@ -13,7 +12,7 @@ export class DatabaseHealthIndicator {
   private readonly logger = new Logger(DatabaseHealthIndicator.name);
 
   constructor(
-    private readonly snapshots: ReadSnapshots,
+    private readonly data: DataService,
     private readonly losses: ConnectionLosses,
     private readonly indicators: HealthIndicatorService,
   ) {}
@@ -25,9 +24,7 @@ export class DatabaseHealthIndicator {
       ...(this.losses.lastAt ? { lastConnectionLostAt: this.losses.lastAt.toISOString() } : {}),
     };
     try {
-      // Reads the migrations table: the database answers and holds our schema.
-      // A read connection of its own: a long write (an import) must not make the check wait.
-      await sql`select count(*) from kysely_migration`.execute(await this.snapshots.reader());
+      await this.data.checkSchema();
       return indicator.up(details);
     } catch (error) {
       this.logger.warn(`Health check: the database does not answer: ${(error as Error).message}`);

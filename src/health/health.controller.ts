@@ -1,8 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { RATE_LIMIT_STORAGE } from '../common/graphql/rate-limit-storage.module';
-import { RedisThrottlerStorage } from '../common/graphql/redis-throttler.storage';
+import { RATE_LIMIT_STORAGE } from '../common/rate-limit/rate-limit-storage.module';
+import { RedisThrottlerStorage } from '../common/rate-limit/redis-throttler.storage';
 import { DatabaseHealthIndicator } from './database.health';
 
 /**

@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { addDays, daysInclusive } from '../common/dates';
 import { requestResource } from '../common/request-context';
 import { DataService } from '../data/data.service';
-import { SeverityName } from '../data/database.types';
-import { MetricsQueries } from './metrics.queries';
-import { MetricSums, MetricsFilter, OeeSums } from './metrics.types';
+import { SEVERITIES_MOST_SERIOUS_FIRST, SeverityName } from '../common/severity';
+import { MetricsSumsRepository } from '../data/metrics-sums.repository';
+import { MetricSums, MetricsFilter, OeeSums } from '../data/metrics-sums.types';
 
 const SUM_KEYS: (keyof OeeSums)[] = [
   'plannedHours',
@@ -16,7 +16,6 @@ const SUM_KEYS: (keyof OeeSums)[] = [
   'good',
   'scrap',
 ];
-const SEVERITIES: SeverityName[] = ['High', 'Medium', 'Low'];
 /** Above this many machine-days the rollup would cost too much memory; the database answers instead. */
 export const ROLLUP_MAX_MACHINE_DAYS = 500_000;
 const MACHINES_PER_SLICE = 25;
@@ -57,74 +56,24 @@ export class MetricsRollup implements MetricSums {
 
   /** Loads the sums of every machine-day (a few GROUP BY queries) and accumulates them. */
   static async build(
-    queries: MetricsQueries,
+    queries: MetricsSumsRepository,
     machines: { id: number; name: string }[],
     shifts: string[],
     range: { startDate: string; endDate: string },
   ): Promise<MetricsRollup> {
-    const reasons = await queries.reasons({ ...range, machine: null });
-    const layout = layoutFor(shifts, reasons);
-    const dayCount = daysInclusive(range.startDate, range.endDate);
-    const stride = (dayCount + 1) * layout.width;
-    const prefix = new Float64Array((machines.length + 1) * stride);
-    const rowOf = new Map(machines.map((m, index) => [m.id, index]));
-    const dayPositions = new Map<string, number>();
-    const position = (date: string) => {
-      let found = dayPositions.get(date);
-      if (found === undefined)
-        dayPositions.set(date, (found = daysInclusive(range.startDate, date)));
-      return found;
-    };
-    // Position (day index + 1) holds that day's values; position 0 stays 0.
-    const add = (machineId: number, date: string, field: number, value: number) => {
-      const row = rowOf.get(machineId);
-      if (row === undefined) return;
-      const offset = position(date) * layout.width + field;
-      prefix[row * stride + offset] += value;
-      prefix[machines.length * stride + offset] += value;
-    };
+    const layout = layoutFor(shifts, await queries.reasons({ ...range, machine: null }));
+    const builder = new RollupBuilder(machines, range, layout);
     // A slice of machines at a time keeps the rows held in memory small.
     for (let first = 0; first < machines.length; first += MACHINES_PER_SLICE) {
       const slice = machines.slice(first, first + MACHINES_PER_SLICE);
-      const f: MetricsFilter = {
+      await builder.addSlice(queries, {
         ...range,
         machine: null,
         machineIds: { from: slice[0].id, to: slice[slice.length - 1].id },
-      };
-      for (const row of await queries.machineDaySums(f, 'machineDay')) {
-        const [id, date] = row.key.split('|');
-        add(Number(id), date, layout.rows, 1);
-        SUM_KEYS.forEach((key, i) => add(Number(id), date, layout.base + i, row[key]));
-      }
-      for (const row of await queries.shiftSums(f, 'machineDayShift')) {
-        const [id, date, ...name] = row.key.split('|');
-        const start = layout.shifts.get(name.join('|'));
-        if (start === undefined) continue;
-        add(Number(id), date, start + SUM_KEYS.length, 1);
-        SUM_KEYS.forEach((key, i) => add(Number(id), date, start + i, row[key]));
-      }
-      for (const e of await queries.eventsByMachineDayReason(f)) {
-        const start = layout.reasons.get(e.reason) as number;
-        add(e.machineId, e.date, start, e.hours);
-        add(e.machineId, e.date, start + 1, e.events);
-      }
-      for (const q of await queries.qualityByMachineDaySeverity(f)) {
-        const start = layout.severities.get(q.severity);
-        if (start === undefined) continue;
-        add(q.machineId, q.date, start, q.count);
-        add(q.machineId, q.date, start + 1, q.partsAffected);
-      }
+      });
     }
-    // Turn per-day values into running totals, row by row.
-    for (let row = 0; row <= machines.length; row++) {
-      for (let day = 1; day <= dayCount; day++) {
-        const current = row * stride + day * layout.width;
-        const previous = current - layout.width;
-        for (let field = 0; field < layout.width; field++)
-          prefix[current + field] += prefix[previous + field];
-      }
-    }
-    return new MetricsRollup(range.startDate, dayCount, machines, shifts, layout, prefix);
+    const prefix = builder.runningTotals();
+    return new MetricsRollup(range.startDate, builder.dayCount, machines, shifts, layout, prefix);
   }
 
   machineDaySums(
@@ -176,7 +125,7 @@ export class MetricsRollup implements MetricSums {
     const span = this.span(f);
     const row = this.rowFor(f);
     return Promise.resolve(
-      SEVERITIES.filter((s) => severity === null || s === severity)
+      SEVERITIES_MOST_SERIOUS_FIRST.filter((s) => severity === null || s === severity)
         .map((s) => {
           const start = this.layout.severities.get(s) as number;
           return {
@@ -245,6 +194,85 @@ export class MetricsRollup implements MetricSums {
   }
 }
 
+/** Adds up per-day values into the rollup's array, then turns them into running totals. */
+class RollupBuilder {
+  readonly dayCount: number;
+  private readonly stride: number;
+  private readonly values: Float64Array;
+  private readonly rowOf: Map<number, number>;
+  private readonly dayPositions = new Map<string, number>();
+
+  constructor(
+    private readonly machines: { id: number; name: string }[],
+    private readonly range: { startDate: string; endDate: string },
+    private readonly layout: Layout,
+  ) {
+    this.dayCount = daysInclusive(range.startDate, range.endDate);
+    this.stride = (this.dayCount + 1) * layout.width;
+    this.values = new Float64Array((machines.length + 1) * this.stride);
+    this.rowOf = new Map(machines.map((m, index) => [m.id, index]));
+  }
+
+  async addSlice(queries: MetricsSumsRepository, f: MetricsFilter): Promise<void> {
+    const { layout } = this;
+    for (const row of await queries.machineDaySums(f, 'machineDay')) {
+      const [id, date] = row.key.split('|');
+      this.add(Number(id), date, layout.rows, 1);
+      SUM_KEYS.forEach((key, i) => this.add(Number(id), date, layout.base + i, row[key]));
+    }
+    for (const row of await queries.shiftSums(f, 'machineDayShift')) {
+      const [id, date, ...name] = row.key.split('|');
+      const start = layout.shifts.get(name.join('|'));
+      if (start === undefined) continue;
+      this.add(Number(id), date, start + SUM_KEYS.length, 1);
+      SUM_KEYS.forEach((key, i) => this.add(Number(id), date, start + i, row[key]));
+    }
+    for (const e of await queries.eventsByMachineDayReason(f)) {
+      const start = layout.reasons.get(e.reason) as number;
+      this.add(e.machineId, e.date, start, e.hours);
+      this.add(e.machineId, e.date, start + 1, e.events);
+    }
+    for (const q of await queries.qualityByMachineDaySeverity(f)) {
+      const start = layout.severities.get(q.severity);
+      if (start === undefined) continue;
+      this.add(q.machineId, q.date, start, q.count);
+      this.add(q.machineId, q.date, start + 1, q.partsAffected);
+    }
+  }
+
+  /** Per-day values become running totals, row by row; the array is the rollup's from then on. */
+  runningTotals(): Float64Array {
+    const { width } = this.layout;
+    for (let row = 0; row <= this.machines.length; row++) {
+      for (let day = 1; day <= this.dayCount; day++) {
+        const current = row * this.stride + day * width;
+        for (let field = 0; field < width; field++) {
+          this.values[current + field] += this.values[current - width + field];
+        }
+      }
+    }
+    return this.values;
+  }
+
+  /** Position (day index + 1) holds that day's values; position 0 stays 0. Row M is all machines. */
+  private add(machineId: number, date: string, field: number, value: number): void {
+    const row = this.rowOf.get(machineId);
+    if (row === undefined) return;
+    const offset = this.position(date) * this.layout.width + field;
+    this.values[row * this.stride + offset] += value;
+    this.values[this.machines.length * this.stride + offset] += value;
+  }
+
+  private position(date: string): number {
+    let found = this.dayPositions.get(date);
+    if (found === undefined) {
+      found = daysInclusive(this.range.startDate, date);
+      this.dayPositions.set(date, found);
+    }
+    return found;
+  }
+}
+
 function layoutFor(shifts: string[], reasons: string[]): Layout {
   let width = 0;
   const take = (n: number) => ((width += n), width - n);
@@ -252,7 +280,9 @@ function layoutFor(shifts: string[], reasons: string[]): Layout {
   const base = take(SUM_KEYS.length);
   const shiftStarts = new Map(shifts.map((name) => [name, take(SUM_KEYS.length + 1)]));
   const reasonStarts = new Map(reasons.map((reason) => [reason, take(2)]));
-  const severityStarts = new Map(SEVERITIES.map((severity) => [severity, take(2)]));
+  const severityStarts = new Map(
+    SEVERITIES_MOST_SERIOUS_FIRST.map((severity) => [severity, take(2)]),
+  );
   return {
     rows,
     base,
@@ -274,7 +304,7 @@ export class MetricsRollupCache {
 
   constructor(
     private readonly data: DataService,
-    private readonly queries: MetricsQueries,
+    private readonly queries: MetricsSumsRepository,
   ) {}
 
   /**

@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
 import { DataModule } from '../data/data.module';
 import { MetricsRollupCache } from './metrics-rollup';
-import { MetricsQueries } from './metrics.queries';
-import { DowntimeResolver, OeeResolver, QualityResolver, ScrapResolver } from './metrics.resolver';
+import { DowntimeResolver } from './resolvers/downtime.resolver';
+import { OeeResolver } from './resolvers/oee.resolver';
+import { QualityResolver } from './resolvers/quality.resolver';
+import { ScrapResolver } from './resolvers/scrap.resolver';
 import { MetricsService } from './metrics.service';
 
 /** The metric formulas (MetricsService) and their GraphQL queries. */
 @Module({
   imports: [DataModule],
   providers: [
-    MetricsQueries,
     MetricsRollupCache,
     MetricsService,
     OeeResolver,
@@ -17,6 +18,6 @@ import { MetricsService } from './metrics.service';
     QualityResolver,
     DowntimeResolver,
   ],
-  exports: [MetricsService],
+  exports: [MetricsService, MetricsRollupCache],
 })
 export class MetricsModule {}

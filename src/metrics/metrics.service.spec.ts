@@ -1,15 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { Kysely } from 'kysely';
 import { AppConfig } from '../config/app-config.service';
-import { ReadSnapshots } from '../data/read-snapshots';
+import { ReadSnapshots } from '../data/database/read-snapshots';
 import { DataService } from '../data/data.service';
-import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../../test/support/databases';
-import { createDatabase } from '../data/database.provider';
-import { Database } from '../data/database.types';
+import {
+  createTestDatabase,
+  DATABASE_KINDS,
+  TestDatabase,
+} from '../data/database/test-databases.testing';
+import { createDatabase } from '../data/database/database.provider';
+import { Database } from '../data/database/database.types';
 import { Dataset, DowntimeEventRecord, ProductionRecord } from '../data/dataset';
-import { migrateToLatest } from '../data/migrations';
+import { migrateToLatest } from '../data/database/migrations';
 import { MetricsRollupCache } from './metrics-rollup';
-import { MetricsQueries } from './metrics.queries';
+import { MetricsSumsRepository } from '../data/metrics-sums.repository';
 import { MetricsService } from './metrics.service';
 
 const config = {
@@ -61,7 +65,7 @@ function metricsService(
   settings: AppConfig,
   source: Source,
 ) {
-  const queries = new MetricsQueries(new ReadSnapshots(db, 'file::memory:'), settings);
+  const queries = new MetricsSumsRepository(new ReadSnapshots(db, 'file::memory:'), settings);
   const sums =
     source === 'rollup'
       ? new MetricsRollupCache(data, queries)

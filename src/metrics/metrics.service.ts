@@ -5,26 +5,36 @@ import { round } from '../common/numbers';
 import { clip, quoted } from '../common/text';
 import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
-import { SeverityName } from '../data/database.types';
+import { SEVERITIES_MOST_SERIOUS_FIRST, SeverityName } from '../common/severity';
 import { MetricsRollupCache } from './metrics-rollup';
-import { MetricsQueries } from './metrics.queries';
+import { MAX_LIST_LIMIT, MAX_RANGE_DAYS } from './metrics.limits';
+import { MetricsSumsRepository } from '../data/metrics-sums.repository';
 import {
   DowntimeEventRow,
-  DowntimeResult,
   MetricsFilter,
-  OeeResult,
   OeeSums,
   QualityIssueRow,
-  ReasonDowntimeRow,
-  ScrapResult,
-} from './metrics.types';
+} from '../data/metrics-sums.types';
+import { DowntimeResult, OeeResult, ReasonDowntimeRow, ScrapResult } from './metrics.types';
 
-export const MAX_RANGE_DAYS = 3660;
-export const MAX_LIST_LIMIT = 1000;
-
-const ratio = (numerator: number, denominator: number): number | null =>
-  denominator > 0 ? round(numerator / denominator, 4) : null;
 const hours = (value: number) => round(value, 2);
+/** Ratios are answered to 4 decimals; null (no denominator) stays null. */
+const rounded = (value: number | null) => (value === null ? null : round(value, 4));
+const ratioOf = (numerator: number, denominator: number): number | null =>
+  denominator > 0 ? numerator / denominator : null;
+
+// The OEE rules (ISO 22400), unrounded. Each is written here once.
+/** Planned busy time = planned hours - planned downtime (PBT = POT - PDOT). */
+const plannedBusyHours = (s: OeeSums) => s.plannedHours - s.plannedDowntimeHours;
+/** Availability = run time / planned busy time. */
+const availabilityOf = (s: OeeSums) => ratioOf(s.runHours, plannedBusyHours(s));
+/** Performance = ideal cycle time x parts produced / run time; above 1 is not capped. */
+const performanceOf = (s: OeeSums) => ratioOf(s.idealHours, s.runHours);
+/** Scrap rate = 100 x scrap parts / parts produced, in percent to 2 decimals; null without parts. */
+export const scrapRateOf = (s: Pick<OeeSums, 'scrap' | 'parts'>): number | null =>
+  s.parts > 0 ? round((100 * s.scrap) / s.parts, 2) : null;
+/** Quality = good parts / parts produced. */
+const qualityOf = (s: OeeSums) => ratioOf(s.good, s.parts);
 
 /**
  * Sums of hours are taken to 1e-6 h (3.6 ms) before any formula: the database and the rollup add
@@ -44,7 +54,7 @@ function settled<T extends OeeSums>(sums: T): T {
 
 /**
  * Every metric formula, in one place. GraphQL resolvers, chat tools, the CLI and the dashboard call
- * these methods; the database only sums (MetricsQueries).
+ * these methods; the database only sums (MetricsSumsRepository).
  *
  * planned busy time = planned hours - planned downtime (ISO 22400: PBT = POT - PDOT)
  * Availability = run / planned busy time; Performance = ideal cycle time x parts / run;
@@ -54,7 +64,7 @@ function settled<T extends OeeSums>(sums: T): T {
 export class MetricsService {
   constructor(
     private readonly data: DataService,
-    private readonly queries: MetricsQueries,
+    private readonly queries: MetricsSumsRepository,
     private readonly rollups: MetricsRollupCache,
     private readonly config: AppConfig,
   ) {}
@@ -97,21 +107,11 @@ export class MetricsService {
   /** A, P, Q and OEE from sums; a ratio whose denominator is 0 is null. */
   oeeFromSums(raw: OeeSums): OeeResult {
     const sums = settled(raw);
-    const plannedBusy = sums.plannedHours - sums.plannedDowntimeHours;
-    const availability = ratio(sums.runHours, plannedBusy);
-    const performance = ratio(sums.idealHours, sums.runHours);
-    const quality = ratio(sums.good, sums.parts);
-    const oee =
-      availability === null || performance === null || quality === null
-        ? null
-        : round(
-            (sums.runHours / plannedBusy) *
-              (sums.idealHours / sums.runHours) *
-              (sums.good / sums.parts),
-            4,
-          );
+    const plannedBusy = plannedBusyHours(sums);
+    const [a, p, q] = [availabilityOf(sums), performanceOf(sums), qualityOf(sums)];
+    const [availability, performance, quality] = [a, p, q].map(rounded);
     return {
-      oee,
+      oee: a === null || p === null || q === null ? null : round(a * p * q, 4),
       availability,
       performance,
       quality,
@@ -154,20 +154,22 @@ export class MetricsService {
       this.data.listMachines(),
     ]);
     const seconds = new Map(cycleTimes.map((m) => [m.name, m.idealCycleTimeSeconds]));
-    return machines
-      .filter((m) => m.runHours > 0 && m.idealHours > m.runHours)
-      .map(
-        (m) =>
-          `Performance of ${m.key} is ${((100 * m.idealHours) / m.runHours).toFixed(1)}%: it made more parts ` +
-          `than its ideal cycle time (${seconds.get(m.key)} s) allows, so that cycle time is probably too long.`,
-      );
+    return machines.flatMap((m) => {
+      const performance = performanceOf(m);
+      return performance !== null && performance > 1
+        ? [
+            `Performance of ${m.key} is ${(100 * performance).toFixed(1)}%: it made more parts ` +
+              `than its ideal cycle time (${seconds.get(m.key)} s) allows, so that cycle time is probably too long.`,
+          ]
+        : [];
+    });
   }
 
   scrapFromSums(sums: Pick<OeeSums, 'scrap' | 'parts'>): ScrapResult {
     return {
       scrapParts: sums.scrap,
       totalParts: sums.parts,
-      scrapRate: sums.parts > 0 ? round((100 * sums.scrap) / sums.parts, 2) : null,
+      scrapRate: scrapRateOf(sums),
     };
   }
 
@@ -196,11 +198,10 @@ export class MetricsService {
     severityBreakdown: { severity: SeverityName; count: number }[];
   }> {
     const rows = await (await this.rollups.sums()).qualityTotals(f, severity);
-    const severities: SeverityName[] = ['High', 'Medium', 'Low'];
     return {
       totalIssues: rows.reduce((n, r) => n + r.count, 0),
       totalPartsAffected: rows.reduce((n, r) => n + r.partsAffected, 0),
-      severityBreakdown: severities.map((s) => ({
+      severityBreakdown: SEVERITIES_MOST_SERIOUS_FIRST.map((s) => ({
         severity: s,
         count: rows.find((r) => r.severity === s)?.count ?? 0,
       })),

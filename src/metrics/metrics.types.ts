@@ -1,27 +1,3 @@
-import { SeverityName } from '../data/database.types';
-
-/** A validated metrics request: an inclusive date range and an optional machine (resolved to its id). */
-export interface MetricsFilter {
-  startDate: string;
-  endDate: string;
-  machine: { id: number; name: string } | null;
-  /** Ids from..to, both included: the rollup is built a slice of machines at a time. */
-  machineIds?: { from: number; to: number };
-}
-
-/** Additive totals of production rows, the only inputs of the OEE formulas. */
-export interface OeeSums {
-  plannedHours: number;
-  plannedDowntimeHours: number;
-  runHours: number;
-  downtimeHours: number;
-  /** Sum of ideal cycle time x parts produced, in hours. */
-  idealHours: number;
-  parts: number;
-  good: number;
-  scrap: number;
-}
-
 export interface OeeResult {
   oee: number | null;
   availability: number | null;
@@ -41,25 +17,6 @@ export interface ScrapResult {
   scrapRate: number | null;
 }
 
-export interface QualityIssueRow {
-  type: string;
-  description: string;
-  partsAffected: number;
-  severity: SeverityName;
-  date: string;
-  machine: string;
-  shift: string | null;
-}
-
-export interface DowntimeEventRow {
-  date: string;
-  machine: string;
-  shift: string | null;
-  reason: string;
-  description: string;
-  durationHours: number;
-}
-
 export interface ReasonDowntimeRow {
   reason: string;
   hours: number;
@@ -75,22 +32,4 @@ export interface DowntimeResult {
   failureHours: number;
   mtbfHours: number | null;
   mttrHours: number | null;
-}
-
-/**
- * Where the metric sums come from: the database (MetricsQueries) or the in-memory rollup built
- * from it (MetricsRollup). Both return the same sums; MetricsService turns them into metrics.
- */
-export interface MetricSums {
-  machineDaySums(
-    f: MetricsFilter,
-    groupBy: 'none' | 'machine' | 'date',
-  ): Promise<(OeeSums & { key: string })[]>;
-  shiftSums(f: MetricsFilter): Promise<(OeeSums & { key: string })[]>;
-  qualityTotals(
-    f: MetricsFilter,
-    severity: SeverityName | null,
-  ): Promise<{ severity: SeverityName; count: number; partsAffected: number }[]>;
-  downtimeByReason(f: MetricsFilter): Promise<{ reason: string; hours: number; events: number }[]>;
-  eventTotals(f: MetricsFilter, reasons: string[]): Promise<{ events: number; hours: number }>;
 }

@@ -116,17 +116,21 @@ export class LlmClient {
   /** Upstream failures become LLM_UNAVAILABLE without the upstream body or any key. */
   private unavailable(error: unknown): Error {
     if (error instanceof LlmUnavailableError) return error;
-    const reason =
-      error instanceof APIConnectionTimeoutError
-        ? 'the LLM did not answer in time'
-        : error instanceof APIConnectionError
-          ? 'the LLM server could not be reached'
-          : error instanceof AuthenticationError || error instanceof PermissionDeniedError
-            ? 'the LLM server rejected our credentials (check the API key)'
-            : error instanceof APIError
-              ? `the LLM server answered with status ${error.status ?? 'unknown'}`
-              : 'the LLM request failed';
+    const reason = llmFailureReason(error);
     this.logger.warn(`LLM request failed: ${reason}`);
     return new LlmUnavailableError(`The assistant is unavailable: ${reason}. Try again later.`);
   }
+}
+
+/** Why an LLM request failed, in words a user can act on; never the upstream body or a key. */
+export function llmFailureReason(error: unknown): string {
+  if (error instanceof APIConnectionTimeoutError) return 'the LLM did not answer in time';
+  if (error instanceof APIConnectionError) return 'the LLM server could not be reached';
+  if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
+    return 'the LLM server rejected our credentials (check the API key)';
+  }
+  if (error instanceof APIError) {
+    return `the LLM server answered with status ${error.status ?? 'unknown'}`;
+  }
+  return 'the LLM request failed';
 }

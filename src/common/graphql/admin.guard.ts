@@ -1,20 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Request } from 'express';
 import { AppConfig } from '../../config/app-config.service';
+import { bearerToken, secretEquals } from '../auth/bearer-token';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
-
-/** Compares secrets in constant time (hashing first makes the lengths equal). */
-export function secretEquals(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-export function bearerToken(req: Request): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '');
-  return match?.[1];
-}
 
 /**
  * Operations that overwrite data need `Authorization: Bearer <ADMIN_API_KEY>`. Without a configured

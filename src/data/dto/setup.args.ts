@@ -1,13 +1,19 @@
 import { ArgsType, Field, Int } from '@nestjs/graphql';
+import { DEMO_DEFAULTS, DEMO_LIMITS } from '../generator/demo-generator';
+
+const { days, machines } = DEMO_LIMITS;
 
 @ArgsType()
 export class SetupArgs {
-  @Field(() => Int, { defaultValue: 30, description: 'Days of data, 1-3650, ending today.' })
+  @Field(() => Int, {
+    defaultValue: DEMO_DEFAULTS.days,
+    description: `Days of data, ${days.min}-${days.max}, ending today.`,
+  })
   days!: number;
 
   @Field(() => Int, {
-    defaultValue: 4,
-    description: 'Machines, 1-1000 (the first four are the named ones).',
+    defaultValue: DEMO_DEFAULTS.machines,
+    description: `Machines, ${machines.min}-${machines.max} (the first four are the named ones).`,
   })
   machines!: number;
 

@@ -1,4 +1,4 @@
-import { SeverityName } from '../database.types';
+import { SeverityName } from '../../common/severity';
 import { MachineSpec, ShiftSpec } from '../dataset';
 
 /** The original system's factory: the first four machines of every demo dataset, in this order. */

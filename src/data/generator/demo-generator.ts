@@ -31,6 +31,9 @@ export const DEMO_LIMITS = {
   machines: { min: 1, max: 1000 },
 } as const;
 
+/** What `setup` and the first start generate unless told otherwise. */
+export const DEMO_DEFAULTS = { days: 30, machines: 4 } as const;
+
 /**
  * The planted scenarios (day numbers count from 1 = the first day of the dataset). The generator
  * works backwards from target OEE components, so each scenario shows in the metrics computed from

@@ -1,6 +1,6 @@
-import { ArgsType, Field, Int } from '@nestjs/graphql';
+import { ArgsType, Field } from '@nestjs/graphql';
 import { DateScalar } from '../../common/graphql/date.scalar';
-import { Severity } from '../models/severity.enum';
+import { MAX_RANGE_DAYS } from '../metrics.limits';
 
 @ArgsType()
 export class MetricsArgs {
@@ -8,7 +8,7 @@ export class MetricsArgs {
   startDate!: string;
 
   @Field(() => DateScalar, {
-    description: 'Last day, included (at most 3660 days after startDate).',
+    description: `Last day, included (at most ${MAX_RANGE_DAYS} days after startDate).`,
   })
   endDate!: string;
 
@@ -17,19 +17,4 @@ export class MetricsArgs {
     description: 'Machine name (case-insensitive); all machines when omitted.',
   })
   machine?: string | null;
-}
-
-@ArgsType()
-export class QualityIssuesArgs extends MetricsArgs {
-  @Field(() => Severity, { nullable: true, description: 'Only issues of this severity.' })
-  severity?: Severity | null;
-}
-
-@ArgsType()
-export class PageArgs {
-  @Field(() => Int, { defaultValue: 100, description: 'At most this many items (0-1000).' })
-  limit!: number;
-
-  @Field(() => Int, { defaultValue: 0, description: 'Items to skip.' })
-  offset!: number;
 }

@@ -1,46 +1,6 @@
 import { Field, Float, ObjectType } from '@nestjs/graphql';
 import { CountScalar } from '../../common/graphql/count.scalar';
-import { DateScalar } from '../../common/graphql/date.scalar';
-import { MetricsFilter } from '../metrics.types';
-
-@ObjectType({ description: 'Downtime hours of one reason.' })
-export class ReasonDowntime {
-  @Field({ description: 'Reason code, e.g. mechanical, maintenance.' })
-  reason!: string;
-
-  @Field(() => Float, { description: 'Hours of events with this reason.' })
-  hours!: number;
-
-  @Field(() => CountScalar, { description: 'Number of events.' })
-  events!: number;
-
-  @Field({ description: 'Whether the reason is planned (PLANNED_DOWNTIME_REASONS).' })
-  planned!: boolean;
-}
-
-@ObjectType({ description: 'One downtime event.' })
-export class DowntimeEvent {
-  @Field(() => DateScalar, { description: 'Day of the event.' })
-  date!: string;
-
-  @Field({ description: 'Machine name.' })
-  machine!: string;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Shift, when recorded (null when unknown or spanning shifts).',
-  })
-  shift!: string | null;
-
-  @Field({ description: 'Reason code.' })
-  reason!: string;
-
-  @Field({ description: 'What happened.' })
-  description!: string;
-
-  @Field(() => Float, { description: 'Duration in hours.' })
-  durationHours!: number;
-}
+import { MetricsFilter } from '../../data/metrics-sums.types';
 
 @ObjectType({ description: 'Downtime over a date range (both ends included).' })
 export class DowntimeAnalysis {

@@ -1,20 +1,22 @@
 import { registerEnumType } from '@nestjs/graphql';
-import { SeverityName } from '../../data/database.types';
+import { SEVERITIES, SeverityName } from '../../common/severity';
 
-export enum Severity {
-  LOW = 'Low',
-  MEDIUM = 'Medium',
-  HIGH = 'High',
-}
+/** The GraphQL enum of the severities: LOW = 'Low', MEDIUM = 'Medium', HIGH = 'High'. */
+export const Severity = Object.fromEntries(SEVERITIES.map((s) => [s.toUpperCase(), s])) as {
+  readonly [K in SeverityName as Uppercase<K>]: K;
+};
+export type Severity = SeverityName;
+
+const MEANINGS: Record<SeverityName, string> = {
+  Low: 'Cosmetic or minor; parts are often reworkable.',
+  Medium: 'Affects function or appearance noticeably.',
+  High: 'Out of specification; parts are scrapped.',
+};
 
 registerEnumType(Severity, {
   name: 'Severity',
   description: 'Severity of a quality issue.',
-  valuesMap: {
-    LOW: { description: 'Cosmetic or minor; parts are often reworkable.' },
-    MEDIUM: { description: 'Affects function or appearance noticeably.' },
-    HIGH: { description: 'Out of specification; parts are scrapped.' },
-  },
+  valuesMap: Object.fromEntries(
+    SEVERITIES.map((s) => [s.toUpperCase(), { description: MEANINGS[s] }]),
+  ),
 });
-
-export const toSeverity = (name: SeverityName): Severity => name as Severity;

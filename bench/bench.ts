@@ -1,0 +1,291 @@
+/**
+ * `npm run bench`: generates (or reuses) a large dataset in a temporary database, starts the real
+ * server in production mode and drives it over HTTP with autocannon at a fixed concurrency.
+ * Options: --machines 200 --days 365 --seconds 5 --connections 10 --json <file> --dir <folder>
+ * (where the dataset is kept for reuse; default: a folder per size in the system's temp directory).
+ * Not part of `npm test`: performance is measured here, never by timed unit tests.
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'dist/cli.js');
+const MAIN = join(ROOT, 'dist/main.js');
+
+interface Scenario {
+  name: string;
+  /** A fixed body, or one made for every request (random ranges). */
+  body: () => string;
+  random?: boolean;
+}
+
+interface Result {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  ratioToTrivial: number;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    machines: { type: 'string', default: '200' },
+    days: { type: 'string', default: '365' },
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
+    json: { type: 'string' },
+    dir: { type: 'string' },
+  },
+});
+
+const END_DATE = '2026-06-30';
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function run(command: string[], env: NodeJS.ProcessEnv): string {
+  const result = spawnSync(process.execPath, command, { env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** Starts the server (logging warnings only, as a busy plant would) and waits for /health. */
+async function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...env, PORT: String(port) },
+    stdio: 'inherit',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { url, child };
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  child.kill();
+  throw new Error('server did not become healthy');
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 102.4) / 10;
+}
+
+async function measure(url: string, scenario: Scenario, seconds: number, connections: number) {
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      scenario.random
+        ? { setupRequest: (request) => ({ ...request, body: scenario.body() }) }
+        : { body: scenario.body() },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+function scenarios(machines: string[], startDate: string): Scenario[] {
+  const body = (query: string) => () => JSON.stringify({ query });
+  const list: Scenario[] = [{ name: 'trivial { __typename }', body: body('{ __typename }') }];
+  const queries: Record<string, (range: string) => string> = {
+    oee: (r) => `{ oee(${r}) { oee availability performance quality totalParts } }`,
+    scrap: (r) => `{ scrap(${r}) { totalScrap totalParts scrapRate } }`,
+    qualityIssues: (r) =>
+      `{ qualityIssues(${r}) { totalIssues totalPartsAffected severityBreakdown { severity count } } }`,
+    downtime: (r) =>
+      `{ downtime(${r}) { totalDowntimeHours plannedDowntimeHours failures mtbfHours mttrHours downtimeByReason { reason hours } } }`,
+  };
+  const spans: [string, number][] = [
+    ['7d', 7],
+    ['30d', 30],
+    ['year', 365],
+  ];
+  for (const [name, query] of Object.entries(queries)) {
+    for (const [label, days] of spans) {
+      const range = `startDate: "${addDays(END_DATE, -(days - 1))}", endDate: "${END_DATE}"`;
+      list.push({ name: `${name} ${label} all`, body: body(query(range)) });
+      list.push({
+        name: `${name} ${label} one`,
+        body: body(query(`${range}, machine: "${machines[7]}"`)),
+      });
+    }
+  }
+  const year = `startDate: "${startDate}", endDate: "${END_DATE}"`;
+  list.push({
+    name: 'oee year daily+byMachine',
+    body: body(`{ oee(${year}) { oee daily { date oee } byMachine { machine oee } } }`),
+  });
+  const totalDays = Math.round((Date.parse(END_DATE) - Date.parse(startDate)) / 86_400_000) + 1;
+  list.push({
+    name: 'random ranges and machines',
+    random: true,
+    body: () => {
+      const from = Math.floor(Math.random() * totalDays);
+      const to = from + Math.floor(Math.random() * (totalDays - from));
+      const machine =
+        Math.random() < 0.5
+          ? ''
+          : `, machine: "${machines[Math.floor(Math.random() * machines.length)]}"`;
+      const range = `startDate: "${addDays(startDate, from)}", endDate: "${addDays(startDate, to)}"${machine}`;
+      const pick = Object.values(queries)[Math.floor(Math.random() * 4)];
+      return JSON.stringify({ query: pick(range) });
+    },
+  });
+  return list;
+}
+
+function printTable(results: Result[]): void {
+  const header = ['query', 'req/s', 'p50 ms', 'p99 ms', 'vs trivial', 'errors'];
+  const rows = results.map((r) => [
+    r.name,
+    r.requestsPerSecond.toFixed(0),
+    String(r.p50Ms),
+    String(r.p99Ms),
+    `${(r.ratioToTrivial * 100).toFixed(0)}%`,
+    String(r.errors),
+  ]);
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(MAIN)) throw new Error('Build first: npm run build');
+  const machineCount = Number(args.machines);
+  const days = Number(args.days);
+  const dir = args.dir ?? join(tmpdir(), `factory-agent-bench-${machineCount}x${days}`);
+  mkdirSync(dir, { recursive: true });
+  const database = join(dir, 'factory.db');
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TZ: 'UTC',
+    DATABASE_URL: `file:${database}`,
+    DEMO_DATA: 'false',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    // Limits raised by configuration, not by code.
+    RATE_LIMIT_DEFAULT: '100000000/second',
+  };
+
+  let generationSeconds: number | null = null;
+  let importSeconds: number | null = null;
+  const stats = JSON.parse(run([CLI, 'stats', '--json'], env)) as {
+    totalRecords: number;
+    startDate: string;
+  };
+  if (stats.totalRecords !== machineCount * days) {
+    console.log(`Generating ${machineCount} machines x ${days} days in ${dir} ...`);
+    let started = Date.now();
+    run(
+      [
+        CLI,
+        'setup',
+        '--machines',
+        String(machineCount),
+        '--days',
+        String(days),
+        '--end-date',
+        END_DATE,
+      ],
+      env,
+    );
+    generationSeconds = (Date.now() - started) / 1000;
+    run([CLI, 'export', join(dir, 'production.json')], env);
+    started = Date.now();
+    run([CLI, 'import', join(dir, 'production.json')], env);
+    importSeconds = (Date.now() - started) / 1000;
+  } else {
+    console.log(`Reusing ${dir} (${stats.totalRecords} machine-days)`);
+  }
+  const startDate = addDays(END_DATE, -(days - 1));
+  const machines = (JSON.parse(run([CLI, 'machines', '--json'], env)) as { name: string }[]).map(
+    (m) => m.name,
+  );
+  const databaseMb = Math.round((statSync(database).size / 1024 / 1024) * 10) / 10;
+
+  const server = await startServer(env);
+  try {
+    // Warm up: the first request waits for the rollup.
+    await measure(server.url, scenarios(machines, startDate)[1], 1, 2);
+    const results: Result[] = [];
+    let trivial = 0;
+    for (const scenario of scenarios(machines, startDate)) {
+      const measured = await measure(
+        server.url,
+        scenario,
+        Number(args.seconds),
+        Number(args.connections),
+      );
+      if (results.length === 0) trivial = measured.requestsPerSecond;
+      results.push({
+        name: scenario.name,
+        ...measured,
+        ratioToTrivial: measured.requestsPerSecond / trivial,
+      });
+      process.stderr.write('.');
+    }
+    process.stderr.write('\n');
+    const report = {
+      date: new Date().toISOString(),
+      commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }).stdout.trim(),
+      machines: machineCount,
+      days,
+      connections: Number(args.connections),
+      secondsPerQuery: Number(args.seconds),
+      generationSeconds,
+      importSeconds,
+      databaseMb,
+      serverPeakRssMb: peakRssMb(server.child.pid as number),
+      results,
+    };
+    console.log(
+      `\n${report.date} commit ${report.commit}: ${machineCount} machines x ${days} days, ${report.connections} connections, ${report.secondsPerQuery} s per query`,
+    );
+    printTable(results);
+    console.log(
+      `\ngeneration ${generationSeconds ?? 'reused'} s, import ${importSeconds ?? 'reused'} s, database ${databaseMb} MB, server peak RSS ${report.serverPeakRssMb} MB`,
+    );
+    if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

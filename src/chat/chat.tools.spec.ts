@@ -1,0 +1,87 @@
+import { DataService } from '../data/data.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { ChatTools } from './chat.tools';
+
+/** The tools with metrics that answer fixed figures: dispatch and validation, not formulas. */
+function tools() {
+  const filters: unknown[] = [];
+  const oee = {
+    oee: 0.5,
+    availability: 0.8,
+    performance: 0.9,
+    quality: 0.7,
+    totalParts: 10,
+    goodParts: 7,
+    scrapParts: 3,
+  };
+  const metrics = {
+    resolveFilter: (startDate: string, endDate: string, machine?: string | null) => {
+      const filter = { startDate, endDate, machine: machine ? { id: 1, name: machine } : null };
+      filters.push(filter);
+      return Promise.resolve(filter);
+    },
+    oee: () => Promise.resolve(oee),
+    oeeByMachine: () => Promise.resolve([{ machine: 'M1', ...oee }]),
+    performanceWarnings: () => Promise.resolve([]),
+  } as unknown as MetricsService;
+  const data = {
+    listMachines: () =>
+      Promise.resolve([{ id: 1, name: 'M1', type: 'Press', idealCycleTimeSeconds: 30 }]),
+    stats: () => Promise.resolve({ exists: false }),
+  } as unknown as DataService;
+  return { tools: new ChatTools(metrics, data), filters };
+}
+
+describe(ChatTools.name, () => {
+  it('dispatches calculate_oee with validated dates, in percent', async () => {
+    const { tools: t, filters } = tools();
+    const { result, error } = await t.run(
+      'calculate_oee',
+      '{"start_date":"2026-01-01","end_date":"2026-01-07","machine_name":null}',
+    );
+    expect(error).toBeNull();
+    expect(filters).toEqual([{ startDate: '2026-01-01', endDate: '2026-01-07', machine: null }]);
+    expect(result).toMatchObject({ oee_percent: 50, availability_percent: 80 });
+  });
+
+  it.each([
+    [
+      'an unknown tool',
+      'drop_tables',
+      '{}',
+      /Unknown tool "drop_tables". Available tools: calculate_oee/,
+    ],
+    ['malformed JSON', 'calculate_oee', '{"start_date":', /not valid JSON/],
+    ['an argument that is not an object', 'list_machines', '[1]', /must be a JSON object/],
+    ['an unknown argument', 'list_machines', '{"all":true}', /Unknown argument\(s\): all/],
+    [
+      'an impossible date',
+      'calculate_oee',
+      '{"start_date":"2026-02-30","end_date":"2026-03-01","machine_name":null}',
+      /Invalid date "2026-02-30"/,
+    ],
+    [
+      'a bad severity',
+      'get_quality_issues',
+      '{"start_date":"2026-01-01","end_date":"2026-01-02","machine_name":null,"severity":"Fatal"}',
+      /severity must be Low, Medium or High, got "Fatal"/,
+    ],
+  ])(
+    'answers %s with an error result for the model, never a throw',
+    async (_name, tool, args, message) => {
+      const { result, error } = await tools().tools.run(tool, args);
+      expect(error).toMatch(message);
+      expect(result).toEqual({ error });
+    },
+  );
+
+  it('lists machines and says when there is no data range', async () => {
+    const t = tools().tools;
+    expect((await t.run('list_machines', '')).result).toEqual({
+      machines: [{ name: 'M1', type: 'Press', ideal_cycle_time_s: 30 }],
+    });
+    expect((await t.run('get_data_range', '{}')).result).toEqual({
+      error: 'There is no production data yet.',
+    });
+  });
+});

@@ -1,0 +1,29 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { InvalidArgumentError } from 'commander';
+import { assertValidEnvironment } from '../config/env';
+import { CliModule } from './cli.module';
+
+/** Runs a command body inside a Nest application context (created per command, closed after). */
+export type WithApp = (body: (app: INestApplicationContext) => Promise<void>) => Promise<void>;
+
+export const withApp: WithApp = async (body) => {
+  assertValidEnvironment();
+  const app = await NestFactory.createApplicationContext(CliModule, {
+    logger: ['fatal', 'error', 'warn'],
+  });
+  try {
+    await body(app);
+  } finally {
+    await app.close();
+  }
+};
+
+/** Commander's parser for whole-number options. */
+export function wholeNumber(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('must be a whole number.');
+  return Number(value);
+}
+
+/** Seconds since `since` (a Date.now() value), to one decimal. */
+export const secondsSince = (since: number) => Math.round((Date.now() - since) / 100) / 10;

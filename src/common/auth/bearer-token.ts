@@ -1,0 +1,23 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+
+/** Compares secrets in constant time (hashing first makes the lengths equal). */
+export function secretEquals(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The token of an `Authorization: Bearer <token>` header, if there is one. */
+export function bearerToken(req: Request): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '');
+  return match?.[1];
+}
+
+/**
+ * Whether the token matches one of the keys. Every key is compared, so the time taken does not
+ * reveal which one matched.
+ */
+export function matchesAnyKey(token: string | undefined, keys: readonly string[]): boolean {
+  const matches = keys.map((key) => token !== undefined && secretEquals(token, key));
+  return matches.includes(true);
+}

@@ -1,0 +1,159 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Logger } from '@nestjs/common';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  DatabaseConnection,
+  Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  TransactionSettings,
+} from 'kysely';
+import { Pool } from 'pg';
+import { DatabaseUnavailableError } from '../../common/errors';
+import { Database } from './database.types';
+
+/** Injection token for the Kysely instance. */
+export const KYSELY = Symbol('KYSELY');
+
+export interface DatabaseOptions {
+  poolSize: number;
+  statementTimeoutMs: number;
+  /** Counts connections lost (PostgreSQL), for /health. */
+  losses?: ConnectionLosses;
+}
+
+/** "file:./data/factory.db" -> "./data/factory.db"; "file::memory:" -> ":memory:". */
+export function sqlitePath(databaseUrl: string): string {
+  return databaseUrl.slice('file:'.length);
+}
+
+export const isPostgresUrl = (databaseUrl: string) => /^postgres(ql)?:\/\//.test(databaseUrl);
+
+/**
+ * Opens the database named by DATABASE_URL: the embedded SQLite file (WAL, so readers never wait
+ * for a writer and never see half a write) or PostgreSQL through a pool. Both run the same queries.
+ */
+export function createDatabase(databaseUrl: string, options: DatabaseOptions): Kysely<Database> {
+  return isPostgresUrl(databaseUrl)
+    ? createPostgresDatabase(databaseUrl, options)
+    : createSqliteDatabase(databaseUrl);
+}
+
+export function createSqliteDatabase(databaseUrl: string): Kysely<Database> {
+  const path = sqlitePath(databaseUrl);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Connections lost since start, for /health. */
+export class ConnectionLosses {
+  count = 0;
+  lastAt: Date | null = null;
+
+  record(): void {
+    this.count++;
+    this.lastAt = new Date();
+  }
+}
+
+// PostgreSQL's connection exception class (08) and the server ending sessions (57P01-57P03).
+const LOST_CONNECTION_CODES =
+  /^(08\d{3}|57P0[123]|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN)$/;
+const LOST_CONNECTION_MESSAGES =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended unexpectedly/i;
+
+/** True for errors that mean "no usable connection", as opposed to a bad query. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && LOST_CONNECTION_CODES.test(code)) ||
+    LOST_CONNECTION_MESSAGES.test(error.message)
+  );
+}
+
+function translated(error: unknown): unknown {
+  return isConnectionError(error) ? new DatabaseUnavailableError(error) : error;
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw translated(error);
+  }
+}
+
+const INNER = Symbol('inner connection');
+type Wrapped = DatabaseConnection & { [INNER]: DatabaseConnection };
+const unwrap = (connection: DatabaseConnection) => (connection as Wrapped)[INNER] ?? connection;
+
+/**
+ * Kysely's PostgreSQL driver, with a lost connection turned into DatabaseUnavailableError (a clear,
+ * retryable error) wherever it surfaces: acquiring a connection, a query, a transaction.
+ */
+class RetryableErrorsDriver implements Driver {
+  constructor(private readonly inner: Driver) {}
+
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await guarded(() => this.inner.acquireConnection());
+    const wrapped: Wrapped = {
+      [INNER]: connection,
+      executeQuery: (query) => guarded(() => connection.executeQuery(query)),
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    };
+    return wrapped;
+  }
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return guarded(() => this.inner.beginTransaction(unwrap(connection), settings));
+  }
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return guarded(() => this.inner.commitTransaction(unwrap(connection)));
+  }
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return guarded(() => this.inner.rollbackTransaction(unwrap(connection)));
+  }
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection(unwrap(connection));
+  }
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}
+
+class RetryableErrorsPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return new RetryableErrorsDriver(super.createDriver());
+  }
+}
+
+function createPostgresDatabase(databaseUrl: string, options: DatabaseOptions): Kysely<Database> {
+  const logger = new Logger('Database');
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize,
+    statement_timeout: options.statementTimeoutMs,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  const lost = (error: Error) => {
+    options.losses?.record();
+    logger.warn(`PostgreSQL connection lost: ${error.message}`);
+  };
+  // A connection dropped by the server (idle, or in use by a query) must not crash the process:
+  // the query in flight fails with DATABASE_UNAVAILABLE, the pool drops the broken connection and
+  // opens a new one for the next query, and /health counts the loss.
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
+  return new Kysely<Database>({ dialect: new RetryableErrorsPostgresDialect({ pool }) });
+}

@@ -1,0 +1,38 @@
+import { Kysely, Migration, MigrationProvider, Migrator } from 'kysely';
+import { DatabaseUnavailableError, DatabaseUnreachableError } from '../../../common/errors';
+import { Database } from '../database.types';
+import * as initial from './0001-initial';
+
+/** Migrations are compiled into the app (no directory scanning), in the order they must run. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};
+
+/** Applies pending migrations; returns the names applied. Kysely's migrator takes a lock while it runs. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error instanceof DatabaseUnavailableError) {
+    throw new DatabaseUnreachableError(error);
+  }
+  if (error) {
+    throw new Error(
+      `Database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Every known migration with the time it was applied (null when pending). */
+export async function migrationStatus(
+  db: Kysely<Database>,
+): Promise<{ name: string; executedAt: Date | null }[]> {
+  const migrations = await new Migrator({ db, provider }).getMigrations();
+  return migrations.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null }));
+}

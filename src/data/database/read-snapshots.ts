@@ -1,0 +1,111 @@
+import { Logger } from '@nestjs/common';
+import SqliteDatabase from 'better-sqlite3';
+import { ControlledTransaction, Kysely, SqliteDialect } from 'kysely';
+import { requestResource } from '../../common/request-context';
+import { Database } from './database.types';
+import { isPostgresUrl, sqlitePath } from './database.provider';
+
+const SNAPSHOT = Symbol('read snapshot');
+/** SQLite read connections kept open for reuse; more are opened while more requests read at once. */
+const IDLE_SQLITE_READERS = 8;
+
+interface Reader {
+  db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+/**
+ * One consistent view of the data per request: every read a request makes (metrics, lists, stats)
+ * sees the database as it was when the request first read it, never half of a write that commits
+ * meanwhile. On PostgreSQL a REPEATABLE READ, READ ONLY transaction; on an SQLite file a read
+ * transaction on a connection of its own (WAL: readers never wait for the writer). Outside a request
+ * (the CLI) and for in-memory SQLite (one connection, tests), reads use the main connection.
+ */
+export class ReadSnapshots {
+  private readonly logger = new Logger(ReadSnapshots.name);
+  private readonly idle: Reader[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly databaseUrl: string,
+  ) {}
+
+  /** The current request's snapshot, started by its first read; the main connection otherwise. */
+  async reader(): Promise<Kysely<Database>> {
+    if (this.closed || (!this.isPostgres && this.isMemory)) return this.db;
+    const snapshot = requestResource(SNAPSHOT, () => this.startSnapshot());
+    return snapshot ? snapshot : this.db;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.idle.splice(0).map((reader) => reader.close()));
+  }
+
+  private get isPostgres(): boolean {
+    return isPostgresUrl(this.databaseUrl);
+  }
+
+  private get isMemory(): boolean {
+    return sqlitePath(this.databaseUrl) === ':memory:';
+  }
+
+  private startSnapshot(): { value: Promise<Kysely<Database>>; release: () => void } {
+    const transaction = this.isPostgres ? this.beginPostgres() : this.beginSqlite();
+    return {
+      value: transaction.then(({ trx }) => trx as Kysely<Database>),
+      release: () => {
+        transaction.then(
+          // Read only: ending it by rollback releases the connection even when the connection broke
+          // (a failed commit would keep it from the pool).
+          ({ trx, done }) =>
+            trx
+              .rollback()
+              .execute()
+              .catch((error: unknown) =>
+                this.logger.warn(`Read snapshot ended badly: ${(error as Error).message}`),
+              )
+              .finally(done),
+          // Never started (the database was unreachable): the request already got that error.
+          () => undefined,
+        );
+      },
+    };
+  }
+
+  private async beginPostgres(): Promise<{
+    trx: ControlledTransaction<Database>;
+    done: () => void;
+  }> {
+    const trx = await this.db
+      .startTransaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute();
+    return { trx, done: () => undefined };
+  }
+
+  private async beginSqlite(): Promise<{
+    trx: ControlledTransaction<Database>;
+    done: () => void;
+  }> {
+    const reader = this.idle.pop() ?? this.openSqliteReader();
+    const trx = await reader.db.startTransaction().execute();
+    // SQLite starts a read snapshot at the first read after BEGIN: take it now.
+    await trx.selectFrom('dataset_meta').select('key').limit(1).execute();
+    const done = () => {
+      if (this.closed || this.idle.length >= IDLE_SQLITE_READERS) void reader.close();
+      else this.idle.push(reader);
+    };
+    return { trx, done };
+  }
+
+  private openSqliteReader(): Reader {
+    const connection = new SqliteDatabase(sqlitePath(this.databaseUrl));
+    connection.pragma('busy_timeout = 5000');
+    connection.pragma('query_only = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+    return { db, close: () => db.destroy() };
+  }
+}

@@ -1,0 +1,327 @@
+import { Injectable } from '@nestjs/common';
+import { Kysely, RawBuilder, sql } from 'kysely';
+import { AppConfig } from '../config/app-config.service';
+import { Database } from './database/database.types';
+import { SeverityName } from '../common/severity';
+import { ReadSnapshots } from './database/read-snapshots';
+import {
+  DowntimeEventRow,
+  MetricSums,
+  MetricsFilter,
+  OeeSums,
+  QualityIssueRow,
+} from './metrics-sums.types';
+
+/** Rows as the database returns them: PostgreSQL gives sums and counts of integers as strings. */
+type Numeric = number | string | null;
+type SumsRow = Record<keyof OeeSums, Numeric>;
+
+const SUMS_COLUMNS = sql`
+  sum(planned) as "plannedHours",
+  sum(planned_downtime) as "plannedDowntimeHours",
+  sum(run) as "runHours",
+  sum(downtime) as "downtimeHours",
+  sum(ideal_seconds) / 3600.0 as "idealHours",
+  sum(parts) as "parts",
+  sum(good) as "good",
+  sum(scrap) as "scrap"`;
+
+/**
+ * ISO 22400 planned downtime (PDOT): the hours of planned events, but never more than the downtime
+ * recorded. The one place this rule is written.
+ */
+function plannedDowntime(
+  plannedEvents: RawBuilder<unknown>,
+  downtime: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  return sql`case when ${plannedEvents} < ${downtime} then ${plannedEvents} else ${downtime} end`;
+}
+
+export function toSums(row: SumsRow | undefined): OeeSums {
+  const n = (value: Numeric | undefined) => Number(value ?? 0);
+  return {
+    plannedHours: n(row?.plannedHours),
+    plannedDowntimeHours: n(row?.plannedDowntimeHours),
+    runHours: n(row?.runHours),
+    downtimeHours: n(row?.downtimeHours),
+    idealHours: n(row?.idealHours),
+    parts: n(row?.parts),
+    good: n(row?.good),
+    scrap: n(row?.scrap),
+  };
+}
+
+/**
+ * The aggregate SQL behind the metrics: sums grouped in the database, never rows loaded into
+ * JavaScript. Formulas (ratios of these sums) live in MetricsService. Portable SQL only: the same
+ * text runs on SQLite and PostgreSQL.
+ */
+@Injectable()
+export class MetricsSumsRepository implements MetricSums {
+  constructor(
+    private readonly snapshots: ReadSnapshots,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The current request's snapshot (see ReadSnapshots), else the database. */
+  private reader(): Promise<Kysely<Database>> {
+    return this.snapshots.reader();
+  }
+
+  private range(alias: string, f: MetricsFilter): RawBuilder<unknown> {
+    const column = (name: string) => sql.ref(`${alias}.${name}`);
+    const machine = f.machine ? sql`and ${column('machine_id')} = ${f.machine.id}` : sql``;
+    const slice = f.machineIds
+      ? sql`and ${column('machine_id')} between ${f.machineIds.from} and ${f.machineIds.to}`
+      : sql``;
+    return sql`${column('date')} >= ${f.startDate} and ${column('date')} <= ${f.endDate} ${machine} ${slice}`;
+  }
+
+  /**
+   * Hours of events whose reason is planned (PLANNED_DOWNTIME_REASONS), per machine, date and
+   * shift (shift null: recorded without one). Both grains of planned downtime start here.
+   */
+  private plannedEventHours(f: MetricsFilter): RawBuilder<unknown> {
+    return sql`
+      select e.machine_id, e.date, e.shift_id, sum(e.duration_hours) as hours
+      from downtime_events e
+      where ${this.range('e', f)} and ${this.reasonIn(this.config.plannedDowntimeReasons)}
+      group by e.machine_id, e.date, e.shift_id`;
+  }
+
+  private reasonIn(reasons: string[]): RawBuilder<unknown> {
+    return sql`e.reason in (${sql.join(reasons)})`;
+  }
+
+  /**
+   * Production sums per machine-day, with the machine-day's planned downtime: min(its downtime
+   * hours, hours of its events whose reason is planned). Grouped by nothing, machine or date.
+   */
+  async machineDaySums(
+    f: MetricsFilter,
+    groupBy: 'none' | 'machine' | 'date' | 'machineDay',
+  ): Promise<(OeeSums & { key: string })[]> {
+    const { key, group } = {
+      none: { key: sql`'all'`, group: sql`` },
+      machine: { key: sql`m.name`, group: sql`group by m.id, m.name order by m.id` },
+      date: { key: sql`md.date`, group: sql`group by md.date order by md.date` },
+      machineDay: {
+        key: sql`md.machine_id || '|' || md.date`,
+        group: sql`group by md.machine_id, md.date`,
+      },
+    }[groupBy];
+    const { rows } = await sql<SumsRow & { key: string }>`
+      with md as (
+        select p.machine_id, p.date,
+          sum(p.planned_hours) as planned, sum(p.run_hours) as run, sum(p.downtime_hours) as downtime,
+          sum(p.parts_produced * m.ideal_cycle_time_s) as ideal_seconds,
+          sum(p.parts_produced) as parts, sum(p.good_parts) as good, sum(p.scrap_parts) as scrap
+        from production p join machines m on m.id = p.machine_id
+        where ${this.range('p', f)}
+        group by p.machine_id, p.date
+      ),
+      pe as (${this.plannedEventHours(f)}),
+      pd as (select machine_id, date, sum(hours) as hours from pe group by machine_id, date),
+      machine_days as (
+        select md.*, ${plannedDowntime(sql`coalesce(pd.hours, 0)`, sql`md.downtime`)} as planned_downtime
+        from md left join pd on pd.machine_id = md.machine_id and pd.date = md.date
+      )
+      select ${key} as key, ${SUMS_COLUMNS}
+      from machine_days md join machines m on m.id = md.machine_id
+      ${group}`.execute(await this.reader());
+    return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
+  }
+
+  /**
+   * Production sums per shift. A shift row's planned downtime is min(its downtime hours, planned
+   * events recorded for that shift + the machine-day's planned events without a shift, shared in
+   * proportion to the shift's part of the day's downtime). Summed over shifts this equals the
+   * machine-day figure whenever events fit in their shift's downtime.
+   */
+  async shiftSums(
+    f: MetricsFilter,
+    groupBy: 'shift' | 'machineDayShift' = 'shift',
+  ): Promise<(OeeSums & { key: string })[]> {
+    const { key, group } = {
+      shift: {
+        key: sql`s.name`,
+        group: sql`group by s.id, s.name, s.start_hour order by s.start_hour`,
+      },
+      machineDayShift: {
+        key: sql`r.machine_id || '|' || r.date || '|' || s.name`,
+        group: sql`group by r.machine_id, r.date, s.id, s.name`,
+      },
+    }[groupBy];
+    const { rows } = await sql<SumsRow & { key: string }>`
+      with pe as (${this.plannedEventHours(f)}),
+      dd as (
+        select p.machine_id, p.date, sum(p.downtime_hours) as downtime
+        from production p where ${this.range('p', f)}
+        group by p.machine_id, p.date
+      ),
+      shift_rows as (
+        select p.machine_id, p.date, p.shift_id, p.planned_hours as planned, p.run_hours as run, p.downtime_hours as downtime,
+          p.parts_produced * m.ideal_cycle_time_s as ideal_seconds,
+          p.parts_produced as parts, p.good_parts as good, p.scrap_parts as scrap,
+          coalesce(ps.hours, 0) + case when dd.downtime > 0
+            then coalesce(pn.hours, 0) * p.downtime_hours / dd.downtime else 0 end as planned_events
+        from production p
+        join machines m on m.id = p.machine_id
+        join dd on dd.machine_id = p.machine_id and dd.date = p.date
+        left join pe ps on ps.machine_id = p.machine_id and ps.date = p.date and ps.shift_id = p.shift_id
+        left join pe pn on pn.machine_id = p.machine_id and pn.date = p.date and pn.shift_id is null
+        where ${this.range('p', f)}
+      ),
+      shift_totals as (
+        select r.*, ${plannedDowntime(sql`planned_events`, sql`downtime`)} as planned_downtime
+        from shift_rows r
+      )
+      select ${key} as key, ${SUMS_COLUMNS}
+      from shift_totals r join shifts s on s.id = r.shift_id
+      ${group}`.execute(await this.reader());
+    return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
+  }
+
+  /** Every downtime reason recorded in the range, sorted. */
+  async reasons(f: MetricsFilter): Promise<string[]> {
+    const { rows } = await sql<{ reason: string }>`
+      select distinct e.reason as reason from downtime_events e
+      where ${this.range('e', f)} order by e.reason`.execute(await this.reader());
+    return rows.map((r) => r.reason);
+  }
+
+  /** Event hours and counts per machine-day and reason (for the rollup). */
+  async eventsByMachineDayReason(
+    f: MetricsFilter,
+  ): Promise<{ machineId: number; date: string; reason: string; hours: number; events: number }[]> {
+    const { rows } = await sql<{
+      machine_id: number;
+      date: string;
+      reason: string;
+      hours: Numeric;
+      events: Numeric;
+    }>`
+      select e.machine_id, e.date, e.reason, sum(e.duration_hours) as hours, count(*) as events
+      from downtime_events e
+      where ${this.range('e', f)}
+      group by e.machine_id, e.date, e.reason`.execute(await this.reader());
+    return rows.map((r) => ({
+      machineId: Number(r.machine_id),
+      date: r.date,
+      reason: r.reason,
+      hours: Number(r.hours),
+      events: Number(r.events),
+    }));
+  }
+
+  /** Issue counts and parts affected per machine-day and severity (for the rollup). */
+  async qualityByMachineDaySeverity(f: MetricsFilter): Promise<
+    {
+      machineId: number;
+      date: string;
+      severity: SeverityName;
+      count: number;
+      partsAffected: number;
+    }[]
+  > {
+    const { rows } = await sql<{
+      machine_id: number;
+      date: string;
+      severity: SeverityName;
+      count: Numeric;
+      parts: Numeric;
+    }>`
+      select q.machine_id, q.date, q.severity, count(*) as count, sum(q.parts_affected) as parts
+      from quality_issues q
+      where ${this.range('q', f)}
+      group by q.machine_id, q.date, q.severity`.execute(await this.reader());
+    return rows.map((r) => ({
+      machineId: Number(r.machine_id),
+      date: r.date,
+      severity: r.severity,
+      count: Number(r.count),
+      partsAffected: Number(r.parts ?? 0),
+    }));
+  }
+
+  async qualityTotals(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+  ): Promise<{ severity: SeverityName; count: number; partsAffected: number }[]> {
+    const { rows } = await sql<{ severity: SeverityName; count: Numeric; parts: Numeric }>`
+      select q.severity as severity, count(*) as count, sum(q.parts_affected) as parts
+      from quality_issues q
+      where ${this.range('q', f)} ${severity ? sql`and q.severity = ${severity}` : sql``}
+      group by q.severity`.execute(await this.reader());
+    return rows.map((r) => ({
+      severity: r.severity,
+      count: Number(r.count),
+      partsAffected: Number(r.parts ?? 0),
+    }));
+  }
+
+  /** Newest first. */
+  async qualityIssues(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+    limit: number,
+    offset: number,
+  ): Promise<QualityIssueRow[]> {
+    const { rows } = await sql<QualityIssueRow>`
+      select q.type as type, q.description as description, q.parts_affected as "partsAffected",
+        q.severity as severity, q.date as date, m.name as machine, s.name as shift
+      from quality_issues q
+      join machines m on m.id = q.machine_id
+      left join shifts s on s.id = q.shift_id
+      where ${this.range('q', f)} ${severity ? sql`and q.severity = ${severity}` : sql``}
+      order by q.date desc, m.id, q.seq
+      limit ${limit} offset ${offset}`.execute(await this.reader());
+    return rows.map((r) => ({ ...r, partsAffected: Number(r.partsAffected) }));
+  }
+
+  async downtimeByReason(
+    f: MetricsFilter,
+  ): Promise<{ reason: string; hours: number; events: number }[]> {
+    const { rows } = await sql<{ reason: string; hours: Numeric; events: Numeric }>`
+      select e.reason as reason, sum(e.duration_hours) as hours, count(*) as events
+      from downtime_events e
+      where ${this.range('e', f)}
+      group by e.reason
+      order by sum(e.duration_hours) desc, e.reason`.execute(await this.reader());
+    return rows.map((r) => ({
+      reason: r.reason,
+      hours: Number(r.hours),
+      events: Number(r.events),
+    }));
+  }
+
+  async eventTotals(
+    f: MetricsFilter,
+    reasons: string[],
+  ): Promise<{ events: number; hours: number }> {
+    const { rows } = await sql<{ events: Numeric; hours: Numeric }>`
+      select count(*) as events, sum(e.duration_hours) as hours
+      from downtime_events e
+      where ${this.range('e', f)} and ${this.reasonIn(reasons)}`.execute(await this.reader());
+    return { events: Number(rows[0]?.events ?? 0), hours: Number(rows[0]?.hours ?? 0) };
+  }
+
+  /** Events longer than `minHours`, longest first. */
+  async longEvents(
+    f: MetricsFilter,
+    minHours: number,
+    limit: number,
+    offset: number,
+  ): Promise<DowntimeEventRow[]> {
+    const { rows } = await sql<DowntimeEventRow>`
+      select e.date as date, m.name as machine, s.name as shift, e.reason as reason,
+        e.description as description, e.duration_hours as "durationHours"
+      from downtime_events e
+      join machines m on m.id = e.machine_id
+      left join shifts s on s.id = e.shift_id
+      where ${this.range('e', f)} and e.duration_hours > ${minHours}
+      order by e.duration_hours desc, e.date, m.id, e.seq
+      limit ${limit} offset ${offset}`.execute(await this.reader());
+    return rows.map((r) => ({ ...r, durationHours: Number(r.durationHours) }));
+  }
+}

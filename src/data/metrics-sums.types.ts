@@ -1,0 +1,65 @@
+import { SeverityName } from '../common/severity';
+
+/*
+ * What the metric sums are asked for and what they return: the shapes shared by the storage that
+ * adds them up (MetricsSumsRepository, and the rollup built from it) and MetricsService.
+ */
+
+/** A validated metrics request: an inclusive date range and an optional machine (resolved to its id). */
+export interface MetricsFilter {
+  startDate: string;
+  endDate: string;
+  machine: { id: number; name: string } | null;
+  /** Ids from..to, both included: the rollup is built a slice of machines at a time. */
+  machineIds?: { from: number; to: number };
+}
+
+/** Additive totals of production rows, the only inputs of the OEE formulas. */
+export interface OeeSums {
+  plannedHours: number;
+  plannedDowntimeHours: number;
+  runHours: number;
+  downtimeHours: number;
+  /** Sum of ideal cycle time x parts produced, in hours. */
+  idealHours: number;
+  parts: number;
+  good: number;
+  scrap: number;
+}
+
+export interface QualityIssueRow {
+  type: string;
+  description: string;
+  partsAffected: number;
+  severity: SeverityName;
+  date: string;
+  machine: string;
+  shift: string | null;
+}
+
+export interface DowntimeEventRow {
+  date: string;
+  machine: string;
+  shift: string | null;
+  reason: string;
+  description: string;
+  durationHours: number;
+}
+
+/**
+ * Where the metric sums come from: the database (MetricsSumsRepository) or the in-memory rollup built
+ * from it (MetricsRollup). Both return the same sums; MetricsService turns them into metrics.
+ */
+export interface MetricSums {
+  machineDaySums(
+    f: MetricsFilter,
+    groupBy: 'none' | 'machine' | 'date',
+  ): Promise<(OeeSums & { key: string })[]>;
+  shiftSums(f: MetricsFilter): Promise<(OeeSums & { key: string })[]>;
+  qualityTotals(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+  ): Promise<{ severity: SeverityName; count: number; partsAffected: number }[]>;
+  downtimeByReason(f: MetricsFilter): Promise<{ reason: string; hours: number; events: number }[]>;
+  eventTotals(f: MetricsFilter, reasons: string[]): Promise<{ events: number; hours: number }>;
+}

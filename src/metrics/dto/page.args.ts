@@ -1,0 +1,14 @@
+import { ArgsType, Field, Int } from '@nestjs/graphql';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../metrics.limits';
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, {
+    defaultValue: DEFAULT_LIST_LIMIT,
+    description: `At most this many items (0-${MAX_LIST_LIMIT}).`,
+  })
+  limit!: number;
+
+  @Field(() => Int, { defaultValue: 0, description: 'Items to skip.' })
+  offset!: number;
+}

@@ -1,0 +1,28 @@
+import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { PageArgs } from '../dto/page.args';
+import { QualityIssuesArgs } from '../dto/quality-issues.args';
+import { MetricsService } from '../metrics.service';
+import { QualityIssue } from '../models/quality-issue.model';
+import { QualityIssues } from '../models/quality-issues.model';
+
+@Resolver(() => QualityIssues)
+export class QualityResolver {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Query(() => QualityIssues, { description: 'Quality issues (defects) over a date range.' })
+  async qualityIssues(@Args() args: QualityIssuesArgs): Promise<QualityIssues> {
+    const filter = await this.metrics.resolveFilter(args.startDate, args.endDate, args.machine);
+    const severity = args.severity ?? null;
+    const summary = await this.metrics.qualitySummary(filter, severity);
+    return {
+      ...summary,
+      filter,
+      severity,
+    };
+  }
+
+  @ResolveField(() => [QualityIssue], { description: 'The issues, newest first.' })
+  async issues(@Parent() parent: QualityIssues, @Args() page: PageArgs): Promise<QualityIssue[]> {
+    return this.metrics.qualityIssues(parent.filter, parent.severity, page);
+  }
+}
