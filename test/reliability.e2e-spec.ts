@@ -375,9 +375,13 @@ describe.each(DATABASE_KINDS)('consistent reads during writes on %s', (database)
     try {
       // Wide enough for every dataset written below, the API's included (it ends today).
       const range = 'startDate: "2025-01-01", endDate: "2030-12-31"';
+      // A file to import: 7 machines x 20 days, so an import is a state of its own.
+      await app.cli('setup', '--machines', '7', '--days', '20', '--end-date', '2026-02-20');
+      expect((await app.cli('export', 'seven.json')).code).toBe(0);
       const writes = async () => {
         for (let round = 0; round < 3; round++) {
           await app.cli('setup', '--machines', '4', '--days', '30', '--end-date', '2026-03-31');
+          await app.cli('import', 'seven.json');
           await app.cli('setup', '--machines', '9', '--days', '60', '--end-date', '2026-03-31');
           await app.gql('mutation { setup(days: 45, machines: 6, seed: 2) { days } }', undefined, {
             authorization: `Bearer ${ADMIN_KEY}`,

@@ -1,5 +1,5 @@
 /** Terminal output for the CLI: tables and key/value lists on stdout, progress on stderr. */
-import { printable } from '../common/text';
+import { printable, printableText } from '../common/text';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -58,4 +58,19 @@ export function progressBar(label: string): {
       if (drawn) process.stderr.write('\n');
     },
   };
+}
+
+/** The tools an answer ran, one line each, as the model called them (escaped: they come from outside). */
+export function printToolCalls(
+  calls: { name: string; arguments: string; error: string | null }[],
+): void {
+  for (const call of calls) {
+    const failed = call.error ? ` -> error: ${call.error}` : '';
+    process.stdout.write(`  [tool] ${printable(`${call.name}(${call.arguments})${failed}`)}\n`);
+  }
+}
+
+/** An answer written by the model: its lines kept, anything else that could drive the terminal escaped. */
+export function printAnswerText(prefix: string, text: string): void {
+  process.stdout.write(`${prefix}${printableText(text)}\n`);
 }

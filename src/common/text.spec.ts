@@ -1,4 +1,4 @@
-import { clip, hasUnprintable, printable, quoted } from './text';
+import { clip, hasUnprintable, printable, printableText, quoted } from './text';
 
 describe('text from outside', () => {
   it.each(['a\u0000b', 'ESC \u001b[2J', 'line\nbreak', 'tab\there', 'bidi \u202e', 'C1 \u009b'])(
@@ -23,5 +23,9 @@ describe('text from outside', () => {
     expect(quoted(Infinity)).toBe('Infinity');
     expect(quoted(undefined)).toBe('nothing');
     expect(quoted('ok')).toBe('"ok"');
+  });
+
+  it('keeps the lines of free text (an answer) but escapes what could drive the terminal', () => {
+    expect(printableText('Line 1\n\tLine 2 \u001b[2J')).toBe('Line 1\n\tLine 2 \\u001b[2J');
   });
 });

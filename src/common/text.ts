@@ -23,6 +23,18 @@ export function printable(text: string): string {
   );
 }
 
+const UNPRINTABLE_BUT_LINES =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Free text (an answer) for a terminal: lines and tabs kept, every other control escaped. */
+export function printableText(text: string): string {
+  return text.replace(
+    UNPRINTABLE_BUT_LINES,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** Text from outside for a message: escaped, and cut to `max` characters. */
 export function clip(text: string, max = 60): string {
   const shown = printable(text);

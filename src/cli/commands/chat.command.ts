@@ -4,17 +4,13 @@ import { Command } from 'commander';
 import { ChatService, ChatTurn } from '../../chat/chat.service';
 import { DomainError } from '../../common/errors';
 import { WithApp } from '../with-app';
-import { printJson } from '../output';
+import { printAnswerText, printJson, printToolCalls } from '../output';
 
 const EXIT_WORDS = new Set(['exit', 'quit']);
 
 function printAnswer(answer: Awaited<ReturnType<ChatService['chat']>>): void {
-  for (const call of answer.toolCalls) {
-    process.stdout.write(
-      `  [tool] ${call.name}(${call.arguments})${call.error ? ` -> error: ${call.error}` : ''}\n`,
-    );
-  }
-  process.stdout.write(`\n${answer.response}\n\n`);
+  printToolCalls(answer.toolCalls);
+  printAnswerText('\n', `${answer.response}\n`);
 }
 
 /** An interactive session: history kept, `exit`/`quit`/Ctrl-D leave; errors end the turn, not the session. */

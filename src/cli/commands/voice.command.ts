@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { ChatService, ChatTurn } from '../../chat/chat.service';
 import { VoiceService } from '../../chat/voice.service';
 import { BadInputError, DomainError } from '../../common/errors';
+import { printAnswerText, printToolCalls } from '../output';
 import { wholeNumber, WithApp } from '../with-app';
 
 const EXIT_WORDS = new Set(['exit', 'quit']);
@@ -102,14 +103,10 @@ async function answer(
   options: VoiceOptions,
   directory: string,
 ) {
-  process.stdout.write(`You: ${question}\n`);
+  printAnswerText('You: ', question);
   const reply = await app.get(ChatService).chat(question, history);
-  for (const call of reply.toolCalls) {
-    process.stdout.write(
-      `  [tool] ${call.name}(${call.arguments})${call.error ? ` -> error: ${call.error}` : ''}\n`,
-    );
-  }
-  process.stdout.write(`Assistant: ${reply.response}\n`);
+  printToolCalls(reply.toolCalls);
+  printAnswerText('Assistant: ', reply.response);
   if (options.speak) {
     const audio = await app.get(VoiceService).speak(reply.response);
     if (options.output) {
