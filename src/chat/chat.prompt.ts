@@ -3,6 +3,38 @@ import { todayIn } from '../common/dates';
 import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
 
+/** Up to this many machines the prompt lists them all; above, it summarises (see describeMachines). */
+export const PROMPT_MACHINE_LIST_LIMIT = 40;
+/** Machines named as examples in a summary. */
+const EXAMPLE_MACHINES = 5;
+
+/**
+ * Every machine with its type and cycle time for a small plant. A large one (a thousand machines
+ * would be about 50,000 characters per question) is summarised: the count per type, a few names,
+ * and the list_machines tool (which pages) for the rest.
+ */
+export function describeMachines(
+  machines: { name: string; type: string; idealCycleTimeSeconds: number }[],
+): string {
+  if (machines.length === 0) return 'none';
+  if (machines.length <= PROMPT_MACHINE_LIST_LIMIT) {
+    return machines
+      .map((m) => `${m.name} (${m.type}, ideal cycle ${m.idealCycleTimeSeconds} s)`)
+      .join('; ');
+  }
+  const types = new Map<string, number>();
+  for (const m of machines) types.set(m.type, (types.get(m.type) ?? 0) + 1);
+  const byType = [...types].map(([type, count]) => `${count} ${type}`).join(', ');
+  const examples = machines
+    .slice(0, EXAMPLE_MACHINES)
+    .map((m) => m.name)
+    .join(', ');
+  return (
+    `${byType}; for example ${examples}. Call list_machines (it pages) for names, types and ` +
+    'cycle times; machine names are matched in any letter case'
+  );
+}
+
 /** Builds the system prompt from the stored data on every request (three small queries). */
 @Injectable()
 export class ChatPrompt {
@@ -20,12 +52,7 @@ export class ChatPrompt {
     const data = stats.exists
       ? `Production data covers ${stats.startDate} to ${stats.endDate} (${stats.totalDays} days, ${stats.daysWithData} with records).`
       : 'There is no production data yet; say so and suggest running setup or an import.';
-    const machineList =
-      machines.length > 0
-        ? machines
-            .map((m) => `${m.name} (${m.type}, ideal cycle ${m.idealCycleTimeSeconds} s)`)
-            .join('; ')
-        : 'none';
+    const machineList = describeMachines(machines);
     const shiftList =
       shifts.map((s) => `${s.name} ${s.startHour}:00-${s.endHour}:00`).join('; ') || 'none';
     return [

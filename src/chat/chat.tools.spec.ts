@@ -78,10 +78,36 @@ describe(ChatTools.name, () => {
   it('lists machines and says when there is no data range', async () => {
     const t = tools().tools;
     expect((await t.run('list_machines', '')).result).toEqual({
+      total_machines: 1,
+      offset: 0,
       machines: [{ name: 'M1', type: 'Press', ideal_cycle_time_s: 30 }],
     });
     expect((await t.run('get_data_range', '{}')).result).toEqual({
       error: 'There is no production data yet.',
     });
+  });
+
+  it('pages list_machines for a large plant, saying where the next page starts', async () => {
+    const machines = Array.from({ length: 250 }, (_, i) => ({
+      id: i + 1,
+      name: `M${i + 1}`,
+      type: 'Press',
+      idealCycleTimeSeconds: 30,
+    }));
+    const data = { listMachines: () => Promise.resolve(machines) } as unknown as DataService;
+    const t = new ChatTools({} as MetricsService, data);
+    const first = (await t.run('list_machines', '{"offset":null,"limit":null}')).result as any;
+    expect([first.total_machines, first.machines.length, first.next_offset]).toEqual([
+      250, 100, 100,
+    ]);
+    const last = (await t.run('list_machines', '{"offset":200,"limit":100}')).result as any;
+    expect([last.machines[0].name, last.machines.length, last.next_offset]).toEqual([
+      'M201',
+      50,
+      undefined,
+    ]);
+    expect((await t.run('list_machines', '{"limit":1000}')).error).toBe(
+      'limit must be a whole number from 1 to 100, or null',
+    );
   });
 });

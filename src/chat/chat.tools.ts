@@ -11,6 +11,8 @@ import { parseSeverity } from '../common/severity';
 
 /** Issues and events listed in one tool result; the totals always cover all of them. */
 const MAX_LISTED = 20;
+/** Machines in one page of list_machines. */
+export const MACHINES_PER_PAGE = 100;
 
 const dateParameter = (what: string) => ({
   type: 'string',
@@ -75,7 +77,17 @@ export const CHAT_TOOLS: ChatCompletionFunctionTool[] = [
     'Downtime for a date range: total, planned and unplanned hours, hours by reason, major events, failures, MTBF and MTTR.',
     rangeParameters,
   ),
-  tool('list_machines', 'The machines of the plant with their types and ideal cycle times.', {}),
+  tool(
+    'list_machines',
+    `The machines of the plant with their types and ideal cycle times, a page at a time (at most ${MACHINES_PER_PAGE}).`,
+    {
+      offset: { type: ['integer', 'null'], description: 'Machines to skip (null: 0)' },
+      limit: {
+        type: ['integer', 'null'],
+        description: `Machines to list, 1-${MACHINES_PER_PAGE} (null: ${MACHINES_PER_PAGE})`,
+      },
+    },
+  ),
   tool('get_data_range', 'The first and last day that have production data.', {}),
 ];
 
@@ -118,14 +130,7 @@ export class ChatTools {
       case 'get_downtime_analysis':
         return this.downtime(await this.filter(args, []));
       case 'list_machines':
-        expectKeys(args, []);
-        return {
-          machines: (await this.data.listMachines()).map((m) => ({
-            name: m.name,
-            type: m.type,
-            ideal_cycle_time_s: m.idealCycleTimeSeconds,
-          })),
-        };
+        return this.machines(args);
       case 'get_data_range': {
         expectKeys(args, []);
         const stats = await this.data.stats();
@@ -143,6 +148,25 @@ export class ChatTools {
           `Unknown tool "${name}". Available tools: ${CHAT_TOOLS.map((t) => t.function.name).join(', ')}`,
         );
     }
+  }
+
+  /** A page of machines; `next_offset` says where the next page starts, when there is one. */
+  private async machines(args: Args) {
+    expectKeys(args, ['offset', 'limit']);
+    const offset = wholeArgument(args.offset, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+    const limit = wholeArgument(args.limit, 'limit', 1, MACHINES_PER_PAGE) ?? MACHINES_PER_PAGE;
+    const all = await this.data.listMachines();
+    const page = all.slice(offset, offset + limit);
+    return {
+      total_machines: all.length,
+      offset,
+      machines: page.map((m) => ({
+        name: m.name,
+        type: m.type,
+        ideal_cycle_time_s: m.idealCycleTimeSeconds,
+      })),
+      ...(offset + page.length < all.length ? { next_offset: offset + page.length } : {}),
+    };
   }
 
   private async filter(args: Args, extraKeys: string[]): Promise<MetricsFilter> {
@@ -284,6 +308,15 @@ function parseArguments(raw: string): Args {
     throw new BadInputError('The tool arguments must be a JSON object');
   }
   return parsed as Args;
+}
+
+/** An optional whole-number argument from the model; null or absent gives null. */
+function wholeArgument(value: unknown, name: string, min: number, max: number): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BadInputError(`${name} must be a whole number from ${min} to ${max}, or null`);
+  }
+  return value;
 }
 
 function expectKeys(args: Args, allowed: string[]): void {

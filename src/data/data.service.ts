@@ -14,6 +14,9 @@ import {
   QualityIssueRecord,
   ShiftSpec,
 } from './dataset';
+
+/** The records of a dataset (or of a part of one), without its machines and shifts. */
+export type DatasetRecords = Pick<Dataset, 'production' | 'downtimeEvents' | 'qualityIssues'>;
 import { migrationStatus } from './database/migrations';
 import { ReadSnapshots } from './database/read-snapshots';
 
@@ -78,6 +81,21 @@ export class DataService implements OnModuleDestroy {
     origin: DatasetOrigin,
     onProgress?: ProgressListener,
   ): Promise<WriteSummary> {
+    return this.replaceInParts(dataset, origin, [dataset], onProgress);
+  }
+
+  /**
+   * Deletes everything and writes the plant's machines and shifts, then its records part by part
+   * as `parts` yields them (a machine at a time, say), all in one transaction: a dataset larger
+   * than memory is written without being held whole, and readers still see all of it or none.
+   * Progress counts the rows of the parts written so far out of those of the parts seen so far.
+   */
+  async replaceInParts(
+    plant: Pick<Dataset, 'machines' | 'shifts'>,
+    origin: DatasetOrigin,
+    parts: Iterable<DatasetRecords> | AsyncIterable<DatasetRecords>,
+    onProgress?: ProgressListener,
+  ): Promise<WriteSummary> {
     return this.db.transaction().execute(async (trx) => {
       for (const table of [
         'quality_issues',
@@ -88,10 +106,25 @@ export class DataService implements OnModuleDestroy {
       ] as const) {
         await trx.deleteFrom(table).execute();
       }
-      const machineIds = await this.upsertMachines(trx, dataset.machines);
-      const shiftIds = await this.upsertShifts(trx, dataset.shifts);
+      const ids = new NameIds(
+        await this.upsertMachines(trx, plant.machines),
+        await this.upsertShifts(trx, plant.shifts),
+      );
       await this.writeOrigin(trx, origin);
-      return this.insertRecords(trx, dataset, machineIds, shiftIds, onProgress);
+      const writer = new BatchWriter(trx, onProgress);
+      const summary = {
+        machines: plant.machines.length,
+        productionRows: 0,
+        downtimeEvents: 0,
+        qualityIssues: 0,
+      };
+      for await (const part of parts) {
+        const written = await insertRecords(writer, part, ids);
+        summary.productionRows += written.productionRows;
+        summary.downtimeEvents += written.downtimeEvents;
+        summary.qualityIssues += written.qualityIssues;
+      }
+      return summary;
     });
   }
 
@@ -109,7 +142,12 @@ export class DataService implements OnModuleDestroy {
       const shiftIds = await this.upsertShifts(trx, dataset.shifts);
       await this.deleteMachineDays(trx, dataset, machineIds);
       await this.writeOrigin(trx, origin);
-      return this.insertRecords(trx, dataset, machineIds, shiftIds, onProgress);
+      const written = await insertRecords(
+        new BatchWriter(trx, onProgress),
+        dataset,
+        new NameIds(machineIds, shiftIds),
+      );
+      return { machines: dataset.machines.length, ...written };
     });
   }
 
@@ -354,50 +392,49 @@ export class DataService implements OnModuleDestroy {
   async dataVersion(): Promise<number> {
     return this.readVersion(await this.reader());
   }
+}
 
-  /** Inserts the dataset's records in statements of bounded size, reporting progress. */
-  private async insertRecords(
-    tx: Tx,
-    dataset: Dataset,
-    machineIds: Map<string, number>,
-    shiftIds: Map<string, number>,
-    onProgress?: ProgressListener,
-  ): Promise<WriteSummary> {
-    const ids = new NameIds(machineIds, shiftIds);
-    const total =
-      dataset.production.length + dataset.downtimeEvents.length + dataset.qualityIssues.length;
-    const writer = new BatchWriter(tx, total, onProgress);
-    await writer.insert(
-      'production',
-      dataset.production.map((r) => productionRow(r, ids)),
-    );
-    const nextSeq = sequencePerMachineDay();
-    await writer.insert(
-      'downtime_events',
-      dataset.downtimeEvents.map((e) => ({
-        ...perMachineDayKey(e, ids, nextSeq(`d|${e.machine}|${e.date}`)),
-        reason: e.reason,
-        description: e.description,
-        duration_hours: e.durationHours,
-      })),
-    );
-    await writer.insert(
-      'quality_issues',
-      dataset.qualityIssues.map((q) => ({
-        ...perMachineDayKey(q, ids, nextSeq(`q|${q.machine}|${q.date}`)),
-        type: q.type,
-        description: q.description,
-        parts_affected: q.partsAffected,
-        severity: q.severity,
-      })),
-    );
-    return {
-      machines: dataset.machines.length,
-      productionRows: dataset.production.length,
-      downtimeEvents: dataset.downtimeEvents.length,
-      qualityIssues: dataset.qualityIssues.length,
-    };
-  }
+/**
+ * Inserts one part's records in statements of bounded size. Events and issues are numbered within
+ * their machine-day; a part holds whole machine-days (the generator's parts are whole machines).
+ */
+async function insertRecords(
+  writer: BatchWriter,
+  records: DatasetRecords,
+  ids: NameIds,
+): Promise<Omit<WriteSummary, 'machines'>> {
+  writer.expect(
+    records.production.length + records.downtimeEvents.length + records.qualityIssues.length,
+  );
+  await writer.insert(
+    'production',
+    records.production.map((r) => productionRow(r, ids)),
+  );
+  const nextSeq = sequencePerMachineDay();
+  await writer.insert(
+    'downtime_events',
+    records.downtimeEvents.map((e) => ({
+      ...perMachineDayKey(e, ids, nextSeq(`d|${e.machine}|${e.date}`)),
+      reason: e.reason,
+      description: e.description,
+      duration_hours: e.durationHours,
+    })),
+  );
+  await writer.insert(
+    'quality_issues',
+    records.qualityIssues.map((q) => ({
+      ...perMachineDayKey(q, ids, nextSeq(`q|${q.machine}|${q.date}`)),
+      type: q.type,
+      description: q.description,
+      parts_affected: q.partsAffected,
+      severity: q.severity,
+    })),
+  );
+  return {
+    productionRows: records.production.length,
+    downtimeEvents: records.downtimeEvents.length,
+    qualityIssues: records.qualityIssues.length,
+  };
 }
 
 /** Database ids of the names a dataset uses; importers validate names first, this guards it. */
@@ -458,12 +495,17 @@ function perMachineDayKey(
  */
 class BatchWriter {
   private done = 0;
+  private total = 0;
 
   constructor(
     private readonly tx: Tx,
-    private readonly total: number,
     private readonly onProgress?: ProgressListener,
   ) {}
+
+  /** Rows about to be written (progress is reported out of every row announced so far). */
+  expect(rows: number): void {
+    this.total += rows;
+  }
 
   async insert<T extends 'production' | 'downtime_events' | 'quality_issues'>(
     table: T,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
 import { addDays, isIsoDate, todayIn } from '../common/dates';
 import { BadInputError } from '../common/errors';
-import { DataService, ProgressListener, WriteSummary } from './data.service';
+import { DataService, DatasetRecords, ProgressListener, WriteSummary } from './data.service';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   DEMO_DEFAULTS,
@@ -17,11 +17,6 @@ export interface SetupOutcome extends WriteSummary {
   startDate: string;
   endDate: string;
   machineNames: string[];
-}
-
-export interface SetupProgress {
-  onGenerate?: ProgressListener;
-  onWrite?: ProgressListener;
 }
 
 /** Generates demo data and replaces the stored dataset with it (CLI `setup`, first start, GraphQL). */
@@ -62,27 +57,34 @@ export class DemoDataService {
     return resolved;
   }
 
-  async setup(options: Partial<DemoOptions>, progress: SetupProgress = {}): Promise<SetupOutcome> {
+  /**
+   * Generates the plant a machine at a time and writes each machine as it is made, in one
+   * transaction: memory holds one machine's days, whatever the size of the plant, and other requests
+   * get their turn between machines (a large setup over GraphQL must not stall the server's readers).
+   */
+  async setup(options: Partial<DemoOptions>, onProgress?: ProgressListener): Promise<SetupOutcome> {
     const resolved = this.resolveOptions(options);
-    // One machine at a time, letting other requests in between: a large setup over GraphQL must
-    // not stall the server's readers.
-    const dataset = emptyDemoDataset(resolved);
-    for (let m = 0; m < resolved.machines; m++) {
-      generateDemoMachine(dataset, resolved, m);
-      progress.onGenerate?.(m + 1, resolved.machines);
-      await nextTurn();
+    const plant = emptyDemoDataset(resolved);
+    async function* machines(): AsyncGenerator<DatasetRecords> {
+      for (let m = 0; m < resolved.machines; m++) {
+        await nextTurn();
+        const part = { ...plant, production: [], downtimeEvents: [], qualityIssues: [] };
+        generateDemoMachine(part, resolved, m);
+        yield part;
+        onProgress?.(m + 1, resolved.machines);
+      }
     }
-    const summary = await this.data.replaceDataset(
-      dataset,
+    const summary = await this.data.replaceInParts(
+      plant,
       { source: 'demo', generatedAt: new Date().toISOString() },
-      progress.onWrite,
+      machines(),
     );
     return {
       ...summary,
       days: resolved.days,
       startDate: addDays(resolved.endDate, -(resolved.days - 1)),
       endDate: resolved.endDate,
-      machineNames: dataset.machines.map((m) => m.name),
+      machineNames: plant.machines.map((m) => m.name),
     };
   }
 }

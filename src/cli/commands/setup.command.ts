@@ -13,29 +13,17 @@ interface SetupOptions {
   json?: boolean;
 }
 
-/** Generates the data, drawing a bar for each stage on a terminal. */
+/** Generates and writes the data, machine by machine, drawing a bar on a terminal. */
 async function generate(
   app: INestApplicationContext,
   options: SetupOptions,
 ): Promise<SetupOutcome> {
-  const generating = progressBar('Generating');
-  const writing = progressBar('Writing   ');
-  const outcome = await app.get(DemoDataService).setup(
-    {
-      days: options.days,
-      machines: options.machines,
-      seed: options.seed,
-      endDate: options.endDate,
-    },
-    {
-      onGenerate: generating.update,
-      onWrite: (done, total) => {
-        generating.end();
-        writing.update(done, total);
-      },
-    },
-  );
-  writing.end();
+  const bar = progressBar('Generating');
+  const { days, machines, seed, endDate } = options;
+  const outcome = await app
+    .get(DemoDataService)
+    .setup({ days, machines, seed, endDate }, bar.update);
+  bar.end();
   return outcome;
 }
 
