@@ -1,9 +1,13 @@
 /**
  * `npm run bench`: generates (or reuses) a large dataset in a temporary database, starts the real
- * server in production mode and drives it over HTTP with autocannon at a fixed concurrency.
+ * server in production mode and drives it over HTTP with autocannon at a fixed concurrency. In the
+ * same run it starts a bare NestJS + Apollo app (bench/bare-app.ts) as the yardstick of the
+ * trivial query, and reads the server's event-loop delay per query (bench/event-loop-probe.ts) and
+ * its memory.
  * Options: --machines 200 --days 365 --seconds 5 --connections 10 --json <file> --dir <folder>
  * (where the dataset is kept for reuse; default: a folder per size in the system's temp directory).
- * Not part of `npm test`: performance is measured here, never by timed unit tests.
+ * Not part of `npm test` (a test runs it on a tiny dataset): performance is measured here, never by
+ * timed unit tests.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +18,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const ROOT = resolve(__dirname, '../..');
+const BARE_APP = join(__dirname, 'bare-app.js');
+const PROBE = join(__dirname, 'event-loop-probe.js');
 const CLI = join(ROOT, 'dist/cli.js');
 const MAIN = join(ROOT, 'dist/main.js');
 
@@ -31,6 +37,19 @@ interface Result {
   p99Ms: number;
   errors: number;
   ratioToTrivial: number;
+  /** Longest event-loop block of the server while this query ran. */
+  eventLoopMaxMs: number;
+}
+
+interface MachineRow {
+  name: string;
+  type: string;
+  idealCycleTimeSeconds: number;
+}
+
+interface EventLoopDelay {
+  maxMs: number;
+  p99Ms: number;
 }
 
 const { values: args } = parseArgs({
@@ -67,9 +86,9 @@ async function freePort(): Promise<number> {
 /** Starts the server (logging warnings only, as a busy plant would) and waits for /health. */
 async function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, ['--require', PROBE, MAIN], {
     env: { ...env, PORT: String(port) },
-    stdio: 'inherit',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 300; attempt++) {
@@ -85,10 +104,42 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child
   throw new Error('server did not become healthy');
 }
 
-function peakRssMb(pid: number): number {
+/** Peak (VmHWM) or current (VmRSS) resident memory of a process, in MB. */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return Math.round(kb / 102.4) / 10;
+}
+
+/** The server's event-loop delay since the last call (the probe resets it on each answer). */
+function eventLoopDelay(child: ChildProcess): Promise<EventLoopDelay> {
+  return new Promise((resolvePromise) => {
+    child.once('message', (message) => resolvePromise(message as EventLoopDelay));
+    child.send('event-loop-delay');
+  });
+}
+
+/** How long the machines part of the chat's system prompt is, from the built server's own code. */
+async function chatMachineListLength(machines: MachineRow[]): Promise<number> {
+  const prompt = (await import(join(ROOT, 'dist/chat/chat.prompt.js'))) as {
+    describeMachines: (list: MachineRow[]) => string;
+  };
+  return prompt.describeMachines(machines).length;
+}
+
+/** The bare NestJS + Apollo app, on a free port. */
+async function startBareApp(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BARE_APP, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((ready, fail) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening on')) ready();
+    });
+    child.once('exit', (code) => fail(new Error(`the bare app exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 async function measure(url: string, scenario: Scenario, seconds: number, connections: number) {
@@ -134,15 +185,25 @@ function scenarios(machines: string[], startDate: string): Scenario[] {
       list.push({ name: `${name} ${label} all`, body: body(query(range)) });
       list.push({
         name: `${name} ${label} one`,
-        body: body(query(`${range}, machine: "${machines[7]}"`)),
+        body: body(query(`${range}, machine: "${machines[Math.min(7, machines.length - 1)]}"`)),
       });
     }
   }
   const year = `startDate: "${startDate}", endDate: "${END_DATE}"`;
-  list.push({
-    name: 'oee year daily+byMachine',
-    body: body(`{ oee(${year}) { oee daily { date oee } byMachine { machine oee } } }`),
-  });
+  list.push(
+    { name: 'oee year byMachine', body: body(`{ oee(${year}) { byMachine { machine oee } } }`) },
+    { name: 'oee year byShift', body: body(`{ oee(${year}) { byShift { shift oee } } }`) },
+    { name: 'oee year daily', body: body(`{ oee(${year}) { daily { date oee } } }`) },
+    {
+      name: 'oee year daily+byMachine',
+      body: body(`{ oee(${year}) { oee daily { date oee } byMachine { machine oee } } }`),
+    },
+    {
+      name: 'stats',
+      body: body('{ stats { totalDays daysWithData totalMachines totalRecords } }'),
+    },
+    { name: 'dateRange', body: body('{ dateRange { startDate endDate totalDays } }') },
+  );
   const totalDays = Math.round((Date.parse(END_DATE) - Date.parse(startDate)) / 86_400_000) + 1;
   list.push({
     name: 'random ranges and machines',
@@ -163,13 +224,14 @@ function scenarios(machines: string[], startDate: string): Scenario[] {
 }
 
 function printTable(results: Result[]): void {
-  const header = ['query', 'req/s', 'p50 ms', 'p99 ms', 'vs trivial', 'errors'];
+  const header = ['query', 'req/s', 'p50 ms', 'p99 ms', 'vs trivial', 'loop max ms', 'errors'];
   const rows = results.map((r) => [
     r.name,
     r.requestsPerSecond.toFixed(0),
     String(r.p50Ms),
     String(r.p99Ms),
     `${(r.ratioToTrivial * 100).toFixed(0)}%`,
+    String(r.eventLoopMaxMs),
     String(r.errors),
   ]);
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
@@ -229,10 +291,20 @@ async function main(): Promise<void> {
     console.log(`Reusing ${dir} (${stats.totalRecords} machine-days)`);
   }
   const startDate = addDays(END_DATE, -(days - 1));
-  const machines = (JSON.parse(run([CLI, 'machines', '--json'], env)) as { name: string }[]).map(
-    (m) => m.name,
-  );
+  const plant = JSON.parse(run([CLI, 'machines', '--json'], env)) as MachineRow[];
+  const machines = plant.map((m) => m.name);
   const databaseMb = Math.round((statSync(database).size / 1024 / 1024) * 10) / 10;
+
+  const seconds = Number(args.seconds);
+  const connections = Number(args.connections);
+  const trivialQuery = scenarios(machines, startDate)[0];
+  const bare = await startBareApp();
+  let bareTrivial: number;
+  try {
+    bareTrivial = (await measure(bare.url, trivialQuery, seconds, connections)).requestsPerSecond;
+  } finally {
+    bare.child.kill('SIGTERM');
+  }
 
   const server = await startServer(env);
   try {
@@ -241,17 +313,15 @@ async function main(): Promise<void> {
     const results: Result[] = [];
     let trivial = 0;
     for (const scenario of scenarios(machines, startDate)) {
-      const measured = await measure(
-        server.url,
-        scenario,
-        Number(args.seconds),
-        Number(args.connections),
-      );
+      await eventLoopDelay(server.child);
+      const measured = await measure(server.url, scenario, seconds, connections);
+      const delay = await eventLoopDelay(server.child);
       if (results.length === 0) trivial = measured.requestsPerSecond;
       results.push({
         name: scenario.name,
         ...measured,
         ratioToTrivial: measured.requestsPerSecond / trivial,
+        eventLoopMaxMs: delay.maxMs,
       });
       process.stderr.write('.');
     }
@@ -269,7 +339,11 @@ async function main(): Promise<void> {
       generationSeconds,
       importSeconds,
       databaseMb,
-      serverPeakRssMb: peakRssMb(server.child.pid as number),
+      serverPeakRssMb: rssMb(server.child.pid as number, 'VmHWM'),
+      serverRssMb: rssMb(server.child.pid as number, 'VmRSS'),
+      bareAppTrivialRequestsPerSecond: bareTrivial,
+      trivialVsBareApp: results[0].requestsPerSecond / bareTrivial,
+      chatMachineListCharacters: await chatMachineListLength(plant),
       results,
     };
     console.log(
@@ -277,7 +351,9 @@ async function main(): Promise<void> {
     );
     printTable(results);
     console.log(
-      `\ngeneration ${generationSeconds ?? 'reused'} s, import ${importSeconds ?? 'reused'} s, database ${databaseMb} MB, server peak RSS ${report.serverPeakRssMb} MB`,
+      `\ntrivial query: ${results[0].requestsPerSecond.toFixed(0)} req/s, bare NestJS + Apollo ${bareTrivial.toFixed(0)} req/s (${(report.trivialVsBareApp * 100).toFixed(0)}%)` +
+        `\ngeneration ${generationSeconds ?? 'reused'} s, import ${importSeconds ?? 'reused'} s, database ${databaseMb} MB, server RSS ${report.serverRssMb} MB (peak ${report.serverPeakRssMb} MB)` +
+        `\nmachines in the chat's system prompt: ${report.chatMachineListCharacters} characters`,
     );
     if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
   } finally {

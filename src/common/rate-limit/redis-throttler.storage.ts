@@ -1,4 +1,6 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 
@@ -15,6 +17,7 @@ end
 return { hits, ttl, blocked }`;
 
 const FAIL_OPEN_LOG_INTERVAL_MS = 60_000;
+const CONNECT_WAIT_MS = 2_000;
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -22,7 +25,7 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * Throttler storage in Redis, so that a limit holds across every instance. When Redis cannot be
  * reached requests are served anyway (fail open), and that is logged at most once a minute.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
+export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
   private lastFailureLog = 0;
   readonly redis: Redis;
@@ -86,6 +89,16 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Waits (at most CONNECT_WAIT_MS) for the first connection before the server takes requests:
+   * hits counted while still connecting would be lost to fail-open, and the first clients of a
+   * fresh instance would get a larger budget.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await Promise.race([once(this.redis, 'ready'), sleep(CONNECT_WAIT_MS)]);
   }
 
   onModuleDestroy(): void {
