@@ -13,6 +13,8 @@ import { FIXTURES, ROOT } from './support/processes';
 const RANGE = 'startDate: "2026-01-05", endDate: "2026-01-06"';
 const ADMIN_KEY = 'test-admin-key-0123456789';
 const SMALL_PLANT = join(FIXTURES, 'small-plant.json');
+/** M2 on 2026-01-06 made 100 parts, 7 scrapped: a merge that moves the totals to 1,800 and 37. */
+const SMALL_PLANT_PATCH = join(FIXTURES, 'small-plant-patch.json');
 
 /**
  * Hand-computed values for test/fixtures/small-plant.json (two machines, two days):
@@ -42,9 +44,9 @@ const HAND = (() => {
 
 describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp(
+  /** A server with the small plant imported, on a database of its own. */
+  const startSmallPlant = () =>
+    startTestApp(
       {
         RATE_LIMIT_DEFAULT: '100000/minute',
         RATE_LIMIT_SETUP: '1000/minute',
@@ -52,6 +54,9 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
       },
       { importFile: SMALL_PLANT, database },
     );
+
+  beforeAll(async () => {
+    t = await startSmallPlant();
   });
   afterAll(() => t.close());
 
@@ -440,14 +445,7 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
     // This block writes: a server and database of its own, so no other test depends on its order.
     let w: TestApp;
     beforeAll(async () => {
-      w = await startTestApp(
-        {
-          RATE_LIMIT_DEFAULT: '100000/minute',
-          RATE_LIMIT_SETUP: '1000/minute',
-          ADMIN_API_KEY: ADMIN_KEY,
-        },
-        { importFile: SMALL_PLANT, database },
-      );
+      w = await startSmallPlant();
     });
     afterAll(() => w.close());
     it('replaces the data when called with the admin key', async () => {
@@ -478,14 +476,7 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
     // This block writes: a server and database of its own, so no other test depends on its order.
     let w: TestApp;
     beforeAll(async () => {
-      w = await startTestApp(
-        {
-          RATE_LIMIT_DEFAULT: '100000/minute',
-          RATE_LIMIT_SETUP: '1000/minute',
-          ADMIN_API_KEY: ADMIN_KEY,
-        },
-        { importFile: SMALL_PLANT, database },
-      );
+      w = await startSmallPlant();
     });
     afterAll(() => w.close());
     const totals = async (range = RANGE) =>
@@ -495,22 +486,7 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
       expect(await totals()).toEqual({ oee: { totalParts: 1700 }, scrap: { totalScrap: 30 } });
 
       // Merge (from another process, the CLI): M2 on 2026-01-06 now made 100 parts, 7 scrapped.
-      const patch = {
-        machines: [{ name: 'M2', type: 'Press', ideal_cycle_time: 30 }],
-        production: {
-          '2026-01-06': {
-            M2: {
-              parts_produced: 100,
-              good_parts: 93,
-              scrap_parts: 7,
-              uptime_hours: 1,
-              downtime_hours: 7,
-            },
-          },
-        },
-      };
-      writeFileSync(join(w.dir, 'patch.json'), JSON.stringify(patch));
-      expect((await w.cli('import', 'patch.json', '--merge')).code).toBe(0);
+      expect((await w.cli('import', SMALL_PLANT_PATCH, '--merge')).code).toBe(0);
       expect(await totals()).toEqual({ oee: { totalParts: 1800 }, scrap: { totalScrap: 37 } });
 
       // Setup through the API in this process.

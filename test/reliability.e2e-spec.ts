@@ -143,22 +143,9 @@ describe('reliability: requests that must not take the server down or make it li
           )
         ).body.data;
       expect(await ask()).toEqual({ oee: { totalParts: 1700 }, scrap: { totalScrap: 30 } });
-      const patch = {
-        machines: [{ name: 'M2', type: 'Press', ideal_cycle_time: 30 }],
-        production: {
-          '2026-01-06': {
-            M2: {
-              parts_produced: 100,
-              good_parts: 93,
-              scrap_parts: 7,
-              uptime_hours: 1,
-              downtime_hours: 7,
-            },
-          },
-        },
-      };
-      writeFileSync(join(app.dir, 'patch.json'), JSON.stringify(patch));
-      expect((await app.cli('import', 'patch.json', '--merge')).code).toBe(0);
+      expect(
+        (await app.cli('import', join(FIXTURES, 'small-plant-patch.json'), '--merge')).code,
+      ).toBe(0);
       expect(await ask()).toEqual({ oee: { totalParts: 1800 }, scrap: { totalScrap: 37 } });
     } finally {
       await app.close();
