@@ -9,6 +9,7 @@ import {
   DATABASE_KINDS,
   TEST_DATABASE_URL,
 } from '../src/data/database/test-databases.testing';
+import { FakeLlm } from './support/fake-llm-server';
 import { worstStall } from './support/stall-probe';
 
 const SMALL_PLANT = join(FIXTURES, 'small-plant.json');
@@ -396,6 +397,39 @@ describe.each(DATABASE_KINDS)('consistent reads during writes on %s', (database)
       expect(answers).toBeGreaterThan(20);
     } finally {
       await app.close();
+    }
+  });
+});
+
+needsPostgres('chat and the connection pool', () => {
+  it('holds no database connection while the model thinks (regression: each chat held one for its whole turn)', async () => {
+    const llm = new FakeLlm();
+    await llm.start();
+    llm.reply({ stallMs: 3000 });
+    const db = await createTestDatabase('postgres');
+    const app = await startTestApp({
+      DATABASE_URL: db.url,
+      DATABASE_POOL_SIZE: '2',
+      OPENAI_BASE_URL: `${llm.url}/v1`,
+      RATE_LIMIT_CHAT: '1000/minute',
+      RATE_LIMIT_DEFAULT: '1000/minute',
+    });
+    try {
+      expect((await app.cli('import', SMALL_PLANT)).code).toBe(0);
+      const ask = () => app.gql('mutation { chat(input: { message: "OEE?" }) { response } }');
+      const chats = Promise.all([ask(), ask(), ask()]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const started = performance.now();
+      const { body } = await app.gql(`{ oee(${RANGE}) { totalParts } }`);
+      const waited = performance.now() - started;
+      expect(body).toEqual({ data: { oee: { totalParts: 1700 } } });
+      // Three chats wait 3 s for the model with a pool of 2; the query must not wait for them.
+      expect(waited).toBeLessThan(1500);
+      for (const chat of await chats) expect(chat.body.data?.chat.response).toBe('too late');
+    } finally {
+      await app.close();
+      await db.drop();
+      await llm.stop();
     }
   });
 });

@@ -4,6 +4,7 @@ import type {
   ChatCompletionMessageToolCall,
 } from 'openai/resources/chat/completions';
 import { BadInputError } from '../common/errors';
+import { withOwnResources } from '../common/request-context';
 import { AppConfig } from '../config/app-config.service';
 import { CHAT_LIMITS } from './chat.limits';
 import { ChatPrompt } from './chat.prompt';
@@ -57,7 +58,7 @@ export class ChatService {
       content: sanitize(turn.content),
     }));
     const messages: ChatCompletionMessageParam[] = [
-      { role: 'system', content: await this.prompt.build() },
+      { role: 'system', content: await withOwnResources(() => this.prompt.build()) },
       ...cleanHistory,
       { role: 'user', content: question },
     ];
@@ -112,7 +113,9 @@ export class ChatService {
       call.type === 'function'
         ? { name: call.function.name, args: call.function.arguments }
         : { name: call.type, args: '' };
-    const { result, error } = await this.tools.run(name, args);
+    // Each tool call reads in a snapshot of its own, released at once: no database connection is
+    // held while the model thinks.
+    const { result, error } = await withOwnResources(() => this.tools.run(name, args));
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     return {
       record: { name, arguments: args, durationMs, error },

@@ -38,6 +38,22 @@ export function requestResource<T>(
   return context.resources.get(key) as T;
 }
 
+/**
+ * Runs `work` with request resources of its own (a read snapshot, a data version), released as soon
+ * as it settles, for a unit of work inside a long request: a chat turn waits seconds for the model
+ * between its reads and must not hold a database connection meanwhile. The request id stays.
+ */
+export async function withOwnResources<T>(work: () => Promise<T>): Promise<T> {
+  const outer = storage.getStore();
+  if (!outer) return work();
+  const inner: RequestContext = { requestId: outer.requestId, resources: new Map(), cleanups: [] };
+  try {
+    return await storage.run(inner, work);
+  } finally {
+    for (const cleanup of inner.cleanups.splice(0)) cleanup();
+  }
+}
+
 /** Express middleware: reuses a valid incoming X-Request-Id or makes one, and echoes it back. */
 export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
   const incoming = req.header('x-request-id');
