@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
@@ -98,7 +96,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
    */
   async onModuleInit(): Promise<void> {
     if (this.redis.status === 'ready') return;
-    await Promise.race([once(this.redis, 'ready'), sleep(CONNECT_WAIT_MS)]);
+    // Not events.once: it rejects on 'error', and an unreachable Redis must not stop the start.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CONNECT_WAIT_MS);
+      this.redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   onModuleDestroy(): void {
