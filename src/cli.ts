@@ -15,13 +15,13 @@ import { registerMetricsCommands } from './cli/commands/metrics.commands';
 import { registerSetupCommand } from './cli/commands/setup.command';
 import { registerVoiceCommand } from './cli/commands/voice.command';
 import { withApp } from './cli/with-app';
-import { DomainError } from './common/errors';
-import { ConfigValidationError } from './config/env';
+import { knownReason } from './common/startup';
 
 /** One clear line (or the import's list of problems) and exit code 1; a stack only for real faults. */
 function fail(error: unknown): never {
-  if (error instanceof DomainError || error instanceof ConfigValidationError) {
-    process.stderr.write(`Error: ${error.message}\n`);
+  const reason = knownReason(error);
+  if (reason !== null) {
+    process.stderr.write(`Error: ${reason}\n`);
   } else {
     process.stderr.write(
       `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

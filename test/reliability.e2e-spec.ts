@@ -1,13 +1,16 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startTestApp, TestApp } from './support/test-app';
-import { cleanEnv, FIXTURES, MAIN } from './support/processes';
+import { cleanEnv, FIXTURES, MAIN, runCli, scratchDir } from './support/processes';
 import {
   createTestDatabase,
   DATABASE_KINDS,
+  redisPrefix,
   TEST_DATABASE_URL,
+  TEST_REDIS_URL,
 } from '../src/data/database/test-databases.testing';
 import { FakeLlm } from './support/fake-llm-server';
 import { worstStall } from './support/stall-probe';
@@ -318,6 +321,25 @@ describe('start-up against an unreachable database', () => {
   });
 });
 
+describe('the CLI against an unreachable database', () => {
+  it('prints one line, not a stack trace', async () => {
+    const { dir, cleanup } = scratchDir();
+    try {
+      const result = await runCli(['stats'], {
+        cwd: dir,
+        env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        'Error: Cannot reach the database: check DATABASE_URL and that the database is running (connect ECONNREFUSED 127.0.0.1:1)\n',
+      );
+    } finally {
+      cleanup();
+    }
+  });
+});
+
 /**
  * Readers must see one state of the data per request, while `setup` and `import` replace it (from
  * another process, the CLI, and through the API).
@@ -397,6 +419,54 @@ describe.each(DATABASE_KINDS)('consistent reads during writes on %s', (database)
       expect(answers).toBeGreaterThan(20);
     } finally {
       await app.close();
+    }
+  });
+});
+
+const needsPostgresAndRedis = TEST_DATABASE_URL && TEST_REDIS_URL ? describe : describe.skip;
+
+needsPostgresAndRedis('clients that hang up', () => {
+  it('leave no read snapshot open behind them (regression: 300 hang-ups took every connection)', async () => {
+    const db = await createTestDatabase('postgres');
+    const app = await startTestApp({
+      DATABASE_URL: db.url,
+      DATABASE_POOL_SIZE: '4',
+      REDIS_URL: TEST_REDIS_URL as string,
+      REDIS_KEY_PREFIX: redisPrefix(),
+      RATE_LIMIT_DEFAULT: '1000000/minute',
+    });
+    const admin = new Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      expect((await app.cli('import', SMALL_PLANT)).code).toBe(0);
+      const { port } = new URL(app.url);
+      const body = JSON.stringify({ query: '{ machines { name } stats { totalRecords } }' });
+      const request =
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      for (let i = 0; i < 200; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = connect(Number(port), '127.0.0.1', () => {
+            socket.end(request);
+            socket.destroy();
+            resolve();
+          });
+          socket.on('error', () => resolve());
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const name = new URL(db.url).pathname.slice(1);
+      const { rows } = await admin.query<{ count: string }>(
+        "select count(*) from pg_stat_activity where datname = $1 and state = 'idle in transaction'",
+        [name],
+      );
+      expect(Number(rows[0].count)).toBe(0);
+      const { body: answer } = await app.gql(`{ oee(${RANGE}) { totalParts } }`);
+      expect(answer).toEqual({ data: { oee: { totalParts: 1700 } } });
+    } finally {
+      await admin.end();
+      await app.close();
+      await db.drop();
     }
   });
 });

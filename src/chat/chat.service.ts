@@ -73,7 +73,13 @@ export class ChatService {
         content: reply.content ?? null,
         tool_calls: reply.tool_calls,
       });
-      const results = await Promise.all(reply.tool_calls.map((call) => this.runTool(call)));
+      // One snapshot per round, shared by its parallel calls and released before the next model
+      // call: no database connection is held while the model thinks, and a round of many calls
+      // takes one connection, not one each.
+      const calls = reply.tool_calls;
+      const results = await withOwnResources(() =>
+        Promise.all(calls.map((call) => this.runTool(call))),
+      );
       for (const { record, message: toolMessage } of results) {
         toolCalls.push(record);
         messages.push(toolMessage);
@@ -113,9 +119,7 @@ export class ChatService {
       call.type === 'function'
         ? { name: call.function.name, args: call.function.arguments }
         : { name: call.type, args: '' };
-    // Each tool call reads in a snapshot of its own, released at once: no database connection is
-    // held while the model thinks.
-    const { result, error } = await withOwnResources(() => this.tools.run(name, args));
+    const { result, error } = await this.tools.run(name, args);
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     return {
       record: { name, arguments: args, durationMs, error },

@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { InvalidArgumentError } from 'commander';
+import { createLogger } from '../common/logger';
 import { assertValidEnvironment } from '../config/env';
 import { CliModule } from './cli.module';
 
@@ -10,7 +11,10 @@ export type WithApp = (body: (app: INestApplicationContext) => Promise<void>) =>
 export const withApp: WithApp = async (body) => {
   assertValidEnvironment();
   const app = await NestFactory.createApplicationContext(CliModule, {
-    logger: ['fatal', 'error', 'warn'],
+    // Warnings and real faults only; an expected failure (an unreachable database) is not logged
+    // with its stack but reaches the command's one-line error (see cli.ts).
+    logger: createLogger('warn', false),
+    abortOnError: false,
   });
   try {
     await body(app);

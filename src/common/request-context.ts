@@ -3,11 +3,30 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
 interface RequestContext {
-  requestId: string;
+  /** Absent for work that no request started (a warm-up at start-up). */
+  requestId?: string;
   /** State that lives as long as this request (a database snapshot, a data version), by key. */
   resources: Map<symbol, unknown>;
   /** Run once when the response is finished or the client goes away. */
   cleanups: (() => void)[];
+  /** Ended: nothing more may be kept for it (its cleanups have run). */
+  closed: boolean;
+  /** Work shared by many requests (a rollup build), which must not compete with them for connections. */
+  background: boolean;
+}
+
+function newContext(requestId?: string, background = false): RequestContext {
+  return { requestId, resources: new Map(), cleanups: [], closed: false, background };
+}
+
+/** Whether the current work is shared background work (see withOwnResources). */
+export function isBackgroundWork(): boolean {
+  return storage.getStore()?.background ?? false;
+}
+
+function close(context: RequestContext): void {
+  context.closed = true;
+  for (const cleanup of context.cleanups.splice(0)) cleanup();
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -21,15 +40,16 @@ export function currentRequestId(): string | undefined {
 
 /**
  * A value kept for the rest of the current request, created on first use; `release` runs when the
- * response ends. Outside a request (the CLI, timers) there is nothing to keep it in: undefined.
- * Keyed by the request itself, never by anything the client chose (such as X-Request-Id).
+ * response ends. Outside a request (the CLI, timers), or once it has ended (the client went away
+ * before its first read), there is nothing to keep it in: undefined. Keyed by the request itself,
+ * never by anything the client chose (such as X-Request-Id).
  */
 export function requestResource<T>(
   key: symbol,
   create: () => { value: T; release?: () => void },
 ): T | undefined {
   const context = storage.getStore();
-  if (!context) return undefined;
+  if (!context || context.closed) return undefined;
   if (!context.resources.has(key)) {
     const { value, release } = create();
     context.resources.set(key, value);
@@ -39,18 +59,22 @@ export function requestResource<T>(
 }
 
 /**
- * Runs `work` with request resources of its own (a read snapshot, a data version), released as soon
- * as it settles, for a unit of work inside a long request: a chat turn waits seconds for the model
- * between its reads and must not hold a database connection meanwhile. The request id stays.
+ * Runs `work` with resources of its own (a read snapshot, a data version), released as soon as it
+ * settles: a unit of work that must not hold a connection for a whole long request (a chat turn
+ * waits seconds for the model between its reads), or, with `background`, work that many requests
+ * wait for and that must be one state of the data however it was started (a rollup build, shared
+ * stats): its reads use connections of their own, so waiting requests never starve it. A request's
+ * id stays.
  */
-export async function withOwnResources<T>(work: () => Promise<T>): Promise<T> {
-  const outer = storage.getStore();
-  if (!outer) return work();
-  const inner: RequestContext = { requestId: outer.requestId, resources: new Map(), cleanups: [] };
+export async function withOwnResources<T>(
+  work: () => Promise<T>,
+  options: { background?: boolean } = {},
+): Promise<T> {
+  const inner = newContext(storage.getStore()?.requestId, options.background ?? false);
   try {
     return await storage.run(inner, work);
   } finally {
-    for (const cleanup of inner.cleanups.splice(0)) cleanup();
+    close(inner);
   }
 }
 
@@ -59,9 +83,7 @@ export function requestContextMiddleware(req: Request, res: Response, next: Next
   const incoming = req.header('x-request-id');
   const requestId = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', requestId);
-  const context: RequestContext = { requestId, resources: new Map(), cleanups: [] };
-  res.once('close', () => {
-    for (const cleanup of context.cleanups.splice(0)) cleanup();
-  });
+  const context = newContext(requestId);
+  res.once('close', () => close(context));
   storage.run(context, () => next());
 }

@@ -9,7 +9,7 @@ function rootMessage(error: Error): string {
 }
 
 /** One line for the operator, or null for a real fault (which keeps its stack). */
-function knownReason(error: unknown): string | null {
+export function knownReason(error: unknown): string | null {
   if (error instanceof ConfigValidationError) return error.message;
   if (error instanceof DomainError) {
     const detail = rootMessage(error);

@@ -82,6 +82,15 @@ describe(validateEnv.name, () => {
     },
   );
 
+  it.each(['1.2.3', '10.0.0.1/33', '::1/129, 10.0.0.0/8'])(
+    'rejects TRUST_PROXY=%s, naming the entry that is not an address (regression: a stack trace at start)',
+    (value) => {
+      expect(() => validateEnv({ TRUST_PROXY: value })).toThrow(
+        /TRUST_PROXY=.* has entries that are not addresses or subnets/,
+      );
+    },
+  );
+
   it.each(['yes', 'everything', '11', '0'])('rejects TRUST_PROXY=%s', (value) => {
     expect(() => validateEnv({ TRUST_PROXY: value })).toThrow(
       /TRUST_PROXY=.* must be false, a number of proxies/,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -283,6 +284,30 @@ function llmProblems(env: Env): string[] {
   return problems;
 }
 
+/**
+ * TRUST_PROXY addresses must be real addresses or subnets: the shape check lets "1.2.3" and
+ * "10.0.0.1/33" through, which Express would only refuse with a stack trace at start-up.
+ */
+function trustProxyProblems(env: Env): string[] {
+  const value = env.TRUST_PROXY.trim().toLowerCase();
+  if (/^(false|true|\d+)$/.test(value)) return [];
+  const bad = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => {
+      if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return false;
+      const [address, prefix] = entry.split('/');
+      const family = isIP(address);
+      if (family === 0) return true;
+      return prefix !== undefined && !(Number(prefix) <= (family === 4 ? 32 : 128));
+    });
+  return bad.length === 0
+    ? []
+    : [
+        `TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)} has entries that are not addresses or subnets: ${bad.join(', ')}`,
+      ];
+}
+
 /** Thrown for a bad environment; start-up prints its message alone, without a stack. */
 export class ConfigValidationError extends Error {
   override readonly name = 'ConfigValidationError';
@@ -317,7 +342,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   const env = plainToInstance(Env, present);
   const errors = validateSync(env, { forbidUnknownValues: true });
   const lines = errors.map((error) => describe(error, present));
-  if (lines.length === 0) lines.push(...llmProblems(env));
+  if (lines.length === 0) lines.push(...llmProblems(env), ...trustProxyProblems(env));
   if (lines.length > 0) {
     throw new ConfigValidationError(`Invalid configuration: ${lines.join('; ')}`);
   }

@@ -8,6 +8,9 @@ import { MetricsSumsRepository } from './metrics-sums.repository';
 import { migrateToLatest } from './database/migrations';
 import { ReadSnapshots } from './database/read-snapshots';
 
+/** PostgreSQL connections for background work (rollup builds, shared stats), beside the pool. */
+const BACKGROUND_POOL_SIZE = 2;
+
 /** Storage: the database connection (migrated on start), dataset reads and writes, metric sums, demo data. */
 @Module({
   providers: [
@@ -30,9 +33,19 @@ import { ReadSnapshots } from './database/read-snapshots';
     },
     {
       provide: ReadSnapshots,
-      inject: [KYSELY, AppConfig],
-      useFactory: (db: ConstructorParameters<typeof ReadSnapshots>[0], config: AppConfig) =>
-        new ReadSnapshots(db, config.databaseUrl),
+      inject: [KYSELY, AppConfig, ConnectionLosses],
+      useFactory: (
+        db: ConstructorParameters<typeof ReadSnapshots>[0],
+        config: AppConfig,
+        losses: ConnectionLosses,
+      ) =>
+        new ReadSnapshots(db, config.databaseUrl, () =>
+          createDatabase(config.databaseUrl, {
+            poolSize: BACKGROUND_POOL_SIZE,
+            statementTimeoutMs: config.databaseStatementTimeoutMs,
+            losses,
+          }),
+        ),
     },
     DataService,
     MetricsSumsRepository,

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Insertable, Kysely, sql, Transaction } from 'kysely';
 import { daysInclusive } from '../common/dates';
-import { requestResource } from '../common/request-context';
+import { requestResource, withOwnResources } from '../common/request-context';
 import { Database } from './database/database.types';
 import { KYSELY } from './database/database.provider';
 import {
@@ -64,6 +64,7 @@ export class DataService implements OnModuleDestroy {
   ) {}
 
   private statsCache: { version: number; stats: Promise<DatasetStats> } | null = null;
+  private pendingStats: Promise<{ version: number; stats: DatasetStats }> | null = null;
 
   async onModuleDestroy(): Promise<void> {
     await this.snapshots.close();
@@ -224,15 +225,24 @@ export class DataService implements OnModuleDestroy {
   private async statsOfVersion(): Promise<DatasetStats> {
     const db = await this.reader();
     const version = await this.readVersion(db);
-    if (this.statsCache?.version !== version) {
-      const stats = this.computeStats(db);
-      const entry = { version, stats };
-      this.statsCache = entry;
-      stats.catch(() => {
-        if (this.statsCache === entry) this.statsCache = null;
-      });
+    if (this.statsCache?.version === version) return this.statsCache.stats;
+    // Shared by every request that waits for it, so computed in a snapshot of its own: a request
+    // whose client goes away must not take the others' answer with it.
+    this.pendingStats ??= withOwnResources(
+      async () => {
+        const own = await this.reader();
+        return { version: await this.readVersion(own), stats: await this.computeStats(own) };
+      },
+      { background: true },
+    ).finally(() => {
+      this.pendingStats = null;
+    });
+    const computed = await this.pendingStats;
+    if (computed.version > (this.statsCache?.version ?? -1)) {
+      this.statsCache = { version: computed.version, stats: Promise.resolve(computed.stats) };
     }
-    return this.statsCache.stats;
+    // Computed before the write this request sees: count its own snapshot instead.
+    return computed.version === version ? computed.stats : this.computeStats(db);
   }
 
   private async computeStats(db: Kysely<Database>): Promise<DatasetStats> {

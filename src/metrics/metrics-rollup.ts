@@ -1,6 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { addDays, daysInclusive } from '../common/dates';
-import { requestResource } from '../common/request-context';
+import { requestResource, withOwnResources } from '../common/request-context';
 import { DataService } from '../data/data.service';
 import { SEVERITIES_MOST_SERIOUS_FIRST, SeverityName } from '../common/severity';
 import { MetricsSumsRepository } from '../data/metrics-sums.repository';
@@ -16,8 +17,12 @@ const SUM_KEYS: (keyof OeeSums)[] = [
   'good',
   'scrap',
 ];
-/** Above this many machine-days the rollup would cost too much memory; the database answers instead. */
-export const ROLLUP_MAX_MACHINE_DAYS = 500_000;
+/**
+ * Above this size (machine-days x fields, 8 bytes each: about 500,000 machine-days of the demo
+ * plant; fewer when imports bring many downtime reasons) the rollup would cost too much memory, and
+ * the database answers instead.
+ */
+export const ROLLUP_MAX_BYTES = 200 * 2 ** 20;
 const MACHINES_PER_SLICE = 25;
 const DATA_VERSION = Symbol('data version');
 const KEPT_VERSIONS = 2;
@@ -54,14 +59,20 @@ export class MetricsRollup implements MetricSums {
     this.all = machines.length;
   }
 
+  /** Bytes the rollup of this plant would take: one 8-byte sum per field, machine (+ all) and day. */
+  static bytesFor(machines: number, days: number, shifts: string[], reasons: string[]): number {
+    return (machines + 1) * (days + 1) * layoutFor(shifts, reasons).width * 8;
+  }
+
   /** Loads the sums of every machine-day (a few GROUP BY queries) and accumulates them. */
   static async build(
     queries: MetricsSumsRepository,
     machines: { id: number; name: string }[],
     shifts: string[],
+    reasons: string[],
     range: { startDate: string; endDate: string },
   ): Promise<MetricsRollup> {
-    const layout = layoutFor(shifts, await queries.reasons({ ...range, machine: null }));
+    const layout = layoutFor(shifts, reasons);
     const builder = new RollupBuilder(machines, range, layout);
     // A slice of machines at a time keeps the rows held in memory small.
     for (let first = 0; first < machines.length; first += MACHINES_PER_SLICE) {
@@ -168,7 +179,11 @@ export class MetricsRollup implements MetricSums {
   }
 
   private rowFor(f: MetricsFilter): number {
-    return f.machine ? (this.rowIndex.get(f.machine.id) ?? this.all) : this.all;
+    if (!f.machine) return this.all;
+    const row = this.rowIndex.get(f.machine.id);
+    // A request only uses the rollup of its own data version, which holds all its machines.
+    if (row === undefined) throw new Error(`Machine ${f.machine.id} is not in this rollup`);
+    return row;
   }
 
   /** Day indexes of the filter clipped to the rollup, or null when they do not overlap. */
@@ -213,13 +228,16 @@ class RollupBuilder {
     this.rowOf = new Map(machines.map((m, index) => [m.id, index]));
   }
 
+  /** Between queries the build lets other requests in: on SQLite each query blocks while it runs. */
   async addSlice(queries: MetricsSumsRepository, f: MetricsFilter): Promise<void> {
     const { layout } = this;
+    await nextTurn();
     for (const row of await queries.machineDaySums(f, 'machineDay')) {
       const [id, date] = row.key.split('|');
       this.add(Number(id), date, layout.rows, 1);
       SUM_KEYS.forEach((key, i) => this.add(Number(id), date, layout.base + i, row[key]));
     }
+    await nextTurn();
     for (const row of await queries.shiftSums(f, 'machineDayShift')) {
       const [id, date, ...name] = row.key.split('|');
       const start = layout.shifts.get(name.join('|'));
@@ -227,11 +245,13 @@ class RollupBuilder {
       this.add(Number(id), date, start + SUM_KEYS.length, 1);
       SUM_KEYS.forEach((key, i) => this.add(Number(id), date, start + i, row[key]));
     }
+    await nextTurn();
     for (const e of await queries.eventsByMachineDayReason(f)) {
       const start = layout.reasons.get(e.reason) as number;
       this.add(e.machineId, e.date, start, e.hours);
       this.add(e.machineId, e.date, start + 1, e.events);
     }
+    await nextTurn();
     for (const q of await queries.qualityByMachineDaySeverity(f)) {
       const start = layout.severities.get(q.severity);
       if (start === undefined) continue;
@@ -301,6 +321,7 @@ function layoutFor(shifts: string[], reasons: string[]): Layout {
 export class MetricsRollupCache {
   private readonly logger = new Logger(MetricsRollupCache.name);
   private readonly rollups = new Map<number, Promise<MetricsRollup | null>>();
+  private building: Promise<{ version: number; rollup: MetricsRollup | null }> | null = null;
 
   constructor(
     private readonly data: DataService,
@@ -308,25 +329,50 @@ export class MetricsRollupCache {
   ) {}
 
   /**
-   * The rollup of the request's data version, or the database queries when the data is too large
-   * to hold in memory. The two newest versions are kept: requests whose snapshots straddle a write
-   * each get their own without rebuilding the other's.
+   * The rollup of the request's data version, or the database queries (in the request's snapshot)
+   * when the data is too large to hold in memory or no rollup of that version can be had.
    */
   async sums(): Promise<MetricSums> {
     const version = await this.version();
-    let rollup = this.rollups.get(version);
-    if (!rollup) {
-      const building = this.build();
-      rollup = building;
-      this.rollups.set(version, building);
-      for (const old of [...this.rollups.keys()].sort((a, b) => a - b).slice(0, -KEPT_VERSIONS)) {
-        this.rollups.delete(old);
-      }
-      building.catch(() => {
-        if (this.rollups.get(version) === building) this.rollups.delete(version);
-      });
-    }
-    return (await rollup) ?? this.queries;
+    const known = this.rollups.get(version);
+    if (known) return (await known) ?? this.queries;
+    let built = await this.buildLatest();
+    // A build that started before the write this request sees is of an older version: one more.
+    if (built.version < version) built = await this.buildLatest();
+    return built.version === version ? (built.rollup ?? this.queries) : this.queries;
+  }
+
+  /**
+   * One build at a time, shared by every request that waits for it. It reads the data version and
+   * every sum in one snapshot of its own (never a request's, which ends when its client goes away)
+   * and is kept under that version, with the one before it: requests whose snapshots straddle a
+   * write each find theirs.
+   */
+  private buildLatest(): Promise<{ version: number; rollup: MetricsRollup | null }> {
+    this.building ??= withOwnResources(
+      async () => {
+        const version = await this.data.dataVersion();
+        let rollup = this.rollups.get(version);
+        if (!rollup) {
+          const fresh = this.build();
+          rollup = fresh;
+          this.rollups.set(version, fresh);
+          for (const old of [...this.rollups.keys()]
+            .sort((a, b) => a - b)
+            .slice(0, -KEPT_VERSIONS)) {
+            this.rollups.delete(old);
+          }
+          fresh.catch(() => {
+            if (this.rollups.get(version) === fresh) this.rollups.delete(version);
+          });
+        }
+        return { version, rollup: await rollup };
+      },
+      { background: true },
+    ).finally(() => {
+      this.building = null;
+    });
+    return this.building;
   }
 
   /** The data version, read once per request (in its snapshot) and kept with the request. */
@@ -345,19 +391,18 @@ export class MetricsRollupCache {
       this.data.listShifts(),
     ]);
     if (!stats.startDate || !stats.endDate) return null;
+    const range = { startDate: stats.startDate, endDate: stats.endDate };
     const machineDays = stats.totalDays * machines.length;
-    if (machineDays > ROLLUP_MAX_MACHINE_DAYS) {
+    const shiftNames = shifts.map((s) => s.name);
+    const reasons = await this.queries.reasons({ ...range, machine: null });
+    const bytes = MetricsRollup.bytesFor(machines.length, stats.totalDays, shiftNames, reasons);
+    if (bytes > ROLLUP_MAX_BYTES) {
       this.logger.log(
-        `${machineDays} machine-days: metrics are computed in the database, without a rollup`,
+        `${machineDays} machine-days x ${reasons.length} downtime reasons would take ${Math.round(bytes / 2 ** 20)} MB: metrics are computed in the database, without a rollup`,
       );
       return null;
     }
-    const rollup = await MetricsRollup.build(
-      this.queries,
-      machines,
-      shifts.map((s) => s.name),
-      { startDate: stats.startDate, endDate: stats.endDate },
-    );
+    const rollup = await MetricsRollup.build(this.queries, machines, shiftNames, reasons, range);
     this.logger.log(
       `Built the metrics rollup (${machineDays} machine-days) in ${Math.round(performance.now() - started)} ms`,
     );

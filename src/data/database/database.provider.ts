@@ -52,6 +52,9 @@ export function createSqliteDatabase(databaseUrl: string): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
+/** Longest a transaction may sit idle (no statement running) before PostgreSQL ends it. */
+const IDLE_IN_TRANSACTION_MS = 60_000;
+
 /** Connections lost since start, for /health. */
 export class ConnectionLosses {
   count = 0;
@@ -145,15 +148,21 @@ function createPostgresDatabase(databaseUrl: string, options: DatabaseOptions): 
     statement_timeout: options.statementTimeoutMs,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // A backstop: a transaction left open by a bug is ended by the server, freeing its connection.
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
   });
-  const lost = (error: Error) => {
+  // pg-pool passes an idle client's error on to the pool: count each client once.
+  const counted = new WeakSet<object>();
+  const lost = (client: object, error: Error) => {
+    if (counted.has(client)) return;
+    counted.add(client);
     options.losses?.record();
     logger.warn(`PostgreSQL connection lost: ${error.message}`);
   };
   // A connection dropped by the server (idle, or in use by a query) must not crash the process:
   // the query in flight fails with DATABASE_UNAVAILABLE, the pool drops the broken connection and
   // opens a new one for the next query, and /health counts the loss.
-  pool.on('error', lost);
-  pool.on('connect', (client) => client.on('error', lost));
+  pool.on('error', (error, client) => lost(client, error));
+  pool.on('connect', (client) => client.on('error', (error) => lost(client, error)));
   return new Kysely<Database>({ dialect: new RetryableErrorsPostgresDialect({ pool }) });
 }

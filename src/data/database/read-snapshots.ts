@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import SqliteDatabase from 'better-sqlite3';
 import { ControlledTransaction, Kysely, SqliteDialect } from 'kysely';
-import { requestResource } from '../../common/request-context';
+import { isBackgroundWork, requestResource } from '../../common/request-context';
 import { Database } from './database.types';
 import { isPostgresUrl, sqlitePath } from './database.provider';
 
@@ -26,9 +26,16 @@ export class ReadSnapshots {
   private readonly idle: Reader[] = [];
   private closed = false;
 
+  private background: Kysely<Database> | null = null;
+
+  /**
+   * @param openBackground opens the PostgreSQL connections of background work (a small pool of its
+   *   own, see withOwnResources), on first use.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly databaseUrl: string,
+    private readonly openBackground: () => Kysely<Database> = () => db,
   ) {}
 
   /** The current request's snapshot, started by its first read; the main connection otherwise. */
@@ -41,6 +48,7 @@ export class ReadSnapshots {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.idle.splice(0).map((reader) => reader.close()));
+    if (this.background && this.background !== this.db) await this.background.destroy();
   }
 
   private get isPostgres(): boolean {
@@ -78,7 +86,10 @@ export class ReadSnapshots {
     trx: ControlledTransaction<Database>;
     done: () => void;
   }> {
-    const trx = await this.db
+    // Background work (a rollup build that requests wait for) gets its own small pool: requests
+    // holding their snapshots could otherwise take every connection while waiting for it.
+    const db = isBackgroundWork() ? (this.background ??= this.openBackground()) : this.db;
+    const trx = await db
       .startTransaction()
       .setIsolationLevel('repeatable read')
       .setAccessMode('read only')
