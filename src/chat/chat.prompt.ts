@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { todayIn } from '../common/dates';
 import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 /** Up to this many machines the prompt lists them all; above, it summarises (see describeMachines). */
 export const PROMPT_MACHINE_LIST_LIMIT = 40;
@@ -40,12 +41,13 @@ export function describeMachines(
 export class ChatPrompt {
   constructor(
     private readonly data: DataService,
+    private readonly metrics: MetricsService,
     private readonly config: AppConfig,
   ) {}
 
   async build(): Promise<string> {
     const [stats, machines, shifts] = await Promise.all([
-      this.data.stats(),
+      this.metrics.datasetStats(),
       this.data.listMachines(),
       this.data.listShifts(),
     ]);

@@ -133,7 +133,7 @@ export class ChatTools {
         return this.machines(args);
       case 'get_data_range': {
         expectKeys(args, []);
-        const stats = await this.data.stats();
+        const stats = await this.metrics.datasetStats();
         return stats.exists
           ? {
               start_date: stats.startDate,

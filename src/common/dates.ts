@@ -38,6 +38,17 @@ export function daysInclusive(start: string, end: string): number {
   return Math.round((toUtcMs(end) - toUtcMs(start)) / MS_PER_DAY) + 1;
 }
 
+/** The first day of the date's month. */
+export function monthStart(date: string): string {
+  return `${date.slice(0, 8)}01`;
+}
+
+/** The last day of the date's month. */
+export function monthEnd(date: string): string {
+  const [year, month] = date.split('-').map(Number);
+  return fromUtcMs(Date.UTC(year, month, 0));
+}
+
 /** Today's date in an IANA time zone. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
   const parts = new Intl.DateTimeFormat('en-CA', {

@@ -7,6 +7,7 @@ import { DemoDataService } from './demo-data.service';
 import { MetricsSumsRepository } from './metrics-sums.repository';
 import { migrateToLatest } from './database/migrations';
 import { ReadSnapshots } from './database/read-snapshots';
+import { SummariesWriter } from './summaries.writer';
 
 /** PostgreSQL connections for background work (rollup builds, shared stats), beside the pool. */
 const BACKGROUND_POOL_SIZE = 2;
@@ -49,6 +50,7 @@ const BACKGROUND_POOL_SIZE = 2;
     },
     DataService,
     MetricsSumsRepository,
+    SummariesWriter,
     DemoDataService,
     DataResolver,
   ],

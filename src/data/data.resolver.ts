@@ -7,8 +7,6 @@ import { RateLimitBucket } from '../common/rate-limit/rate-limit-bucket.decorato
 import { DataService } from './data.service';
 import { DemoDataService } from './demo-data.service';
 import { SetupArgs } from './dto/setup.args';
-import { DataStats } from './models/data-stats.model';
-import { DateRange } from './models/date-range.model';
 import { Factory } from './models/factory.model';
 import { Machine } from './models/machine.model';
 import { SetupResult } from './models/setup-result.model';
@@ -40,20 +38,6 @@ export class DataResolver {
   @Query(() => [Shift], { description: 'All shifts, by start hour.' })
   shifts(): Promise<Shift[]> {
     return this.data.listShifts();
-  }
-
-  @Query(() => DataStats, { description: 'What data is stored.' })
-  stats(): Promise<DataStats> {
-    return this.data.stats();
-  }
-
-  @Query(() => DateRange, {
-    nullable: true,
-    description: 'The days that have data; null when there is none.',
-  })
-  async dateRange(): Promise<DateRange | null> {
-    const { startDate, endDate, totalDays } = await this.data.stats();
-    return startDate && endDate ? { startDate, endDate, totalDays } : null;
   }
 
   @Mutation(() => SetupResult, {

@@ -1,8 +1,8 @@
 import { Kysely } from 'kysely';
 import { Dataset } from './dataset';
-import { ReadSnapshots } from './database/read-snapshots';
 import { DataService } from './data.service';
 import {
+  createDataService,
   createTestDatabase,
   DATABASE_KINDS,
   TestDatabase,
@@ -27,7 +27,9 @@ describe.each(DATABASE_KINDS)(`${DataService.name} on %s`, (kind) => {
     testDb = await createTestDatabase(kind);
     db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
     await migrateToLatest(db);
-    service = new DataService(db, new ReadSnapshots(db, testDb.url));
+    service = createDataService(db, testDb.url, {
+      plannedDowntimeReasons: ['Planned Maintenance'],
+    });
   });
 
   afterEach(async () => {

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Insertable, Kysely, sql, Transaction } from 'kysely';
 import { daysInclusive } from '../common/dates';
 import { requestResource, withOwnResources } from '../common/request-context';
@@ -19,6 +19,7 @@ import {
 export type DatasetRecords = Pick<Dataset, 'production' | 'downtimeEvents' | 'qualityIssues'>;
 import { migrationStatus } from './database/migrations';
 import { ReadSnapshots } from './database/read-snapshots';
+import { SummariesWriter } from './summaries.writer';
 
 /** Reports rows written so far out of the total, for progress bars. */
 export type ProgressListener = (done: number, total: number) => void;
@@ -50,21 +51,37 @@ const STATS = Symbol('stats');
 
 // Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
 const PARAMETERS_PER_STATEMENT = 10_000;
-const META_KEYS = { source: 'source', generatedAt: 'generated_at', version: 'version' } as const;
+const META_KEYS = {
+  source: 'source',
+  generatedAt: 'generated_at',
+  version: 'version',
+  summariesBasis: 'summaries_basis',
+} as const;
 
 /**
  * The only place that reads and writes the production tables. Every bulk write is one transaction:
  * a failure leaves the previous data as it was, and readers see either the old or the new dataset.
  */
 @Injectable()
-export class DataService implements OnModuleDestroy {
+export class DataService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(DataService.name);
   constructor(
     @Inject(KYSELY) private readonly db: Kysely<Database>,
     private readonly snapshots: ReadSnapshots,
+    private readonly summaries: SummariesWriter,
   ) {}
 
   private statsCache: { version: number; stats: Promise<DatasetStats> } | null = null;
   private pendingStats: Promise<{ version: number; stats: DatasetStats }> | null = null;
+
+  async onModuleInit(): Promise<void> {
+    const started = performance.now();
+    if (await this.ensureSummaries()) {
+      this.logger.log(
+        `Summarised the stored data for the metrics in ${Math.round(performance.now() - started)} ms`,
+      );
+    }
+  }
 
   async onModuleDestroy(): Promise<void> {
     await this.snapshots.close();
@@ -99,6 +116,7 @@ export class DataService implements OnModuleDestroy {
   ): Promise<WriteSummary> {
     return this.db.transaction().execute(async (trx) => {
       for (const table of [
+        'machine_day_totals',
         'quality_issues',
         'downtime_events',
         'production',
@@ -111,7 +129,8 @@ export class DataService implements OnModuleDestroy {
         await this.upsertMachines(trx, plant.machines),
         await this.upsertShifts(trx, plant.shifts),
       );
-      await this.writeOrigin(trx, origin);
+      const version = await this.writeOrigin(trx, origin);
+      await this.summaries.logChanges(trx, version, null);
       const writer = new BatchWriter(trx, onProgress);
       const summary = {
         machines: plant.machines.length,
@@ -121,6 +140,9 @@ export class DataService implements OnModuleDestroy {
       };
       for await (const part of parts) {
         const written = await insertRecords(writer, part, ids);
+        for (const [machineId, dates] of machineDates(part.production, ids)) {
+          await this.summaries.refresh(trx, machineId, dates);
+        }
         summary.productionRows += written.productionRows;
         summary.downtimeEvents += written.downtimeEvents;
         summary.qualityIssues += written.qualityIssues;
@@ -142,12 +164,17 @@ export class DataService implements OnModuleDestroy {
       const machineIds = await this.upsertMachines(trx, dataset.machines);
       const shiftIds = await this.upsertShifts(trx, dataset.shifts);
       await this.deleteMachineDays(trx, dataset, machineIds);
-      await this.writeOrigin(trx, origin);
-      const written = await insertRecords(
-        new BatchWriter(trx, onProgress),
-        dataset,
-        new NameIds(machineIds, shiftIds),
+      const version = await this.writeOrigin(trx, origin);
+      const ids = new NameIds(machineIds, shiftIds);
+      const written = await insertRecords(new BatchWriter(trx, onProgress), dataset, ids);
+      const touched = machineDates(
+        [...dataset.production, ...dataset.downtimeEvents, ...dataset.qualityIssues],
+        ids,
       );
+      for (const [machineId, dates] of touched) {
+        await this.summaries.refresh(trx, machineId, dates);
+      }
+      await this.summaries.logChanges(trx, version, touched);
       return { machines: dataset.machines.length, ...written };
     });
   }
@@ -281,6 +308,35 @@ export class DataService implements OnModuleDestroy {
     };
   }
 
+  /** The first and last dates with production (two index lookups); null without data. */
+  async dateRange(): Promise<{ startDate: string; endDate: string } | null> {
+    const row = await (
+      await this.reader()
+    )
+      .selectFrom('production')
+      .select((eb) => [eb.fn.min('date').as('startDate'), eb.fn.max('date').as('endDate')])
+      .executeTakeFirst();
+    return row?.startDate && row.endDate
+      ? { startDate: row.startDate, endDate: row.endDate }
+      : null;
+  }
+
+  /**
+   * Every downtime reason recorded, sorted: a walk along the reason index, one lookup per distinct
+   * reason, however many events there are.
+   */
+  async downtimeReasons(): Promise<string[]> {
+    const { rows } = await sql<{ reason: string }>`
+      with recursive reasons(reason) as (
+        select min(reason) from downtime_events
+        union all
+        select (select min(e.reason) from downtime_events e where e.reason > r.reason)
+        from reasons r where r.reason is not null
+      )
+      select reason from reasons where reason is not null`.execute(await this.reader());
+    return rows.map((r) => r.reason);
+  }
+
   /** A machine by its exact name, or by name in any letter case; null when there is none. */
   async findMachine(name: string): Promise<{ id: number; name: string } | null> {
     const db = await this.reader();
@@ -372,18 +428,81 @@ export class DataService implements OnModuleDestroy {
     }
   }
 
-  /** Records where the data came from and moves the data version on (it never goes back). */
-  private async writeOrigin(tx: Tx, origin: DatasetOrigin): Promise<void> {
-    const version = await this.readVersion(tx);
-    await tx.deleteFrom('dataset_meta').execute();
-    await tx
-      .insertInto('dataset_meta')
-      .values([
-        { key: META_KEYS.source, value: origin.source },
-        { key: META_KEYS.generatedAt, value: origin.generatedAt },
-        { key: META_KEYS.version, value: String(version + 1) },
-      ])
+  /**
+   * Records where the data came from and moves the data version on (it never goes back); returns
+   * the new version.
+   */
+  private async writeOrigin(tx: Tx, origin: DatasetOrigin): Promise<number> {
+    await setMeta(tx, META_KEYS.source, origin.source);
+    await setMeta(tx, META_KEYS.generatedAt, origin.generatedAt);
+    return this.nextVersion(tx);
+  }
+
+  private async nextVersion(tx: Tx): Promise<number> {
+    await lockVersion(tx);
+    const version = (await this.readVersion(tx)) + 1;
+    await setMeta(tx, META_KEYS.version, String(version));
+    // The summaries written with this version follow today's planned downtime reasons.
+    await setMeta(tx, META_KEYS.summariesBasis, this.summaries.basis());
+    return version;
+  }
+
+  /**
+   * Summarises the stored data again when its summaries were made under other planned downtime
+   * reasons, or never (a database from before the summaries): once, at start.
+   */
+  async ensureSummaries(): Promise<boolean> {
+    const basis = await this.db
+      .selectFrom('dataset_meta')
+      .select('value')
+      .where('key', '=', META_KEYS.summariesBasis)
+      .executeTakeFirst();
+    if (basis?.value === this.summaries.basis()) return false;
+    return this.db.transaction().execute(async (trx) => {
+      // Another instance starting at the same time may have done it: check again under the lock.
+      await lockVersion(trx);
+      const now = await trx
+        .selectFrom('dataset_meta')
+        .select('value')
+        .where('key', '=', META_KEYS.summariesBasis)
+        .executeTakeFirst();
+      if (now?.value === this.summaries.basis()) return false;
+      await trx.deleteFrom('machine_day_totals').execute();
+      const spans = await trx
+        .selectFrom('production')
+        .select((eb) => ['machine_id', eb.fn.min('date').as('first'), eb.fn.max('date').as('last')])
+        .groupBy('machine_id')
+        .execute();
+      for (const span of spans) {
+        await this.summaries.refresh(trx, span.machine_id, [span.first, span.last]);
+      }
+      await this.summaries.logChanges(trx, await this.nextVersion(trx), null);
+      return true;
+    });
+  }
+
+  /**
+   * The machine-days changed after version `from` up to `to`: null when every one of those
+   * versions may have changed anything (a whole dataset written) or is no longer logged.
+   */
+  async changesBetween(from: number, to: number): Promise<Map<number, Set<string>> | null> {
+    const rows = await (
+      await this.reader()
+    )
+      .selectFrom('data_changes')
+      .select(['version', 'machine_id', 'date'])
+      .where('version', '>', from)
+      .where('version', '<=', to)
       .execute();
+    if (new Set(rows.map((r) => r.version)).size !== to - from) return null;
+    const changes = new Map<number, Set<string>>();
+    for (const { machine_id: machineId, date } of rows) {
+      if (machineId === null || date === null) return null;
+      const dates = changes.get(Number(machineId)) ?? new Set<string>();
+      dates.add(date);
+      changes.set(Number(machineId), dates);
+    }
+    return changes;
   }
 
   private async readVersion(db: Kysely<Database>): Promise<number> {
@@ -445,6 +564,41 @@ async function insertRecords(
     downtimeEvents: records.downtimeEvents.length,
     qualityIssues: records.qualityIssues.length,
   };
+}
+
+/** The dates of records by machine id. */
+function machineDates(
+  records: { machine: string; date: string }[],
+  ids: NameIds,
+): Map<number, Set<string>> {
+  const result = new Map<number, Set<string>>();
+  for (const { machine, date } of records) {
+    const id = ids.machine(machine);
+    const dates = result.get(id) ?? new Set<string>();
+    dates.add(date);
+    result.set(id, dates);
+  }
+  return result;
+}
+
+async function setMeta(tx: Tx, key: string, value: string): Promise<void> {
+  await tx
+    .insertInto('dataset_meta')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+}
+
+/**
+ * Makes writers take turns from here to the end of their transaction (the version row exists from
+ * the migrations on): each one reads the version the one before wrote, and none is skipped.
+ */
+async function lockVersion(tx: Tx): Promise<void> {
+  await tx
+    .updateTable('dataset_meta')
+    .set((eb) => ({ value: eb.ref('value') }))
+    .where('key', '=', META_KEYS.version)
+    .execute();
 }
 
 /** Database ids of the names a dataset uses; importers validate names first, this guards it. */

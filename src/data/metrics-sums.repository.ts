@@ -7,6 +7,7 @@ import { ReadSnapshots } from './database/read-snapshots';
 import {
   DowntimeEventRow,
   MetricSums,
+  MonthToDate,
   MetricsFilter,
   OeeSums,
   QualityIssueRow,
@@ -95,11 +96,14 @@ export class MetricsSumsRepository implements MetricSums {
 
   /**
    * Production sums per machine-day, with the machine-day's planned downtime: min(its downtime
-   * hours, hours of its events whose reason is planned). Grouped by nothing, machine or date.
+   * hours, hours of its events whose reason is planned). Grouped by nothing, machine, date or
+   * machine-day (key "id|date"). Read in the request's snapshot, or in `db` (a write transaction
+   * that keeps its summaries).
    */
   async machineDaySums(
     f: MetricsFilter,
     groupBy: 'none' | 'machine' | 'date' | 'machineDay',
+    db?: Kysely<Database>,
   ): Promise<(OeeSums & { key: string })[]> {
     const { key, group } = {
       none: { key: sql`'all'`, group: sql`` },
@@ -128,7 +132,7 @@ export class MetricsSumsRepository implements MetricSums {
       )
       select ${key} as key, ${SUMS_COLUMNS}
       from machine_days md join machines m on m.id = md.machine_id
-      ${group}`.execute(await this.reader());
+      ${group}`.execute(db ?? (await this.reader()));
     return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
   }
 
@@ -180,6 +184,36 @@ export class MetricsSumsRepository implements MetricSums {
       from shift_totals r join shifts s on s.id = r.shift_id
       ${group}`.execute(await this.reader());
     return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
+  }
+
+  /**
+   * Month-to-date sums (machine_day_totals) of every machine with data in the month of each date,
+   * by date and machine id.
+   */
+  async monthToDate(dates: string[]): Promise<Map<string, Map<number, MonthToDate>>> {
+    const result = new Map(dates.map((date) => [date, new Map<number, MonthToDate>()]));
+    if (dates.length === 0) return result;
+    const rows = await (
+      await this.reader()
+    )
+      .selectFrom('machine_day_totals')
+      .selectAll()
+      .where('date', 'in', dates)
+      .execute();
+    for (const row of rows) {
+      result.get(row.date)?.set(Number(row.machine_id), {
+        machineDays: Number(row.machine_days),
+        plannedHours: Number(row.planned_hours),
+        plannedDowntimeHours: Number(row.planned_downtime_hours),
+        runHours: Number(row.run_hours),
+        downtimeHours: Number(row.downtime_hours),
+        idealHours: Number(row.ideal_hours),
+        parts: Number(row.parts),
+        good: Number(row.good),
+        scrap: Number(row.scrap),
+      });
+    }
+    return result;
   }
 
   /** Every downtime reason recorded in the range, sorted. */

@@ -27,6 +27,12 @@ export interface OeeSums {
   scrap: number;
 }
 
+/** A machine's sums from the first of a month to a day (machine_day_totals). */
+export interface MonthToDate extends OeeSums {
+  /** Days with production rows among them. */
+  machineDays: number;
+}
+
 export interface QualityIssueRow {
   type: string;
   description: string;

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
-import { addDays, daysInclusive } from '../common/dates';
+import { addDays, daysInclusive, monthEnd, monthStart } from '../common/dates';
 import { requestResource, withOwnResources } from '../common/request-context';
 import { DataService } from '../data/data.service';
 import { SEVERITIES_MOST_SERIOUS_FIRST, SeverityName } from '../common/severity';
@@ -18,18 +18,21 @@ const SUM_KEYS: (keyof OeeSums)[] = [
   'scrap',
 ];
 /**
- * Above this size (machine-days x fields, 8 bytes each: about 500,000 machine-days of the demo
- * plant; fewer when imports bring many downtime reasons) the rollup would cost too much memory, and
- * the database answers instead.
+ * Above this size (machine-months and plant days x fields, 8 bytes each: about 1.4 million
+ * machine-months of the demo plant, fewer when imports bring many downtime reasons) the rollup
+ * would cost too much memory, and the database answers instead.
  */
 export const ROLLUP_MAX_BYTES = 200 * 2 ** 20;
-const MACHINES_PER_SLICE = 25;
+/** Machine-days one build query reads: a few milliseconds of the database's time each. */
+const MACHINE_DAYS_PER_QUERY = 5_000;
+/** Changes larger than this are rebuilt from scratch rather than patched in. */
+const PATCH_MAX_MACHINE_DAYS = 20_000;
 const DATA_VERSION = Symbol('data version');
 const KEPT_VERSIONS = 2;
 
 interface Layout {
-  /** Production rows, so that a range with no data yields no row (as the SQL does). */
-  rows: number;
+  /** Machine-days with production rows, so that a range with no data yields no row (as the SQL). */
+  machineDays: number;
   base: number;
   shifts: Map<string, number>;
   reasons: Map<string, number>;
@@ -37,266 +40,607 @@ interface Layout {
   width: number;
 }
 
+interface Machine {
+  id: number;
+  name: string;
+}
+
+/** Day indexes, both included. */
+interface Span {
+  from: number;
+  to: number;
+}
+
+/** What is stored, as DataService.stats() counts it. */
+export interface RollupStats {
+  startDate: string | null;
+  endDate: string | null;
+  totalDays: number;
+  daysWithData: number;
+  totalRecords: number;
+}
+
 /**
- * Cumulative sums per machine and day of everything the metrics add up, so that any range is a
- * difference of two prefixes: the cost of a query no longer grows with its range. Row M (after the
- * machines) holds all machines together. Built from the same GROUP BY queries the database path
- * uses, for one data version; the formulas stay in MetricsService.
+ * Everything the metrics add up, for one data version, in a structure that grows with machines x
+ * months, not with days: per machine, the sums of each month; for the whole plant, cumulative sums
+ * per day. A plant-wide query over any range is the difference of two prefixes; a query for one
+ * machine adds its whole months here to the days at the range's edges, summed in the database (in
+ * the request's snapshot); `byMachine` takes those edges from the month-to-date rows of
+ * machine_day_totals, two lookups per edge. Built from the same GROUP BY queries as the database
+ * path, and patched machine-day by machine-day after a write; the formulas stay in MetricsService.
  */
 export class MetricsRollup implements MetricSums {
-  private readonly rowIndex: Map<number, number>;
-  private readonly all: number;
+  private readonly monthStarts: number[];
+  private statsCache: RollupStats | null = null;
 
   private constructor(
+    private readonly queries: MetricsSumsRepository,
+    /** The first day of the first month held. */
     private readonly startDate: string,
-    private readonly days: number,
-    private readonly machines: { id: number; name: string }[],
+    /** Whole months from startDate on. */
+    private readonly monthCount: number,
+    private readonly machines: Machine[],
     private readonly shiftOrder: string[],
     private readonly layout: Layout,
-    private readonly prefix: Float64Array,
+    /** Per machine id: monthCount x width sums. */
+    private readonly months: Map<number, Float64Array>,
+    /** (days + 1) x width running totals of the whole plant; row 0 is zeros. */
+    private readonly plant: Float64Array,
   ) {
-    this.rowIndex = new Map(machines.map((m, index) => [m.id, index]));
-    this.all = machines.length;
+    this.monthStarts = Array.from({ length: monthCount + 1 }, (_, k) =>
+      daysBetween(startDate, addMonths(startDate, k)),
+    );
   }
 
-  /** Bytes the rollup of this plant would take: one 8-byte sum per field, machine (+ all) and day. */
-  static bytesFor(machines: number, days: number, shifts: string[], reasons: string[]): number {
-    return (machines + 1) * (days + 1) * layoutFor(shifts, reasons).width * 8;
+  private get days(): number {
+    return this.monthStarts[this.monthCount];
   }
 
-  /** Loads the sums of every machine-day (a few GROUP BY queries) and accumulates them. */
+  /** Bytes the rollup of this plant would take: one 8-byte sum per field, machine-month and day. */
+  static bytesFor(machines: number, range: DateRange, shifts: string[], reasons: string[]): number {
+    const start = monthStart(range.startDate);
+    const months = monthsFrom(start, range.endDate);
+    const days = daysBetween(start, addMonths(start, months));
+    return (machines * months + days + 1) * layoutFor(shifts, reasons).width * 8;
+  }
+
+  /** Reads the sums of every machine-day (a few GROUP BY queries per slice) into a new rollup. */
   static async build(
     queries: MetricsSumsRepository,
-    machines: { id: number; name: string }[],
+    machines: Machine[],
     shifts: string[],
     reasons: string[],
-    range: { startDate: string; endDate: string },
+    range: DateRange,
   ): Promise<MetricsRollup> {
+    const start = monthStart(range.startDate);
     const layout = layoutFor(shifts, reasons);
-    const builder = new RollupBuilder(machines, range, layout);
-    // A slice of machines at a time keeps the rows held in memory small.
-    for (let first = 0; first < machines.length; first += MACHINES_PER_SLICE) {
-      const slice = machines.slice(first, first + MACHINES_PER_SLICE);
-      await builder.addSlice(queries, {
-        ...range,
-        machine: null,
-        machineIds: { from: slice[0].id, to: slice[slice.length - 1].id },
-      });
+    const monthCount = monthsFrom(start, range.endDate);
+    const months = new Map(
+      machines.map((m) => [m.id, new Float64Array(monthCount * layout.width)]),
+    );
+    const rollup = new MetricsRollup(
+      queries,
+      start,
+      monthCount,
+      machines,
+      shifts,
+      layout,
+      months,
+      new Float64Array(0),
+    );
+    const days = new Float64Array((rollup.days + 1) * layout.width);
+    const machinesPerQuery = Math.max(1, Math.floor(MACHINE_DAYS_PER_QUERY / rollup.days));
+    const daysPerQuery = Math.min(rollup.days, MACHINE_DAYS_PER_QUERY);
+    for (let first = 0; first < machines.length; first += machinesPerQuery) {
+      const slice = machines.slice(first, first + machinesPerQuery);
+      for (let day = 0; day < rollup.days; day += daysPerQuery) {
+        const f: MetricsFilter = {
+          startDate: addDays(start, day),
+          endDate: addDays(start, Math.min(rollup.days, day + daysPerQuery) - 1),
+          machine: null,
+          machineIds: { from: slice[0].id, to: slice[slice.length - 1].id },
+        };
+        const known = await readSums(queries, f, layout, (machineId, date, field, value) => {
+          rollup.addToMonth(months.get(machineId), date, field, value);
+          days[(rollup.dayIndex(date) + 1) * layout.width + field] += value;
+        });
+        if (!known) throw new Error('Data changed while the rollup was built');
+      }
     }
-    const prefix = builder.runningTotals();
-    return new MetricsRollup(range.startDate, builder.dayCount, machines, shifts, layout, prefix);
+    runningTotals(days, layout.width, 1);
+    return rollup.withPlant(days);
   }
 
-  machineDaySums(
+  /**
+   * A copy with the changed machine-days read again: the months they fall in for their machines,
+   * and their days for the plant. Null when the change brings what the layout has no room for (a
+   * new shift or downtime reason, a date outside the months held): then a build is needed.
+   */
+  async patched(
+    changes: Map<number, Set<string>>,
+    machines: Machine[],
+  ): Promise<MetricsRollup | null> {
+    const { layout } = this;
+    const dates = new Set([...changes.values()].flatMap((d) => [...d]));
+    const outside = (date: string) => date < this.startDate || this.dayIndex(date) >= this.days;
+    if ([...dates].some(outside)) return null;
+    const months = new Map(this.months);
+    for (const m of machines) {
+      if (!months.has(m.id)) months.set(m.id, new Float64Array(this.monthCount * layout.width));
+    }
+    const next = new MetricsRollup(
+      this.queries,
+      this.startDate,
+      this.monthCount,
+      machines,
+      this.shiftOrder,
+      layout,
+      months,
+      new Float64Array(0),
+    );
+    for (const [machineId, machineDates] of changes) {
+      const sums = new Float64Array(months.get(machineId) ?? []);
+      if (sums.length === 0) continue; // a machine deleted since
+      months.set(machineId, sums);
+      for (const month of new Set([...machineDates].map(monthStart))) {
+        const k = this.monthIndex(month);
+        sums.fill(0, k * layout.width, (k + 1) * layout.width);
+        const f = {
+          startDate: month,
+          endDate: monthEnd(month),
+          machine: { id: machineId, name: '' },
+        };
+        const known = await readSums(this.queries, f, layout, (_, date, field, value) =>
+          next.addToMonth(sums, date, field, value),
+        );
+        if (!known) return null;
+      }
+    }
+    // The plant's changed days, read again for all machines, replace their old values.
+    const plant = new Float64Array(this.plant);
+    const changed = new Float64Array((this.days + 1) * layout.width);
+    const perQuery = Math.max(1, Math.floor(MACHINE_DAYS_PER_QUERY / Math.max(1, machines.length)));
+    for (const run of dateRuns([...dates], perQuery)) {
+      const f = { startDate: run.startDate, endDate: run.endDate, machine: null };
+      const known = await readSums(this.queries, f, layout, (_, date, field, value) => {
+        changed[(this.dayIndex(date) + 1) * layout.width + field] += value;
+      });
+      if (!known) return null;
+    }
+    const first = Math.min(...[...dates].map((date) => this.dayIndex(date)));
+    const delta = new Float64Array(layout.width);
+    for (let day = first; day < this.days; day++) {
+      const at = (day + 1) * layout.width;
+      if (dates.has(addDays(this.startDate, day))) {
+        for (let field = 0; field < layout.width; field++) {
+          const old = this.plant[at + field] - this.plant[at - layout.width + field];
+          delta[field] += changed[at + field] - old;
+        }
+      }
+      for (let field = 0; field < layout.width; field++) plant[at + field] += delta[field];
+    }
+    return next.withPlant(plant);
+  }
+
+  /** Dates, days with data and machine-days, as DataService.stats() counts them. */
+  stats(): RollupStats {
+    if (this.statsCache) return this.statsCache;
+    const { width, machineDays } = this.layout;
+    let first = -1;
+    let last = -1;
+    let daysWithData = 0;
+    for (let day = 0; day < this.days; day++) {
+      const at = (day + 1) * width + machineDays;
+      if (this.plant[at] - this.plant[at - width] > 0) {
+        if (first < 0) first = day;
+        last = day;
+        daysWithData++;
+      }
+    }
+    const date = (day: number) => (day < 0 ? null : addDays(this.startDate, day));
+    this.statsCache = {
+      startDate: date(first),
+      endDate: date(last),
+      totalDays: first < 0 ? 0 : last - first + 1,
+      daysWithData,
+      totalRecords: Math.round(this.plant[this.days * width + machineDays]),
+    };
+    return this.statsCache;
+  }
+
+  async machineDaySums(
     f: MetricsFilter,
     groupBy: 'none' | 'machine' | 'date',
   ): Promise<(OeeSums & { key: string })[]> {
     const span = this.span(f);
-    const row = this.rowFor(f);
-    if (groupBy === 'none')
-      return Promise.resolve([{ key: 'all', ...this.sums(row, span, this.layout.base) }]);
-    if (groupBy === 'machine') {
-      const rows = f.machine ? [row] : this.machines.map((_, index) => index);
-      return Promise.resolve(
-        rows
-          .filter((r) => this.value(r, span, this.layout.rows) > 0)
-          .map((r) => ({ key: this.machines[r].name, ...this.sums(r, span, this.layout.base) })),
-      );
-    }
-    const result: (OeeSums & { key: string })[] = [];
-    if (span) {
-      for (let day = span.from; day <= span.to; day++) {
-        const one = { from: day, to: day };
-        if (this.value(row, one, this.layout.rows) > 0) {
-          result.push({
-            key: addDays(this.startDate, day),
-            ...this.sums(row, one, this.layout.base),
-          });
+    const { layout } = this;
+    if (groupBy === 'date') {
+      if (f.machine) return this.queries.machineDaySums(f, 'date');
+      const result: (OeeSums & { key: string })[] = [];
+      for (let day = span?.from ?? 0; span && day <= span.to; day++) {
+        const one = this.plantSums({ from: day, to: day });
+        if (one[layout.machineDays] > 0) {
+          result.push({ key: addDays(this.startDate, day), ...sumsAt(one, layout.base) });
         }
       }
+      return result;
     }
-    return Promise.resolve(result);
+    if (f.machine) {
+      const values = await this.machineSums(f, span, (edge) =>
+        this.queries.machineDaySums(edge, 'machine').then((rows) => {
+          const sums = new Float64Array(layout.width);
+          for (const row of rows) {
+            addSums(sums, layout.base, row);
+            sums[layout.machineDays] += 1;
+          }
+          return sums;
+        }),
+      );
+      if (groupBy === 'none') return [{ key: 'all', ...sumsAt(values, layout.base) }];
+      return values[layout.machineDays] > 0
+        ? [{ key: f.machine.name, ...sumsAt(values, layout.base) }]
+        : [];
+    }
+    if (groupBy === 'none') return [{ key: 'all', ...sumsAt(this.plantSums(span), layout.base) }];
+    return this.byMachine(span);
   }
 
-  shiftSums(f: MetricsFilter): Promise<(OeeSums & { key: string })[]> {
+  async shiftSums(f: MetricsFilter): Promise<(OeeSums & { key: string })[]> {
     const span = this.span(f);
-    const row = this.rowFor(f);
-    return Promise.resolve(
-      this.shiftOrder
-        .map((name) => ({ name, start: this.layout.shifts.get(name) as number }))
-        .filter(({ start }) => this.value(row, span, start + SUM_KEYS.length) > 0)
-        .map(({ name, start }) => ({ key: name, ...this.sums(row, span, start) })),
-    );
+    const { layout } = this;
+    const values = f.machine
+      ? await this.machineSums(f, span, (edge) =>
+          this.queries.shiftSums(edge).then((rows) => {
+            const sums = new Float64Array(layout.width);
+            for (const row of rows) {
+              const start = layout.shifts.get(row.key);
+              if (start === undefined) continue;
+              addSums(sums, start, row);
+              sums[start + SUM_KEYS.length] += 1;
+            }
+            return sums;
+          }),
+        )
+      : this.plantSums(span);
+    return this.shiftOrder
+      .map((name) => ({ name, start: layout.shifts.get(name) as number }))
+      .filter(({ start }) => values[start + SUM_KEYS.length] > 0)
+      .map(({ name, start }) => ({ key: name, ...sumsAt(values, start) }));
   }
 
-  qualityTotals(
+  async qualityTotals(
     f: MetricsFilter,
     severity: SeverityName | null,
   ): Promise<{ severity: SeverityName; count: number; partsAffected: number }[]> {
     const span = this.span(f);
-    const row = this.rowFor(f);
-    return Promise.resolve(
-      SEVERITIES_MOST_SERIOUS_FIRST.filter((s) => severity === null || s === severity)
-        .map((s) => {
-          const start = this.layout.severities.get(s) as number;
-          return {
-            severity: s,
-            count: this.value(row, span, start),
-            partsAffected: this.value(row, span, start + 1),
-          };
-        })
-        .filter((s) => s.count > 0),
-    );
+    const { layout } = this;
+    const values = f.machine
+      ? await this.machineSums(f, span, (edge) =>
+          this.queries.qualityTotals(edge, null).then((rows) => {
+            const sums = new Float64Array(layout.width);
+            for (const row of rows) {
+              const start = layout.severities.get(row.severity) as number;
+              sums[start] += row.count;
+              sums[start + 1] += row.partsAffected;
+            }
+            return sums;
+          }),
+        )
+      : this.plantSums(span);
+    return SEVERITIES_MOST_SERIOUS_FIRST.filter((s) => severity === null || s === severity)
+      .map((s) => {
+        const start = layout.severities.get(s) as number;
+        return {
+          severity: s,
+          count: Math.round(values[start]),
+          partsAffected: Math.round(values[start + 1]),
+        };
+      })
+      .filter((s) => s.count > 0);
   }
 
-  downtimeByReason(f: MetricsFilter): Promise<{ reason: string; hours: number; events: number }[]> {
-    const span = this.span(f);
-    const row = this.rowFor(f);
-    return Promise.resolve(
-      [...this.layout.reasons]
-        .map(([reason, start]) => ({
-          reason,
-          hours: this.value(row, span, start),
-          events: this.value(row, span, start + 1),
-        }))
-        .filter((r) => r.events > 0)
-        .sort((a, b) => b.hours - a.hours || (a.reason < b.reason ? -1 : 1)),
-    );
+  async downtimeByReason(
+    f: MetricsFilter,
+  ): Promise<{ reason: string; hours: number; events: number }[]> {
+    const values = await this.reasonSums(f);
+    return [...this.layout.reasons]
+      .map(([reason, start]) => ({
+        reason,
+        hours: values[start],
+        events: Math.round(values[start + 1]),
+      }))
+      .filter((r) => r.events > 0)
+      .sort((a, b) => b.hours - a.hours || (a.reason < b.reason ? -1 : 1));
   }
 
-  eventTotals(f: MetricsFilter, reasons: string[]): Promise<{ events: number; hours: number }> {
-    const span = this.span(f);
-    const row = this.rowFor(f);
+  async eventTotals(
+    f: MetricsFilter,
+    reasons: string[],
+  ): Promise<{ events: number; hours: number }> {
+    const values = await this.reasonSums(f);
     let events = 0;
     let hours = 0;
     for (const reason of reasons) {
       const start = this.layout.reasons.get(reason);
       if (start === undefined) continue;
-      hours += this.value(row, span, start);
-      events += this.value(row, span, start + 1);
+      hours += values[start];
+      events += values[start + 1];
     }
-    return Promise.resolve({ events, hours });
+    return { events: Math.round(events), hours };
   }
 
-  private rowFor(f: MetricsFilter): number {
-    if (!f.machine) return this.all;
-    const row = this.rowIndex.get(f.machine.id);
-    // A request only uses the rollup of its own data version, which holds all its machines.
-    if (row === undefined) throw new Error(`Machine ${f.machine.id} is not in this rollup`);
-    return row;
+  private reasonSums(f: MetricsFilter): Promise<Float64Array> {
+    const span = this.span(f);
+    const { layout } = this;
+    if (!f.machine) return Promise.resolve(this.plantSums(span));
+    return this.machineSums(f, span, (edge) =>
+      this.queries.downtimeByReason(edge).then((rows) => {
+        const sums = new Float64Array(layout.width);
+        for (const row of rows) {
+          const start = layout.reasons.get(row.reason);
+          if (start === undefined)
+            throw new Error(`Downtime reason ${row.reason} is not in this rollup`);
+          sums[start] += row.hours;
+          sums[start + 1] += row.events;
+        }
+        return sums;
+      }),
+    );
   }
 
-  /** Day indexes of the filter clipped to the rollup, or null when they do not overlap. */
-  private span(f: MetricsFilter): { from: number; to: number } | null {
-    const from = Math.max(0, daysInclusive(this.startDate, f.startDate) - 1);
-    const to = Math.min(this.days - 1, daysInclusive(this.startDate, f.endDate) - 1);
+  /** Every machine with data in the span: whole months from memory, edges month-to-date. */
+  private async byMachine(span: Span | null): Promise<(OeeSums & { key: string })[]> {
+    if (!span) return [];
+    const { layout } = this;
+    const { edges, firstMonth, lastMonth } = this.split(span);
+    // Each edge lies in one month: month-to-date at its end, less month-to-date the day before.
+    const lookups = edges.flatMap((edge) =>
+      edge.from === this.monthStarts[this.monthOf(edge.from)]
+        ? [edge.to]
+        : [edge.to, edge.from - 1],
+    );
+    const totals = await this.queries.monthToDate(
+      lookups.map((day) => addDays(this.startDate, day)),
+    );
+    const result: (OeeSums & { key: string })[] = [];
+    for (const machine of this.machines) {
+      const sums = new Float64Array(layout.width);
+      this.addMonths(sums, this.months.get(machine.id), firstMonth, lastMonth);
+      for (const edge of edges) {
+        const toDate = totals.get(addDays(this.startDate, edge.to))?.get(machine.id);
+        const before =
+          edge.from === this.monthStarts[this.monthOf(edge.from)]
+            ? undefined
+            : totals.get(addDays(this.startDate, edge.from - 1))?.get(machine.id);
+        for (const [row, sign] of [
+          [toDate, 1],
+          [before, -1],
+        ] as const) {
+          if (!row) continue;
+          sums[layout.machineDays] += sign * row.machineDays;
+          SUM_KEYS.forEach((key, i) => (sums[layout.base + i] += sign * row[key]));
+        }
+      }
+      if (sums[layout.machineDays] > 0.5)
+        result.push({ key: machine.name, ...sumsAt(sums, layout.base) });
+    }
+    return result;
+  }
+
+  /** One machine: its whole months from memory plus its edge days summed by `edgeSums`. */
+  private async machineSums(
+    f: MetricsFilter,
+    span: Span | null,
+    edgeSums: (edge: MetricsFilter) => Promise<Float64Array>,
+  ): Promise<Float64Array> {
+    const sums = new Float64Array(this.layout.width);
+    if (!span || !f.machine) return sums;
+    const { edges, firstMonth, lastMonth } = this.split(span);
+    const months = this.months.get(f.machine.id);
+    if (!months) throw new Error(`Machine ${f.machine.id} is not in this rollup`);
+    this.addMonths(sums, months, firstMonth, lastMonth);
+    for (const edge of edges) {
+      const part = await edgeSums({
+        startDate: addDays(this.startDate, edge.from),
+        endDate: addDays(this.startDate, edge.to),
+        machine: f.machine,
+      });
+      for (let field = 0; field < sums.length; field++) sums[field] += part[field];
+    }
+    return sums;
+  }
+
+  /** The span as its whole months (firstMonth..lastMonth, maybe none) and partial months. */
+  private split(span: Span): { edges: Span[]; firstMonth: number; lastMonth: number } {
+    const first = this.monthOf(span.from);
+    const last = this.monthOf(span.to);
+    const startsMonth = span.from === this.monthStarts[first];
+    const endsMonth = span.to === this.monthStarts[last + 1] - 1;
+    if (first === last && !(startsMonth && endsMonth)) {
+      return { edges: [span], firstMonth: 0, lastMonth: -1 };
+    }
+    const edges: Span[] = [];
+    if (!startsMonth) edges.push({ from: span.from, to: this.monthStarts[first + 1] - 1 });
+    if (!endsMonth) edges.push({ from: this.monthStarts[last], to: span.to });
+    return {
+      edges,
+      firstMonth: startsMonth ? first : first + 1,
+      lastMonth: endsMonth ? last : last - 1,
+    };
+  }
+
+  private addMonths(
+    sums: Float64Array,
+    months: Float64Array | undefined,
+    first: number,
+    last: number,
+  ): void {
+    if (!months) return;
+    const { width } = this.layout;
+    for (let k = first; k <= last; k++) {
+      for (let field = 0; field < width; field++) sums[field] += months[k * width + field];
+    }
+  }
+
+  private plantSums(span: Span | null): Float64Array {
+    const { width } = this.layout;
+    const sums = new Float64Array(width);
+    if (!span) return sums;
+    for (let field = 0; field < width; field++) {
+      sums[field] =
+        this.plant[(span.to + 1) * width + field] - this.plant[span.from * width + field];
+    }
+    return sums;
+  }
+
+  /** Day indexes of the filter clipped to the months held, or null when they do not overlap. */
+  private span(f: MetricsFilter): Span | null {
+    const from = Math.max(0, this.dayIndex(f.startDate));
+    const to = Math.min(this.days - 1, this.dayIndex(f.endDate));
     return from <= to ? { from, to } : null;
   }
 
-  private value(row: number, span: { from: number; to: number } | null, field: number): number {
-    if (!span) return 0;
-    const stride = (this.days + 1) * this.layout.width;
-    const at = (day: number) => this.prefix[row * stride + day * this.layout.width + field];
-    return at(span.to + 1) - at(span.from);
+  private dayIndex(date: string): number {
+    return daysBetween(this.startDate, date);
   }
 
-  private sums(row: number, span: { from: number; to: number } | null, start: number): OeeSums {
-    const sums = {} as OeeSums;
-    SUM_KEYS.forEach((key, i) => (sums[key] = this.value(row, span, start + i)));
-    // Counts are whole numbers; differences of large running totals can carry float noise.
-    for (const key of ['parts', 'good', 'scrap'] as const) sums[key] = Math.round(sums[key]);
-    return sums;
+  private monthIndex(date: string): number {
+    const [y0, m0] = this.startDate.split('-').map(Number);
+    const [y, m] = date.split('-').map(Number);
+    return (y - y0) * 12 + (m - m0);
+  }
+
+  private monthOf(day: number): number {
+    return this.monthIndex(addDays(this.startDate, day));
+  }
+
+  private addToMonth(
+    sums: Float64Array | undefined,
+    date: string,
+    field: number,
+    value: number,
+  ): void {
+    if (sums) sums[this.monthIndex(date) * this.layout.width + field] += value;
+  }
+
+  private withPlant(plant: Float64Array): MetricsRollup {
+    return new MetricsRollup(
+      this.queries,
+      this.startDate,
+      this.monthCount,
+      this.machines,
+      this.shiftOrder,
+      this.layout,
+      this.months,
+      plant,
+    );
   }
 }
 
-/** Adds up per-day values into the rollup's array, then turns them into running totals. */
-class RollupBuilder {
-  readonly dayCount: number;
-  private readonly stride: number;
-  private readonly values: Float64Array;
-  private readonly rowOf: Map<number, number>;
-  private readonly dayPositions = new Map<string, number>();
+interface DateRange {
+  startDate: string;
+  endDate: string;
+}
 
-  constructor(
-    private readonly machines: { id: number; name: string }[],
-    private readonly range: { startDate: string; endDate: string },
-    private readonly layout: Layout,
-  ) {
-    this.dayCount = daysInclusive(range.startDate, range.endDate);
-    this.stride = (this.dayCount + 1) * layout.width;
-    this.values = new Float64Array((machines.length + 1) * this.stride);
-    this.rowOf = new Map(machines.map((m, index) => [m.id, index]));
-  }
+type Sink = (machineId: number, date: string, field: number, value: number) => void;
 
-  /** Between queries the build lets other requests in: on SQLite each query blocks while it runs. */
-  async addSlice(queries: MetricsSumsRepository, f: MetricsFilter): Promise<void> {
-    const { layout } = this;
-    await nextTurn();
-    for (const row of await queries.machineDaySums(f, 'machineDay')) {
-      const [id, date] = row.key.split('|');
-      this.add(Number(id), date, layout.rows, 1);
-      SUM_KEYS.forEach((key, i) => this.add(Number(id), date, layout.base + i, row[key]));
-    }
-    await nextTurn();
-    for (const row of await queries.shiftSums(f, 'machineDayShift')) {
-      const [id, date, ...name] = row.key.split('|');
-      const start = layout.shifts.get(name.join('|'));
-      if (start === undefined) continue;
-      this.add(Number(id), date, start + SUM_KEYS.length, 1);
-      SUM_KEYS.forEach((key, i) => this.add(Number(id), date, start + i, row[key]));
-    }
-    await nextTurn();
-    for (const e of await queries.eventsByMachineDayReason(f)) {
-      const start = layout.reasons.get(e.reason) as number;
-      this.add(e.machineId, e.date, start, e.hours);
-      this.add(e.machineId, e.date, start + 1, e.events);
-    }
-    await nextTurn();
-    for (const q of await queries.qualityByMachineDaySeverity(f)) {
-      const start = layout.severities.get(q.severity);
-      if (start === undefined) continue;
-      this.add(q.machineId, q.date, start, q.count);
-      this.add(q.machineId, q.date, start + 1, q.partsAffected);
-    }
+/**
+ * Reads every sum of the filter's machine-days (the build's GROUP BY queries) into `sink`, field
+ * by field of the layout. False when the data holds a shift or downtime reason the layout lacks.
+ * Between queries other requests get their turn: on SQLite each query blocks while it runs.
+ */
+async function readSums(
+  queries: MetricsSumsRepository,
+  f: MetricsFilter,
+  layout: Layout,
+  sink: Sink,
+): Promise<boolean> {
+  await nextTurn();
+  for (const row of await queries.machineDaySums(f, 'machineDay')) {
+    const [id, date] = row.key.split('|');
+    sink(Number(id), date, layout.machineDays, 1);
+    SUM_KEYS.forEach((key, i) => sink(Number(id), date, layout.base + i, row[key]));
   }
+  await nextTurn();
+  for (const row of await queries.shiftSums(f, 'machineDayShift')) {
+    const [id, date, ...name] = row.key.split('|');
+    const start = layout.shifts.get(name.join('|'));
+    if (start === undefined) return false;
+    sink(Number(id), date, start + SUM_KEYS.length, 1);
+    SUM_KEYS.forEach((key, i) => sink(Number(id), date, start + i, row[key]));
+  }
+  await nextTurn();
+  for (const e of await queries.eventsByMachineDayReason(f)) {
+    const start = layout.reasons.get(e.reason);
+    if (start === undefined) return false;
+    sink(e.machineId, e.date, start, e.hours);
+    sink(e.machineId, e.date, start + 1, e.events);
+  }
+  await nextTurn();
+  for (const q of await queries.qualityByMachineDaySeverity(f)) {
+    const start = layout.severities.get(q.severity);
+    if (start === undefined) continue;
+    sink(q.machineId, q.date, start, q.count);
+    sink(q.machineId, q.date, start + 1, q.partsAffected);
+  }
+  return true;
+}
 
-  /** Per-day values become running totals, row by row; the array is the rollup's from then on. */
-  runningTotals(): Float64Array {
-    const { width } = this.layout;
-    for (let row = 0; row <= this.machines.length; row++) {
-      for (let day = 1; day <= this.dayCount; day++) {
-        const current = row * this.stride + day * width;
-        for (let field = 0; field < width; field++) {
-          this.values[current + field] += this.values[current - width + field];
-        }
-      }
-    }
-    return this.values;
+/** Per-day values of `width` fields become running totals, from row `first` on. */
+function runningTotals(values: Float64Array, width: number, first: number): void {
+  for (let at = first * width; at < values.length; at += width) {
+    for (let field = 0; field < width; field++) values[at + field] += values[at - width + field];
   }
+}
 
-  /** Position (day index + 1) holds that day's values; position 0 stays 0. Row M is all machines. */
-  private add(machineId: number, date: string, field: number, value: number): void {
-    const row = this.rowOf.get(machineId);
-    if (row === undefined) return;
-    const offset = this.position(date) * this.layout.width + field;
-    this.values[row * this.stride + offset] += value;
-    this.values[this.machines.length * this.stride + offset] += value;
-  }
+function addSums(values: Float64Array, start: number, sums: OeeSums): void {
+  SUM_KEYS.forEach((key, i) => (values[start + i] += sums[key]));
+}
 
-  private position(date: string): number {
-    let found = this.dayPositions.get(date);
-    if (found === undefined) {
-      found = daysInclusive(this.range.startDate, date);
-      this.dayPositions.set(date, found);
+function sumsAt(values: Float64Array, start: number): OeeSums {
+  const sums = {} as OeeSums;
+  SUM_KEYS.forEach((key, i) => (sums[key] = values[start + i]));
+  // Counts are whole numbers; differences of large running totals can carry float noise.
+  for (const key of ['parts', 'good', 'scrap'] as const) sums[key] = Math.round(sums[key]);
+  return sums;
+}
+
+/** Consecutive dates grouped into runs of at most `maxDays`. */
+function dateRuns(dates: string[], maxDays: number): DateRange[] {
+  const runs: DateRange[] = [];
+  for (const date of [...dates].sort()) {
+    const last = runs[runs.length - 1];
+    if (last && addDays(last.endDate, 1) === date && daysBetween(last.startDate, date) < maxDays) {
+      last.endDate = date;
+    } else {
+      runs.push({ startDate: date, endDate: date });
     }
-    return found;
   }
+  return runs;
+}
+
+/** Days from `start` to `date` (0 when equal; negative before). */
+function daysBetween(start: string, date: string): number {
+  return daysInclusive(start, date) - 1;
+}
+
+/** The first day of the month `count` months after the month starting on `start`. */
+function addMonths(start: string, count: number): string {
+  const [year, month] = start.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1 + count, 1)).toISOString().slice(0, 10);
+}
+
+/** Months from the one starting on `start` through the month of `end`, both included. */
+function monthsFrom(start: string, end: string): number {
+  const [y0, m0] = start.split('-').map(Number);
+  const [y, m] = end.split('-').map(Number);
+  return (y - y0) * 12 + (m - m0) + 1;
 }
 
 function layoutFor(shifts: string[], reasons: string[]): Layout {
   let width = 0;
   const take = (n: number) => ((width += n), width - n);
-  const rows = take(1);
+  const machineDays = take(1);
   const base = take(SUM_KEYS.length);
   const shiftStarts = new Map(shifts.map((name) => [name, take(SUM_KEYS.length + 1)]));
   const reasonStarts = new Map(reasons.map((reason) => [reason, take(2)]));
@@ -304,7 +648,7 @@ function layoutFor(shifts: string[], reasons: string[]): Layout {
     SEVERITIES_MOST_SERIOUS_FIRST.map((severity) => [severity, take(2)]),
   );
   return {
-    rows,
+    machineDays,
     base,
     shifts: shiftStarts,
     reasons: reasonStarts,
@@ -314,8 +658,9 @@ function layoutFor(shifts: string[], reasons: string[]): Layout {
 }
 
 /**
- * Hands out the rollup of the current data version, building it on first use after a write (by
- * this process or any other: the version lives in the database). One version check per request.
+ * Hands out the rollup of the current data version: built on first use, then patched with the
+ * machine-days each later write changed (by this process or any other: the version and the change
+ * log live in the database). One version check per request.
  */
 @Injectable()
 export class MetricsRollupCache {
@@ -333,13 +678,18 @@ export class MetricsRollupCache {
    * when the data is too large to hold in memory or no rollup of that version can be had.
    */
   async sums(): Promise<MetricSums> {
+    return (await this.rollup()) ?? this.queries;
+  }
+
+  /** The rollup of the request's data version, if there is one. */
+  async rollup(): Promise<MetricsRollup | null> {
     const version = await this.version();
     const known = this.rollups.get(version);
-    if (known) return (await known) ?? this.queries;
+    if (known) return known;
     let built = await this.buildLatest();
     // A build that started before the write this request sees is of an older version: one more.
     if (built.version < version) built = await this.buildLatest();
-    return built.version === version ? (built.rollup ?? this.queries) : this.queries;
+    return built.version === version ? built.rollup : null;
   }
 
   /**
@@ -354,7 +704,7 @@ export class MetricsRollupCache {
         const version = await this.data.dataVersion();
         let rollup = this.rollups.get(version);
         if (!rollup) {
-          const fresh = this.build();
+          const fresh = this.update(version);
           rollup = fresh;
           this.rollups.set(version, fresh);
           for (const old of [...this.rollups.keys()]
@@ -375,6 +725,27 @@ export class MetricsRollupCache {
     return this.building;
   }
 
+  /** The newest rollup held, patched up to `version` when the change log allows, else built. */
+  private async update(version: number): Promise<MetricsRollup | null> {
+    const [latest] = [...this.rollups.keys()].filter((v) => v < version).sort((a, b) => b - a);
+    const base = latest === undefined ? null : await this.rollups.get(latest)?.catch(() => null);
+    if (base) {
+      const started = performance.now();
+      const changes = await this.data.changesBetween(latest, version);
+      const size = changes ? [...changes.values()].reduce((n, dates) => n + dates.size, 0) : 0;
+      if (changes && size <= PATCH_MAX_MACHINE_DAYS) {
+        const patched = await base.patched(changes, await this.data.listMachines());
+        if (patched) {
+          this.logger.debug(
+            `Patched the metrics rollup with ${size} machine-days in ${Math.round(performance.now() - started)} ms`,
+          );
+          return patched;
+        }
+      }
+    }
+    return this.build();
+  }
+
   /** The data version, read once per request (in its snapshot) and kept with the request. */
   private version(): Promise<number> {
     return (
@@ -385,26 +756,24 @@ export class MetricsRollupCache {
 
   private async build(): Promise<MetricsRollup | null> {
     const started = performance.now();
-    const [stats, machines, shifts] = await Promise.all([
-      this.data.stats(),
+    const [range, machines, shifts] = await Promise.all([
+      this.data.dateRange(),
       this.data.listMachines(),
       this.data.listShifts(),
     ]);
-    if (!stats.startDate || !stats.endDate) return null;
-    const range = { startDate: stats.startDate, endDate: stats.endDate };
-    const machineDays = stats.totalDays * machines.length;
+    if (!range) return null;
     const shiftNames = shifts.map((s) => s.name);
-    const reasons = await this.queries.reasons({ ...range, machine: null });
-    const bytes = MetricsRollup.bytesFor(machines.length, stats.totalDays, shiftNames, reasons);
+    const reasons = await this.data.downtimeReasons();
+    const bytes = MetricsRollup.bytesFor(machines.length, range, shiftNames, reasons);
     if (bytes > ROLLUP_MAX_BYTES) {
       this.logger.log(
-        `${machineDays} machine-days x ${reasons.length} downtime reasons would take ${Math.round(bytes / 2 ** 20)} MB: metrics are computed in the database, without a rollup`,
+        `${machines.length} machines from ${range.startDate} to ${range.endDate} x ${reasons.length} downtime reasons would take ${Math.round(bytes / 2 ** 20)} MB: metrics are computed in the database, without a rollup`,
       );
       return null;
     }
     const rollup = await MetricsRollup.build(this.queries, machines, shiftNames, reasons, range);
     this.logger.log(
-      `Built the metrics rollup (${machineDays} machine-days) in ${Math.round(performance.now() - started)} ms`,
+      `Built the metrics rollup (${machines.length} machines, ${range.startDate} to ${range.endDate}) in ${Math.round(performance.now() - started)} ms`,
     );
     return rollup;
   }

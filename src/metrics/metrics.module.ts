@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DataModule } from '../data/data.module';
 import { MetricsRollupCache } from './metrics-rollup';
+import { DatasetResolver } from './resolvers/dataset.resolver';
 import { DowntimeResolver } from './resolvers/downtime.resolver';
 import { OeeResolver } from './resolvers/oee.resolver';
 import { QualityResolver } from './resolvers/quality.resolver';
@@ -14,6 +15,7 @@ import { MetricsService } from './metrics.service';
     MetricsRollupCache,
     MetricsService,
     OeeResolver,
+    DatasetResolver,
     ScrapResolver,
     QualityResolver,
     DowntimeResolver,

@@ -4,7 +4,7 @@ import { BadInputError } from '../common/errors';
 import { round } from '../common/numbers';
 import { clip, quoted } from '../common/text';
 import { AppConfig } from '../config/app-config.service';
-import { DataService } from '../data/data.service';
+import { DataService, DatasetStats } from '../data/data.service';
 import { SEVERITIES_MOST_SERIOUS_FIRST, SeverityName } from '../common/severity';
 import { MetricsRollupCache } from './metrics-rollup';
 import { MAX_LIST_LIMIT, MAX_RANGE_DAYS } from './metrics.limits';
@@ -121,6 +121,26 @@ export class MetricsService {
       plannedHours: hours(sums.plannedHours),
       plannedBusyHours: hours(plannedBusy),
       runHours: hours(sums.runHours),
+    };
+  }
+
+  /**
+   * What is stored, as DataService.stats() counts it; from the rollup when there is one (counting
+   * machine-days in the database reads every production row).
+   */
+  async datasetStats(): Promise<DatasetStats> {
+    const rollup = await this.rollups.rollup();
+    if (!rollup) return this.data.stats();
+    const [machines, shifts] = await Promise.all([
+      this.data.listMachines(),
+      this.data.listShifts(),
+    ]);
+    const counted = rollup.stats();
+    return {
+      exists: counted.startDate !== null,
+      ...counted,
+      totalMachines: machines.length,
+      totalShifts: shifts.length,
     };
   }
 

@@ -1,4 +1,5 @@
 import { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import { AppConfig } from '../../config/app-config.service';
@@ -68,6 +69,9 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     formatError: (formatted, error) => formatGraphqlError(formatted, error, !config.isProduction),
     plugins: [
+      // Apollo's default cache-control plugin hooks every field of every answer (a year of
+      // `daily` rows is thousands of fields) for HTTP cache hints this API never gives.
+      ApolloServerPluginCacheControlDisabled(),
       queryCostPlugin(QUERY_LIMITS),
       requestLoggingPlugin(),
       ...(sandbox

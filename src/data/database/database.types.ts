@@ -56,6 +56,32 @@ export interface DatasetMetaTable {
   value: string;
 }
 
+/**
+ * Month-to-date sums per machine and day (a row for every day of each month in which the machine
+ * has data). planned_downtime_hours follows PLANNED_DOWNTIME_REASONS as recorded in dataset_meta.
+ */
+export interface MachineDayTotalsTable {
+  machine_id: number;
+  date: string;
+  /** Days of the month so far on which the machine has production rows. */
+  machine_days: number;
+  planned_hours: number;
+  planned_downtime_hours: number;
+  run_hours: number;
+  downtime_hours: number;
+  ideal_hours: number;
+  parts: number;
+  good: number;
+  scrap: number;
+}
+
+/** The machine-days a data version changed; machine_id and date null: everything. */
+export interface DataChangesTable {
+  version: number;
+  machine_id: number | null;
+  date: string | null;
+}
+
 export interface Database {
   machines: MachinesTable;
   shifts: ShiftsTable;
@@ -63,4 +89,6 @@ export interface Database {
   downtime_events: DowntimeEventsTable;
   quality_issues: QualityIssuesTable;
   dataset_meta: DatasetMetaTable;
+  machine_day_totals: MachineDayTotalsTable;
+  data_changes: DataChangesTable;
 }

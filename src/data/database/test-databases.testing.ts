@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Kysely } from 'kysely';
 import { Client } from 'pg';
+import { AppConfig } from '../../config/app-config.service';
+import { DataService } from '../data.service';
+import { MetricsSumsRepository } from '../metrics-sums.repository';
+import { SummariesWriter } from '../summaries.writer';
+import { Database } from './database.types';
+import { ReadSnapshots } from './read-snapshots';
 
 /**
  * The databases the parameterised suites run against: SQLite always, PostgreSQL when
@@ -67,3 +74,18 @@ export function setConnectionsAllowed(databaseUrl: string, allowed: boolean): Pr
 
 /** A Redis key prefix of its own for each test app, so that parallel suites do not share counters. */
 export const redisPrefix = () => `factory-agent-test:${randomBytes(4).toString('hex')}:`;
+
+/** A DataService over `db` as the Data module wires it (snapshots, summaries), for unit tests. */
+export function createDataService(
+  db: Kysely<Database>,
+  url: string,
+  config: Pick<AppConfig, 'plannedDowntimeReasons'>,
+): DataService {
+  const snapshots = new ReadSnapshots(db, url);
+  const settings = config as AppConfig;
+  return new DataService(
+    db,
+    snapshots,
+    new SummariesWriter(new MetricsSumsRepository(snapshots, settings), settings),
+  );
+}

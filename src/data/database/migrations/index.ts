@@ -2,10 +2,12 @@ import { Kysely, Migration, MigrationProvider, Migrator } from 'kysely';
 import { DatabaseUnavailableError, DatabaseUnreachableError } from '../../../common/errors';
 import { Database } from '../database.types';
 import * as initial from './0001-initial';
+import * as summaries from './0002-summaries';
 
 /** Migrations are compiled into the app (no directory scanning), in the order they must run. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-summaries': summaries,
 };
 
 const provider: MigrationProvider = {
