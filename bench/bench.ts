@@ -5,7 +5,9 @@
  * trivial query, and reads the server's event-loop delay per query (bench/event-loop-probe.ts) and
  * its memory.
  * Options: --machines 200 --days 365 --seconds 5 --connections 10 --json <file> --dir <folder>
- * (where the dataset is kept for reuse; default: a folder per size in the system's temp directory).
+ * (where the SQLite dataset is kept for reuse; default: a folder per size in the system's temp
+ * directory) --postgres <url> (use PostgreSQL instead: the dataset is kept for reuse in a database
+ * per size on that server, e.g. factory_agent_bench_200x365).
  * Not part of `npm test` (a test runs it on a tiny dataset): performance is measured here, never by
  * timed unit tests.
  */
@@ -16,6 +18,7 @@ import { createServer, AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Client } from 'pg';
 
 const ROOT = resolve(__dirname, '../..');
 const BARE_APP = join(__dirname, 'bare-app.js');
@@ -60,6 +63,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     json: { type: 'string' },
     dir: { type: 'string' },
+    postgres: { type: 'string' },
   },
 });
 
@@ -241,18 +245,57 @@ function printTable(results: Result[]): void {
   for (const row of rows) console.log(line(row));
 }
 
+/**
+ * Where the dataset of this size lives: a SQLite file in its folder, or a database of its own on
+ * the PostgreSQL server (created when missing). Returns the DATABASE_URL and a size-on-disk probe.
+ */
+async function datasetDatabase(
+  size: string,
+  dir: string,
+): Promise<{ url: string; sizeMb: () => Promise<number> }> {
+  const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  if (!args.postgres) {
+    const file = join(dir, 'factory.db');
+    return { url: `file:${file}`, sizeMb: () => Promise.resolve(mb(statSync(file).size)) };
+  }
+  const name = `factory_agent_bench_${size}`;
+  const query = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
+    const client = new Client({ connectionString: args.postgres });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  };
+  const exists = await query('select 1 from pg_database where datname = $1', [name]);
+  if (exists.length === 0) await query(`create database ${name}`);
+  const url = new URL(args.postgres);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    sizeMb: async () =>
+      mb(
+        Number(
+          (await query<{ size: string }>('select pg_database_size($1) as size', [name]))[0].size,
+        ),
+      ),
+  };
+}
+
 async function main(): Promise<void> {
   if (!existsSync(MAIN)) throw new Error('Build first: npm run build');
   const machineCount = Number(args.machines);
   const days = Number(args.days);
-  const dir = args.dir ?? join(tmpdir(), `factory-agent-bench-${machineCount}x${days}`);
+  const size = `${machineCount}x${days}`;
+  const dir = args.dir ?? join(tmpdir(), `factory-agent-bench-${size}`);
   mkdirSync(dir, { recursive: true });
-  const database = join(dir, 'factory.db');
+  const database = await datasetDatabase(size, dir);
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TZ: 'UTC',
-    DATABASE_URL: `file:${database}`,
+    DATABASE_URL: database.url,
     DEMO_DATA: 'false',
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
@@ -293,7 +336,7 @@ async function main(): Promise<void> {
   const startDate = addDays(END_DATE, -(days - 1));
   const plant = JSON.parse(run([CLI, 'machines', '--json'], env)) as MachineRow[];
   const machines = plant.map((m) => m.name);
-  const databaseMb = Math.round((statSync(database).size / 1024 / 1024) * 10) / 10;
+  const databaseMb = await database.sizeMb();
 
   const seconds = Number(args.seconds);
   const connections = Number(args.connections);
@@ -301,6 +344,7 @@ async function main(): Promise<void> {
   const bare = await startBareApp();
   let bareTrivial: number;
   try {
+    await measure(bare.url, trivialQuery, 2, connections); // warm-up
     bareTrivial = (await measure(bare.url, trivialQuery, seconds, connections)).requestsPerSecond;
   } finally {
     bare.child.kill('SIGTERM');
@@ -308,8 +352,18 @@ async function main(): Promise<void> {
 
   const server = await startServer(env);
   try {
-    // Warm up: the first request waits for the rollup.
-    await measure(server.url, scenarios(machines, startDate)[1], 1, 2);
+    // Warm up: the first metric query waits for the rollup; then every scenario once.
+    const started = Date.now();
+    const warm = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: scenarios(machines, startDate)[1].body(),
+    });
+    if (!warm.ok) throw new Error(`warm-up query failed: ${warm.status}`);
+    const firstQuerySeconds = (Date.now() - started) / 1000;
+    for (const scenario of scenarios(machines, startDate)) {
+      await measure(server.url, scenario, 0.5, 2);
+    }
     const results: Result[] = [];
     let trivial = 0;
     for (const scenario of scenarios(machines, startDate)) {
@@ -338,6 +392,8 @@ async function main(): Promise<void> {
       secondsPerQuery: Number(args.seconds),
       generationSeconds,
       importSeconds,
+      firstQuerySeconds,
+      database: args.postgres ? 'postgres' : 'sqlite',
       databaseMb,
       serverPeakRssMb: rssMb(server.child.pid as number, 'VmHWM'),
       serverRssMb: rssMb(server.child.pid as number, 'VmRSS'),
@@ -347,12 +403,13 @@ async function main(): Promise<void> {
       results,
     };
     console.log(
-      `\n${report.date} commit ${report.commit}: ${machineCount} machines x ${days} days, ${report.connections} connections, ${report.secondsPerQuery} s per query`,
+      `\n${report.date} commit ${report.commit}: ${machineCount} machines x ${days} days on ${report.database}, ${report.connections} connections, ${report.secondsPerQuery} s per query`,
     );
     printTable(results);
     console.log(
       `\ntrivial query: ${results[0].requestsPerSecond.toFixed(0)} req/s, bare NestJS + Apollo ${bareTrivial.toFixed(0)} req/s (${(report.trivialVsBareApp * 100).toFixed(0)}%)` +
-        `\ngeneration ${generationSeconds ?? 'reused'} s, import ${importSeconds ?? 'reused'} s, database ${databaseMb} MB, server RSS ${report.serverRssMb} MB (peak ${report.serverPeakRssMb} MB)` +
+        `\ngeneration ${generationSeconds ?? 'reused'} s, import ${importSeconds ?? 'reused'} s, database ${databaseMb} MB, first query after start ${firstQuerySeconds} s` +
+        `\nserver RSS ${report.serverRssMb} MB (peak ${report.serverPeakRssMb} MB)` +
         `\nmachines in the chat's system prompt: ${report.chatMachineListCharacters} characters`,
     );
     if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));

@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startTestApp, TestApp } from './support/test-app';
@@ -65,7 +67,7 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
     await client.connect();
     const { rows } = await client.query<{ name: string }>('select name from kysely_migration');
     await client.end();
-    expect(rows.map((r) => r.name)).toEqual(['0001-initial']);
+    expect(rows.map((r) => r.name)).toEqual(['0001-initial', '0002-summaries']);
   });
 
   it('answers data imported through one instance from the other, with identical numbers', async () => {
@@ -75,6 +77,41 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
     expect(fromA.body.errors).toBeUndefined();
     expect(fromA.body.data?.stats.totalRecords).toBe(94);
     expect(fromB.body).toEqual(fromA.body);
+  });
+
+  it('sees a merge made by another process on both instances at the next query, patched in', async () => {
+    const range = 'startDate: "2025-10-13", endDate: "2025-11-02"';
+    const before = (await a.gql(everything(range))).body;
+    const patch = join(mkdtempSync(join(tmpdir(), 'scale-out-')), 'patch.json');
+    writeFileSync(
+      patch,
+      JSON.stringify({
+        machines: [{ id: 1, name: 'CNC-001', type: 'CNC', ideal_cycle_time: 45 }],
+        production: {
+          '2025-10-20': {
+            'CNC-001': {
+              parts_produced: 100,
+              good_parts: 90,
+              scrap_parts: 10,
+              uptime_hours: 4,
+              downtime_hours: 4,
+              downtime_events: [
+                { reason: 'mechanical', description: 'spindle', duration_hours: 4 },
+              ],
+              quality_issues: [],
+            },
+          },
+        },
+      }),
+    );
+    expect((await a.cli('import', patch, '--merge')).code).toBe(0);
+    const [fromA, fromB] = await Promise.all([a.gql(everything(range)), b.gql(everything(range))]);
+    expect(fromA.body.errors).toBeUndefined();
+    expect(fromA.body.data?.oee.totalParts).not.toBe(before.data?.oee.totalParts);
+    expect(fromB.body).toEqual(fromA.body);
+    // Both patched their rollups rather than rebuilding them: each built one, at its first query.
+    for (const app of [a, b])
+      expect(app.output().match(/Built the metrics rollup/g)).toHaveLength(1);
   });
 
   it('admits N chat requests per minute in total across both instances, not 2N', async () => {

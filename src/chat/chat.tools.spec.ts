@@ -23,11 +23,11 @@ function tools() {
     oee: () => Promise.resolve(oee),
     oeeByMachine: () => Promise.resolve([{ machine: 'M1', ...oee }]),
     performanceWarnings: () => Promise.resolve([]),
+    datasetStats: () => Promise.resolve({ exists: false }),
   } as unknown as MetricsService;
   const data = {
     listMachines: () =>
       Promise.resolve([{ id: 1, name: 'M1', type: 'Press', idealCycleTimeSeconds: 30 }]),
-    stats: () => Promise.resolve({ exists: false }),
   } as unknown as DataService;
   return { tools: new ChatTools(metrics, data), filters };
 }

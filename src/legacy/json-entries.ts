@@ -1,0 +1,233 @@
+import { createReadStream } from 'node:fs';
+
+/** Where the scanner found the file not to be JSON, and why. */
+export class JsonSyntaxError extends Error {
+  constructor(message: string, byte: number) {
+    super(`${message} at byte ${byte}`);
+  }
+}
+
+/** A member of the root object (level 1) or of the object under the streamed key (level 2). */
+export interface JsonEntry {
+  level: 1 | 2;
+  key: string;
+  value: unknown;
+}
+
+type Mode = 'start' | 'key' | 'in-key' | 'colon' | 'value' | 'in-value' | 'next' | 'done';
+
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const [QUOTE, BACKSLASH, COLON, COMMA] = [0x22, 0x5c, 0x3a, 0x2c];
+const [OPEN_OBJECT, CLOSE_OBJECT, OPEN_LIST, CLOSE_LIST] = [0x7b, 0x7d, 0x5b, 0x5d];
+const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
+
+/**
+ * Reads a file holding one JSON object a chunk at a time and yields its members, and one by one
+ * the members of the object under `streamedKey`, each parsed on its own: a file of any size is
+ * read in bounded memory (one member at a time). `keep` says which members are parsed and
+ * yielded; the others are only checked for well-formedness and skipped. The whole file is checked:
+ * anything that is not JSON throws JsonSyntaxError with its byte offset.
+ */
+export async function* jsonEntries(
+  file: string,
+  streamedKey: string,
+  keep: { level1: boolean; level2: boolean },
+): AsyncGenerator<JsonEntry> {
+  const scanner = new Scanner(streamedKey, keep);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    yield* scanner.feed(chunk as Buffer);
+  }
+  scanner.end();
+}
+
+class Scanner {
+  private mode: Mode = 'start';
+  private level: 1 | 2 = 1;
+  private offset = 0;
+  private key = '';
+  private keyParts: Buffer[] = [];
+  private streamedSeen = false;
+  // The value being read: its bytes (when kept), nesting depth and string state.
+  private parts: Buffer[] = [];
+  private keeping = false;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private scalar = false;
+  private memberCount = 0;
+
+  constructor(
+    private readonly streamedKey: string,
+    private readonly keep: { level1: boolean; level2: boolean },
+  ) {}
+
+  *feed(chunk: Buffer): Generator<JsonEntry> {
+    let i = 0;
+    if (this.offset === 0 && BYTE_ORDER_MARK.every((b, k) => chunk[k] === b)) i = 3;
+    let valueStart = 0;
+    while (i < chunk.length) {
+      const byte = chunk[i];
+      const at = this.offset + i;
+      switch (this.mode) {
+        case 'in-value': {
+          const ended = this.valueEnds(byte);
+          if (ended === 'before') {
+            // A number, true, false or null ends at the byte after it, which is read again.
+            if (this.keeping) this.parts.push(chunk.subarray(valueStart, i));
+            yield* this.finishValue(at);
+            continue;
+          }
+          if (ended === 'after') {
+            if (this.keeping) this.parts.push(chunk.subarray(valueStart, i + 1));
+            yield* this.finishValue(at);
+          }
+          break;
+        }
+        case 'in-key':
+          if (this.escaped) this.escaped = false;
+          else if (byte === BACKSLASH) this.escaped = true;
+          else if (byte === QUOTE) {
+            this.keyParts.push(chunk.subarray(valueStart, i + 1));
+            this.key = JSON.parse(Buffer.concat(this.keyParts).toString('utf8')) as string;
+            this.keyParts = [];
+            this.mode = 'colon';
+          }
+          break;
+        default:
+          if (WHITESPACE.has(byte)) break;
+          if (this.mode === 'value' && byte === OPEN_OBJECT && this.entersStreamed()) {
+            this.level = 2;
+            this.memberCount = 0;
+            this.mode = 'key';
+            break;
+          }
+          if (this.mode === 'value') {
+            this.startValue(byte, at);
+            valueStart = i;
+            if (this.scalar || this.depth > 0 || this.inString) {
+              this.mode = 'in-value';
+              break;
+            }
+          }
+          this.structural(byte, at);
+          if ((this.mode as Mode) === 'in-key') valueStart = i;
+      }
+      i++;
+    }
+    if (this.mode === 'in-value' && this.keeping) this.parts.push(chunk.subarray(valueStart));
+    if (this.mode === 'in-key') this.keyParts.push(chunk.subarray(valueStart));
+    this.offset += chunk.length;
+  }
+
+  /** At the end of the file: the root object must be complete (a bare number cannot be). */
+  end(): void {
+    if (this.mode !== 'done') throw new JsonSyntaxError('Unexpected end of the file', this.offset);
+  }
+
+  private entersStreamed(): boolean {
+    if (this.level !== 1 || this.key !== this.streamedKey) return false;
+    if (this.streamedSeen) {
+      throw new JsonSyntaxError(`"${this.streamedKey}" appears twice`, this.offset);
+    }
+    this.streamedSeen = true;
+    return true;
+  }
+
+  /** Punctuation between members: braces, quotes of keys, colons and commas. */
+  private structural(byte: number, at: number): void {
+    const fail = (expected: string) => {
+      throw new JsonSyntaxError(
+        `Expected ${expected}, found ${JSON.stringify(String.fromCharCode(byte))}`,
+        at,
+      );
+    };
+    switch (this.mode) {
+      case 'start':
+        if (byte !== OPEN_OBJECT) fail('"{" (a JSON object)');
+        this.mode = 'key';
+        this.memberCount = 0;
+        return;
+      case 'key':
+        if (byte === QUOTE) this.mode = 'in-key';
+        else if (byte === CLOSE_OBJECT && this.memberCount === 0) this.closeObject();
+        else fail('a quoted key');
+        return;
+      case 'colon':
+        if (byte !== COLON) fail('":"');
+        this.mode = 'value';
+        return;
+      case 'next':
+        if (byte === COMMA) this.mode = 'key';
+        else if (byte === CLOSE_OBJECT) this.closeObject();
+        else fail('"," or "}"');
+        return;
+      case 'done':
+        fail('the end of the file');
+    }
+  }
+
+  private closeObject(): void {
+    if (this.level === 2) {
+      this.level = 1;
+      this.memberCount++;
+      this.mode = 'next';
+    } else {
+      this.mode = 'done';
+    }
+  }
+
+  private startValue(byte: number, at: number): void {
+    this.keeping = this.level === 1 ? this.keep.level1 : this.keep.level2;
+    this.parts = [];
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.scalar = false;
+    if (byte === OPEN_OBJECT || byte === OPEN_LIST) this.depth = 1;
+    else if (byte === QUOTE) this.inString = true;
+    else if (byte === CLOSE_OBJECT || byte === CLOSE_LIST || byte === COMMA || byte === COLON) {
+      throw new JsonSyntaxError('Expected a value', at);
+    } else this.scalar = true;
+  }
+
+  /** Whether the value ends with this byte ('after'), just before it ('before'), or goes on. */
+  private valueEnds(byte: number): 'after' | 'before' | null {
+    if (this.scalar) {
+      return WHITESPACE.has(byte) || byte === COMMA || byte === CLOSE_OBJECT ? 'before' : null;
+    }
+    if (this.inString) {
+      if (this.escaped) this.escaped = false;
+      else if (byte === BACKSLASH) this.escaped = true;
+      else if (byte === QUOTE) {
+        this.inString = false;
+        if (this.depth === 0) return 'after';
+      }
+      return null;
+    }
+    if (byte === QUOTE) this.inString = true;
+    else if (byte === OPEN_OBJECT || byte === OPEN_LIST) this.depth++;
+    else if (byte === CLOSE_OBJECT || byte === CLOSE_LIST) {
+      this.depth--;
+      if (this.depth === 0) return 'after';
+    }
+    return null;
+  }
+
+  private *finishValue(at: number): Generator<JsonEntry> {
+    this.mode = 'next';
+    this.memberCount++;
+    if (!this.keeping) return;
+    const text = Buffer.concat(this.parts).toString('utf8');
+    this.parts = [];
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new JsonSyntaxError(
+        `${(error as Error).message} in the value of ${JSON.stringify(this.key)}`,
+        at,
+      );
+    }
+    yield { level: this.level, key: this.key, value };
+  }
+}
