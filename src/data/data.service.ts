@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Insertable, Kysely, sql, Transaction } from 'kysely';
-import { daysInclusive } from '../common/dates';
+import { addDays, daysInclusive, monthStart } from '../common/dates';
 import { requestResource, withOwnResources } from '../common/request-context';
 import { Database } from './database/database.types';
 import { KYSELY } from './database/database.provider';
@@ -48,6 +48,8 @@ export interface WriteSummary {
 type Tx = Transaction<Database>;
 
 const STATS = Symbol('stats');
+/** Dates per part when the dataset is read in parts (an export). */
+const DAYS_PER_PART = 7;
 
 // Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
 const PARAMETERS_PER_STATEMENT = 10_000;
@@ -138,14 +140,21 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
         downtimeEvents: 0,
         qualityIssues: 0,
       };
+      // The months each machine has production in, summarised once all parts are written.
+      const months = new Map<number, Set<string>>();
       for await (const part of parts) {
         const written = await insertRecords(writer, part, ids);
         for (const [machineId, dates] of machineDates(part.production, ids)) {
-          await this.summaries.refresh(trx, machineId, dates);
+          const seen = months.get(machineId) ?? new Set<string>();
+          for (const date of dates) seen.add(monthStart(date));
+          months.set(machineId, seen);
         }
         summary.productionRows += written.productionRows;
         summary.downtimeEvents += written.downtimeEvents;
         summary.qualityIssues += written.qualityIssues;
+      }
+      for (const [machineId, machineMonths] of months) {
+        await this.summaries.refresh(trx, machineId, machineMonths);
       }
       return summary;
     });
@@ -179,34 +188,65 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** The whole stored dataset, ordered by date, machine and shift (for export). */
+  /** The whole stored dataset, ordered by date, machine and shift. */
   async readDataset(): Promise<{ dataset: Dataset; origin: Partial<DatasetOrigin> }> {
-    // One transaction: an export is one state of the data, even while another process writes.
+    return this.readInParts(async ({ plant, origin, parts }) => {
+      const dataset: Dataset = { ...plant, production: [], downtimeEvents: [], qualityIssues: [] };
+      for await (const part of parts) {
+        dataset.production.push(...part.production);
+        dataset.downtimeEvents.push(...part.downtimeEvents);
+        dataset.qualityIssues.push(...part.qualityIssues);
+      }
+      return { dataset, origin };
+    });
+  }
+
+  /**
+   * The stored dataset for `work`: its plant, origin and first and last dates, then its records a
+   * week of dates at a time, in date order (memory holds one part, whatever the dataset's size).
+   * All in one read transaction: one state of the data, even while another process writes.
+   */
+  async readInParts<T>(
+    work: (stored: {
+      plant: Pick<Dataset, 'machines' | 'shifts'>;
+      origin: Partial<DatasetOrigin>;
+      dates: { first: string; last: string } | null;
+      parts: AsyncGenerator<DatasetRecords>;
+    }) => Promise<T>,
+  ): Promise<T> {
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
-      .execute((trx) => this.readAll(trx));
-  }
-
-  private async readAll(
-    db: Kysely<Database>,
-  ): Promise<{ dataset: Dataset; origin: Partial<DatasetOrigin> }> {
-    const machines = await this.listMachinesFrom(db);
-    const shifts = await this.listShiftsFrom(db);
-    return {
-      dataset: {
-        machines: machines.map(({ name, type, idealCycleTimeSeconds }) => ({
-          name,
-          type,
-          idealCycleTimeSeconds,
-        })),
-        shifts: shifts.map(({ name, startHour, endHour }) => ({ name, startHour, endHour })),
-        production: await readProduction(db),
-        downtimeEvents: await readDowntimeEvents(db),
-        qualityIssues: await readQualityIssues(db),
-      },
-      origin: await readOrigin(db),
-    };
+      .execute(async (trx) => {
+        const machines = await this.listMachinesFrom(trx);
+        const shifts = await this.listShiftsFrom(trx);
+        const plant = {
+          machines: machines.map(({ name, type, idealCycleTimeSeconds }) => ({
+            name,
+            type,
+            idealCycleTimeSeconds,
+          })),
+          shifts: shifts.map(({ name, startHour, endHour }) => ({ name, startHour, endHour })),
+        };
+        const range = await recordDates(trx);
+        async function* parts(): AsyncGenerator<DatasetRecords> {
+          if (!range) return;
+          for (
+            let start = range.first;
+            start <= range.last;
+            start = addDays(start, DAYS_PER_PART)
+          ) {
+            const end = addDays(start, DAYS_PER_PART - 1);
+            const dates = { start, end: end < range.last ? end : range.last };
+            yield {
+              production: await readProduction(trx, dates),
+              downtimeEvents: await readDowntimeEvents(trx, dates),
+              qualityIssues: await readQualityIssues(trx, dates),
+            };
+          }
+        }
+        return work({ plant, origin: await readOrigin(trx), dates: range, parts: parts() });
+      });
   }
 
   async listMachines(): Promise<
@@ -686,8 +726,29 @@ class BatchWriter {
   }
 }
 
-/** Production rows by date, machine and shift (for export). */
-function readProduction(db: Kysely<Database>): Promise<ProductionRecord[]> {
+/** Dates from start to end, both included. */
+interface DateSpan {
+  start: string;
+  end: string;
+}
+
+/** The first and last dates of any record; null when there is none. */
+async function recordDates(db: Kysely<Database>): Promise<{ first: string; last: string } | null> {
+  let first: string | null = null;
+  let last: string | null = null;
+  for (const table of ['production', 'downtime_events', 'quality_issues'] as const) {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => [eb.fn.min('date').as('first'), eb.fn.max('date').as('last')])
+      .executeTakeFirst();
+    if (row?.first && (first === null || row.first < first)) first = row.first;
+    if (row?.last && (last === null || row.last > last)) last = row.last;
+  }
+  return first && last ? { first, last } : null;
+}
+
+/** Production rows of the dates by date, machine and shift (for export). */
+function readProduction(db: Kysely<Database>, dates: DateSpan): Promise<ProductionRecord[]> {
   return db
     .selectFrom('production as p')
     .innerJoin('machines as m', 'm.id', 'p.machine_id')
@@ -703,6 +764,8 @@ function readProduction(db: Kysely<Database>): Promise<ProductionRecord[]> {
       'p.good_parts as goodParts',
       'p.scrap_parts as scrapParts',
     ])
+    .where('p.date', '>=', dates.start)
+    .where('p.date', '<=', dates.end)
     .orderBy('p.date')
     .orderBy('p.machine_id')
     .orderBy('s.start_hour')
@@ -710,7 +773,7 @@ function readProduction(db: Kysely<Database>): Promise<ProductionRecord[]> {
 }
 
 /** Downtime events by date, machine and recorded order. */
-function readDowntimeEvents(db: Kysely<Database>): Promise<DowntimeEventRecord[]> {
+function readDowntimeEvents(db: Kysely<Database>, dates: DateSpan): Promise<DowntimeEventRecord[]> {
   return db
     .selectFrom('downtime_events as e')
     .innerJoin('machines as m', 'm.id', 'e.machine_id')
@@ -723,6 +786,8 @@ function readDowntimeEvents(db: Kysely<Database>): Promise<DowntimeEventRecord[]
       'e.description',
       'e.duration_hours as durationHours',
     ])
+    .where('e.date', '>=', dates.start)
+    .where('e.date', '<=', dates.end)
     .orderBy('e.date')
     .orderBy('e.machine_id')
     .orderBy('e.seq')
@@ -730,7 +795,7 @@ function readDowntimeEvents(db: Kysely<Database>): Promise<DowntimeEventRecord[]
 }
 
 /** Quality issues by date, machine and recorded order. */
-function readQualityIssues(db: Kysely<Database>): Promise<QualityIssueRecord[]> {
+function readQualityIssues(db: Kysely<Database>, dates: DateSpan): Promise<QualityIssueRecord[]> {
   return db
     .selectFrom('quality_issues as q')
     .innerJoin('machines as m', 'm.id', 'q.machine_id')
@@ -744,6 +809,8 @@ function readQualityIssues(db: Kysely<Database>): Promise<QualityIssueRecord[]> 
       'q.parts_affected as partsAffected',
       'q.severity',
     ])
+    .where('q.date', '>=', dates.start)
+    .where('q.date', '<=', dates.end)
     .orderBy('q.date')
     .orderBy('q.machine_id')
     .orderBy('q.seq')

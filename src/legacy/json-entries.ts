@@ -2,7 +2,12 @@ import { createReadStream } from 'node:fs';
 
 /** Where the scanner found the file not to be JSON, and why. */
 export class JsonSyntaxError extends Error {
-  constructor(message: string, byte: number) {
+  constructor(
+    message: string,
+    byte: number,
+    /** JSON, but a list rather than an object. */
+    readonly notAnObject = false,
+  ) {
     super(`${message} at byte ${byte}`);
   }
 }
@@ -32,12 +37,15 @@ export async function* jsonEntries(
   file: string,
   streamedKey: string,
   keep: { level1: boolean; level2: boolean },
+  seen: { streamed: boolean } = { streamed: false },
+  chunkBytes = 1 << 20,
 ): AsyncGenerator<JsonEntry> {
   const scanner = new Scanner(streamedKey, keep);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { highWaterMark: chunkBytes })) {
     yield* scanner.feed(chunk as Buffer);
   }
   scanner.end();
+  seen.streamed = scanner.streamedSeen;
 }
 
 class Scanner {
@@ -46,7 +54,7 @@ class Scanner {
   private offset = 0;
   private key = '';
   private keyParts: Buffer[] = [];
-  private streamedSeen = false;
+  streamedSeen = false;
   // The value being read: its bytes (when kept), nesting depth and string state.
   private parts: Buffer[] = [];
   private keeping = false;
@@ -63,7 +71,6 @@ class Scanner {
 
   *feed(chunk: Buffer): Generator<JsonEntry> {
     let i = 0;
-    if (this.offset === 0 && BYTE_ORDER_MARK.every((b, k) => chunk[k] === b)) i = 3;
     let valueStart = 0;
     while (i < chunk.length) {
       const byte = chunk[i];
@@ -95,6 +102,8 @@ class Scanner {
           break;
         default:
           if (WHITESPACE.has(byte)) break;
+          // Files saved by some Windows editors start with a byte order mark.
+          if (this.mode === 'start' && at < 3 && byte === BYTE_ORDER_MARK[at]) break;
           if (this.mode === 'value' && byte === OPEN_OBJECT && this.entersStreamed()) {
             this.level = 2;
             this.memberCount = 0;
@@ -143,6 +152,7 @@ class Scanner {
     };
     switch (this.mode) {
       case 'start':
+        if (byte === OPEN_LIST) throw new JsonSyntaxError('A list, not an object', at, true);
         if (byte !== OPEN_OBJECT) fail('"{" (a JSON object)');
         this.mode = 'key';
         this.memberCount = 0;

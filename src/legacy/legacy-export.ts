@@ -69,19 +69,28 @@ export function toLegacyFile(
     generated_at: origin.generatedAt ?? now.toISOString(),
     start_date: dates[0] ?? '',
     end_date: dates[dates.length - 1] ?? '',
-    machines: dataset.machines.map((m, index) => ({
+    ...legacyPlant(dataset),
+    production,
+  };
+}
+
+/** The plant's machines and shifts as the original format lists them. */
+export function legacyPlant(
+  plant: Pick<Dataset, 'machines' | 'shifts'>,
+): Pick<LegacyFile, 'machines' | 'shifts'> {
+  return {
+    machines: plant.machines.map((m, index) => ({
       id: index + 1,
       name: m.name,
       type: m.type,
       ideal_cycle_time: m.idealCycleTimeSeconds,
     })),
-    shifts: dataset.shifts.map((s, index) => ({
+    shifts: plant.shifts.map((s, index) => ({
       id: index + 1,
       name: s.name,
       start_hour: s.startHour,
       end_hour: s.endHour,
     })),
-    production,
   };
 }
 

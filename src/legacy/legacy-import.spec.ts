@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImportValidationError } from '../common/errors';
 import { LegacyFile } from './legacy-format';
-import { parseLegacyFile } from './legacy-import';
+import { Dataset } from '../data/dataset';
+import { parseLegacyFile, streamLegacyFile } from './legacy-import';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
@@ -386,5 +388,76 @@ describe(parseLegacyFile.name, () => {
     expect(() => parseLegacyFile(text, 'bad.json')).toThrow(
       /Cannot import bad.json: 2 problems, nothing was written/,
     );
+  });
+});
+
+describe(streamLegacyFile.name, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'legacy-stream-'));
+  let count = 0;
+  const saved = (text: string) => {
+    const path = join(dir, `${count++}.json`);
+    writeFileSync(path, text);
+    return path;
+  };
+  async function read(path: string): Promise<Dataset> {
+    const source = await streamLegacyFile(path);
+    const dataset: Dataset = {
+      ...source.plant,
+      production: [],
+      downtimeEvents: [],
+      qualityIssues: [],
+    };
+    for await (const day of source.days()) {
+      dataset.production.push(...day.production);
+      dataset.downtimeEvents.push(...day.downtimeEvents);
+      dataset.qualityIssues.push(...day.qualityIssues);
+    }
+    return dataset;
+  }
+
+  it('reads what the whole-text parser reads, date by date', async () => {
+    const text = readFileSync(FIXTURE, 'utf8');
+    expect(await read(FIXTURE)).toEqual(parseLegacyFile(text, FIXTURE).dataset);
+  });
+
+  it('reads a file whose production comes before its machines', async () => {
+    const { production, ...rest } = JSON.parse(file()) as Record<string, unknown>;
+    const reordered = JSON.stringify({ production, ...rest });
+    expect(await read(saved(reordered))).toEqual(parseLegacyFile(file(), 'test.json').dataset);
+  });
+
+  it('lists problems from the plant and from every date, after reading them all', async () => {
+    const broken = JSON.parse(file({ good_parts: 'many' })) as LegacyFile;
+    broken.machines[0].ideal_cycle_time = -1;
+    const error = await read(saved(JSON.stringify(broken))).catch((e: unknown) => e);
+    expect((error as ImportValidationError).problems).toEqual([
+      'machines[0].ideal_cycle_time: -1 is negative',
+      'production["2026-01-03"]["CNC-001"].good_parts: expected a number, got "many"',
+    ]);
+  });
+
+  it('yields nothing of a file with a problem in its last date before refusing it', async () => {
+    const two = JSON.parse(file()) as LegacyFile;
+    two.production['2026-01-04'] = {
+      'CNC-001': { ...two.production['2026-01-03']['CNC-001'], scrap_parts: 1 },
+    };
+    const source = await streamLegacyFile(saved(JSON.stringify(two)));
+    const yielded: unknown[] = [];
+    const error = await (async () => {
+      for await (const day of source.days()) yielded.push(day);
+    })().catch((e: unknown) => e);
+    expect(yielded).toHaveLength(1);
+    expect((error as ImportValidationError).problems).toEqual([
+      'production["2026-01-04"]["CNC-001"].scrap_parts: good_parts + scrap_parts (100 + 1) must equal parts_produced (110)',
+    ]);
+  });
+
+  it.each([
+    ['missing', 'nothing.json', /Cannot read .*nothing.json: no such file/],
+    ['not JSON', '{"machines": [', /not valid JSON: Unexpected end of the file/],
+    ['a list', '[1, 2]', /not a production file in the original format/],
+  ])('refuses a file that is %s', async (_, content, message) => {
+    const path = content.endsWith('.json') ? join(dir, content) : saved(content);
+    await expect(streamLegacyFile(path)).rejects.toThrow(message);
   });
 });

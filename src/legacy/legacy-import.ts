@@ -1,5 +1,5 @@
 import { isIsoDate } from '../common/dates';
-import { ImportValidationError } from '../common/errors';
+import { BadInputError, ImportValidationError } from '../common/errors';
 import { roundHours, splitProportionally, sum } from '../common/numbers';
 import { hasUnprintable, quoted } from '../common/text';
 import { findSeverity, SEVERITY_CHOICES } from '../common/severity';
@@ -11,7 +11,9 @@ import {
   QualityIssueRecord,
   ShiftSpec,
 } from '../data/dataset';
+import { DatasetRecords } from '../data/data.service';
 import { DEMO_SHIFTS } from '../data/generator/demo-factory';
+import { jsonEntries, JsonSyntaxError } from './json-entries';
 
 /** The original files carry no shift list in some versions; those used the demo plant's shifts. */
 const DEFAULT_SHIFTS = DEMO_SHIFTS;
@@ -130,12 +132,72 @@ function describe(value: unknown): string {
   return quoted(value, 40);
 }
 
+const NOT_LEGACY =
+  'not a production file in the original format: expected a JSON object with "machines" (a list) and "production" (an object of dates)';
+
 /**
- * Parses and validates a file in the original format. Throws ImportValidationError listing every
- * problem (each with its place in the file); returns a dataset only when the whole file is valid.
+ * Validates a file in the original format piece by piece: its header (every field but
+ * `production`), then each date of `production`, turned into records as it goes. Problems are
+ * collected with their place in the file; `finish` throws ImportValidationError listing them.
+ * The whole-text parser and the streamed reader share it, so both apply the same rules.
+ */
+class LegacyChecker {
+  private readonly read = new Reader(new Problems());
+  private readonly seenDates = new Map<string, string>();
+  private plant: Pick<Dataset, 'machines' | 'shifts'> = { machines: [], shifts: [] };
+
+  constructor(private readonly file: string) {}
+
+  get ok(): boolean {
+    return this.read.problems.count === 0;
+  }
+
+  /** The plant and the file's date; throws at once when the file is not in this format at all. */
+  header(root: unknown): {
+    plant: Pick<Dataset, 'machines' | 'shifts'>;
+    generatedAt: string | null;
+  } {
+    if (!isObject(root) || !Array.isArray(root.machines) || !isObject(root.production)) {
+      throw new ImportValidationError(this.file, [NOT_LEGACY]);
+    }
+    for (const field of ['start_date', 'end_date'] as const) {
+      if (root[field] !== undefined && legacyDate(root[field]) === null) {
+        this.read.problems.add(
+          field,
+          `${describe(root[field])} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)`,
+        );
+      }
+    }
+    this.plant = {
+      machines: readMachines(this.read, root.machines),
+      shifts: readShifts(this.read, root.shifts),
+    };
+    return {
+      plant: this.plant,
+      generatedAt: typeof root.generated_at === 'string' ? root.generated_at : null,
+    };
+  }
+
+  /** The records of one date of `production` (its machines' day records). */
+  day(rawDate: string, machines: unknown): DatasetRecords {
+    const records: DatasetRecords = { production: [], downtimeEvents: [], qualityIssues: [] };
+    readProductionDate(this.read, rawDate, machines, this.seenDates, { ...this.plant, ...records });
+    return records;
+  }
+
+  finish(): void {
+    const { problems } = this.read;
+    if (problems.count > 0)
+      throw new ImportValidationError(this.file, problems.listed, problems.count);
+  }
+}
+
+/**
+ * Parses and validates a file in the original format held as text. Throws ImportValidationError
+ * listing every problem (each with its place in the file); returns a dataset only when the whole
+ * file is valid.
  */
 export function parseLegacyFile(text: string, file: string): ParsedLegacyFile {
-  const problems = new Problems();
   let root: unknown;
   try {
     // Files saved by some Windows editors start with a byte order mark, which JSON does not allow.
@@ -143,36 +205,86 @@ export function parseLegacyFile(text: string, file: string): ParsedLegacyFile {
   } catch (error) {
     throw new ImportValidationError(file, [`not valid JSON: ${(error as Error).message}`]);
   }
-  if (!isObject(root) || !Array.isArray(root.machines) || !isObject(root.production)) {
-    throw new ImportValidationError(file, [
-      'not a production file in the original format: expected a JSON object with "machines" (a list) and "production" (an object of dates)',
+  const checker = new LegacyChecker(file);
+  const { plant, generatedAt } = checker.header(root);
+  const dataset: Dataset = { ...plant, production: [], downtimeEvents: [], qualityIssues: [] };
+  for (const [rawDate, machines] of Object.entries((root as Json).production as Json)) {
+    const records = checker.day(rawDate, machines);
+    dataset.production.push(...records.production);
+    dataset.downtimeEvents.push(...records.downtimeEvents);
+    dataset.qualityIssues.push(...records.qualityIssues);
+  }
+  checker.finish();
+  return { dataset, generatedAt };
+}
+
+/** A file in the original format read as a stream: its plant, then its records date by date. */
+export interface LegacyFileStream {
+  plant: Pick<Dataset, 'machines' | 'shifts'>;
+  generatedAt: string | null;
+  /**
+   * The records of each date, validated as they are read; throws ImportValidationError at the end
+   * (or at once for a file that is not JSON) when anything in the file is wrong, so a consumer
+   * that writes inside a transaction writes all of a valid file or nothing.
+   */
+  days: () => AsyncGenerator<DatasetRecords>;
+}
+
+/**
+ * Reads a file in the original format in bounded memory, whatever its size: a first pass reads
+ * everything but `production` (the plant), a second yields `production` one date at a time.
+ */
+export async function streamLegacyFile(file: string): Promise<LegacyFileStream> {
+  const checker = new LegacyChecker(file);
+  const root: Json = {};
+  const seen = { streamed: false };
+  try {
+    const keep = { level1: true, level2: false };
+    for await (const entry of jsonEntries(file, 'production', keep, seen)) {
+      root[entry.key] = entry.value;
+    }
+  } catch (error) {
+    throw readProblem(file, error);
+  }
+  // The dates of an object `production` are checked in the second pass.
+  if (seen.streamed) root.production = {};
+  const { plant, generatedAt } = checker.header(root);
+  const stream: LegacyFileStream = {
+    plant,
+    generatedAt,
+    days: async function* () {
+      try {
+        const keep = { level1: false, level2: true };
+        for await (const { key: date, value } of jsonEntries(file, 'production', keep)) {
+          const records = checker.day(date, value);
+          if (checker.ok) yield records;
+        }
+      } catch (error) {
+        throw readProblem(file, error);
+      }
+      checker.finish();
+    },
+  };
+  // A plant with problems is never written: read the rest for its problems, then refuse.
+  if (!checker.ok) {
+    const days = stream.days();
+    while (!(await days.next()).done);
+  }
+  return stream;
+}
+
+/** A file that cannot be read, or is not JSON, as the error the user sees. */
+function readProblem(file: string, error: unknown): unknown {
+  if (error instanceof JsonSyntaxError) {
+    return new ImportValidationError(file, [
+      error.notAnObject ? NOT_LEGACY : `not valid JSON: ${error.message}`,
     ]);
   }
-  const read = new Reader(problems);
-  for (const field of ['start_date', 'end_date'] as const) {
-    if (root[field] !== undefined && legacyDate(root[field]) === null) {
-      problems.add(
-        field,
-        `${describe(root[field])} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)`,
-      );
-    }
-  }
-  const machines = readMachines(read, root.machines);
-  const shifts = readShifts(read, root.shifts);
-  const dataset: Dataset = {
-    machines,
-    shifts,
-    production: [],
-    downtimeEvents: [],
-    qualityIssues: [],
-  };
-  readProduction(read, root.production, dataset);
-
-  if (problems.count > 0) throw new ImportValidationError(file, problems.listed, problems.count);
-  return {
-    dataset,
-    generatedAt: typeof root.generated_at === 'string' ? root.generated_at : null,
-  };
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code) return error;
+  const reason =
+    code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code;
+  return new BadInputError(`Cannot read ${file}: ${reason}`);
 }
 
 function readMachines(read: Reader, raw: unknown[]): MachineSpec[] {
@@ -221,37 +333,38 @@ interface DayTotals {
   downtime: number;
 }
 
-function readProduction(read: Reader, production: Json, dataset: Dataset): void {
+/** One date of `production`: its machines' day records, read into `dataset`. */
+function readProductionDate(
+  read: Reader,
+  rawDate: string,
+  machines: unknown,
+  seenDates: Map<string, string>,
+  dataset: Dataset,
+): void {
   const machineNames = new Set(dataset.machines.map((m) => m.name));
-  const seenDates = new Map<string, string>();
-  for (const [rawDate, machines] of Object.entries(production)) {
-    const datePath = `production${key(rawDate)}`;
-    const date = legacyDate(rawDate);
-    if (date === null) {
-      read.problems.add(datePath, `"${rawDate}" is not a date (YYYY-MM-DD)`);
-      continue;
-    }
-    if (seenDates.has(date)) {
-      read.problems.add(
-        datePath,
-        `the same date as production${key(seenDates.get(date) as string)}`,
-      );
-      continue;
-    }
-    seenDates.set(date, rawDate);
-    if (!isObject(machines)) {
-      read.problems.add(datePath, 'expected an object of machine records');
-      continue;
-    }
-    for (const [machine, record] of Object.entries(machines)) {
-      const path = `${datePath}${key(machine)}`;
-      if (!machineNames.has(machine)) {
-        read.problems.add(path, `machine "${machine}" is not in "machines"`);
-      } else if (!isObject(record)) {
-        read.problems.add(path, 'expected an object');
-      } else {
-        readDayRecord(read, record, path, machine, date, dataset);
-      }
+  const datePath = `production${key(rawDate)}`;
+  const date = legacyDate(rawDate);
+  if (date === null) {
+    read.problems.add(datePath, `"${rawDate}" is not a date (YYYY-MM-DD)`);
+    return;
+  }
+  if (seenDates.has(date)) {
+    read.problems.add(datePath, `the same date as production${key(seenDates.get(date) as string)}`);
+    return;
+  }
+  seenDates.set(date, rawDate);
+  if (!isObject(machines)) {
+    read.problems.add(datePath, 'expected an object of machine records');
+    return;
+  }
+  for (const [machine, record] of Object.entries(machines)) {
+    const path = `${datePath}${key(machine)}`;
+    if (!machineNames.has(machine)) {
+      read.problems.add(path, `machine "${machine}" is not in "machines"`);
+    } else if (!isObject(record)) {
+      read.problems.add(path, 'expected an object');
+    } else {
+      readDayRecord(read, record, path, machine, date, dataset);
     }
   }
 }
