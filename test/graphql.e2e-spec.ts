@@ -565,6 +565,17 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
         'https://embeddable-sandbox.cdn.apollographql.com',
       );
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      // Every header helmet sets, on every response (worked out once, set each time).
+      for (const name of [
+        'strict-transport-security',
+        'x-frame-options',
+        'referrer-policy',
+        'cross-origin-opener-policy',
+        'origin-agent-cluster',
+      ]) {
+        expect([name, response.headers.get(name)]).toEqual([name, expect.any(String)]);
+      }
+      expect(response.headers.get('x-powered-by')).toBeNull();
     });
 
     it('reports health', async () => {

@@ -1,10 +1,10 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Insertable, Kysely, sql, Transaction } from 'kysely';
 import { addDays, daysInclusive, monthStart } from '../common/dates';
 import { requestResource, withOwnResources } from '../common/request-context';
 import { Database } from './database/database.types';
-import { KYSELY } from './database/database.provider';
+import { KYSELY, sqliteHandle } from './database/database.provider';
+import { BulkInserter, PARAMETERS_PER_STATEMENT, withIndexesRebuilt } from './database/bulk-insert';
 import {
   Dataset,
   DatasetOrigin,
@@ -48,11 +48,11 @@ export interface WriteSummary {
 type Tx = Transaction<Database>;
 
 const STATS = Symbol('stats');
+/** Tables a whole-dataset write fills, whose secondary indexes are built once at its end. */
+const BULK_TABLES = ['production', 'downtime_events', 'quality_issues', 'machine_day_totals'];
 /** Dates per part when the dataset is read in parts (an export). */
 const DAYS_PER_PART = 7;
 
-// Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
-const PARAMETERS_PER_STATEMENT = 10_000;
 const META_KEYS = {
   source: 'source',
   generatedAt: 'generated_at',
@@ -133,29 +133,32 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
       );
       const version = await this.writeOrigin(trx, origin);
       await this.summaries.logChanges(trx, version, null);
-      const writer = new BatchWriter(trx, onProgress);
+      const sqlite = sqliteHandle(this.db);
+      const writer = new BatchWriter(trx, sqlite, onProgress);
       const summary = {
         machines: plant.machines.length,
         productionRows: 0,
         downtimeEvents: 0,
         qualityIssues: 0,
       };
-      // The months each machine has production in, summarised once all parts are written.
-      const months = new Map<number, Set<string>>();
-      for await (const part of parts) {
-        const written = await insertRecords(writer, part, ids);
-        for (const [machineId, dates] of machineDates(part.production, ids)) {
-          const seen = months.get(machineId) ?? new Set<string>();
-          for (const date of dates) seen.add(monthStart(date));
-          months.set(machineId, seen);
+      await withIndexesRebuilt(sqlite, BULK_TABLES, async () => {
+        // The months each machine has production in, summarised once all parts are written.
+        const months = new Map<number, Set<string>>();
+        for await (const part of parts) {
+          const written = await insertRecords(writer, part, ids);
+          for (const [machineId, dates] of machineDates(part.production, ids)) {
+            const seen = months.get(machineId) ?? new Set<string>();
+            for (const date of dates) seen.add(monthStart(date));
+            months.set(machineId, seen);
+          }
+          summary.productionRows += written.productionRows;
+          summary.downtimeEvents += written.downtimeEvents;
+          summary.qualityIssues += written.qualityIssues;
         }
-        summary.productionRows += written.productionRows;
-        summary.downtimeEvents += written.downtimeEvents;
-        summary.qualityIssues += written.qualityIssues;
-      }
-      for (const [machineId, machineMonths] of months) {
-        await this.summaries.refresh(trx, machineId, machineMonths);
-      }
+        for (const [machineId, machineMonths] of months) {
+          await this.summaries.refresh(trx, writer.bulk, machineId, machineMonths);
+        }
+      });
       return summary;
     });
   }
@@ -175,13 +178,14 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
       await this.deleteMachineDays(trx, dataset, machineIds);
       const version = await this.writeOrigin(trx, origin);
       const ids = new NameIds(machineIds, shiftIds);
-      const written = await insertRecords(new BatchWriter(trx, onProgress), dataset, ids);
+      const writer = new BatchWriter(trx, sqliteHandle(this.db), onProgress);
+      const written = await insertRecords(writer, dataset, ids);
       const touched = machineDates(
         [...dataset.production, ...dataset.downtimeEvents, ...dataset.qualityIssues],
         ids,
       );
       for (const [machineId, dates] of touched) {
-        await this.summaries.refresh(trx, machineId, dates);
+        await this.summaries.refresh(trx, writer.bulk, machineId, dates);
       }
       await this.summaries.logChanges(trx, version, touched);
       return { machines: dataset.machines.length, ...written };
@@ -513,8 +517,9 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
         .select((eb) => ['machine_id', eb.fn.min('date').as('first'), eb.fn.max('date').as('last')])
         .groupBy('machine_id')
         .execute();
+      const bulk = new BulkInserter(trx, sqliteHandle(this.db));
       for (const span of spans) {
-        await this.summaries.refresh(trx, span.machine_id, [span.first, span.last]);
+        await this.summaries.refresh(trx, bulk, span.machine_id, [span.first, span.last]);
       }
       await this.summaries.logChanges(trx, await this.nextVersion(trx), null);
       return true;
@@ -692,37 +697,29 @@ function perMachineDayKey(
   };
 }
 
-/**
- * Multi-row INSERTs of bounded size (under SQLite's and PostgreSQL's parameter limits), letting
- * other requests in between statements: readers use their own snapshots (see ReadSnapshots), so a
- * long write must not hold the event loop.
- */
+/** Writes a dataset's rows (see BulkInserter) and reports progress. */
 class BatchWriter {
   private done = 0;
   private total = 0;
+  readonly bulk: BulkInserter;
 
-  constructor(
-    private readonly tx: Tx,
-    private readonly onProgress?: ProgressListener,
-  ) {}
+  constructor(tx: Tx, sqlite: ReturnType<typeof sqliteHandle>, onProgress?: ProgressListener) {
+    this.bulk = new BulkInserter(tx, sqlite, (count) => {
+      this.done += count;
+      onProgress?.(this.done, this.total);
+    });
+  }
 
   /** Rows about to be written (progress is reported out of every row announced so far). */
   expect(rows: number): void {
     this.total += rows;
   }
 
-  async insert<T extends 'production' | 'downtime_events' | 'quality_issues'>(
+  insert<T extends 'production' | 'downtime_events' | 'quality_issues'>(
     table: T,
     rows: Insertable<Database[T]>[],
   ): Promise<void> {
-    if (rows.length === 0) return;
-    const perStatement = Math.floor(PARAMETERS_PER_STATEMENT / Object.keys(rows[0]).length);
-    for (const chunk of chunks(rows, perStatement)) {
-      await this.tx.insertInto(table).values(chunk).execute();
-      this.done += chunk.length;
-      this.onProgress?.(this.done, this.total);
-      await nextTurn();
-    }
+    return this.bulk.insert(table, rows);
   }
 }
 

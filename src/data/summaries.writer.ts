@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { Insertable, Kysely } from 'kysely';
 import { addDays, monthEnd, monthStart } from '../common/dates';
 import { AppConfig } from '../config/app-config.service';
+import { BulkInserter } from './database/bulk-insert';
 import { Database } from './database/database.types';
 import { MetricsSumsRepository } from './metrics-sums.repository';
 import { OeeSums } from './metrics-sums.types';
 
 /** Versions of change log kept: an instance further behind than this rebuilds its summaries. */
 export const CHANGES_KEPT = 1000;
-// Rows per INSERT: 11 columns, well under both databases' parameter limits.
+// Change log rows per INSERT (3 columns), well under both databases' parameter limits.
 const ROWS_PER_INSERT = 800;
 
 type TotalsColumn = Exclude<keyof Database['machine_day_totals'], 'machine_id' | 'date'>;
@@ -46,7 +47,12 @@ export class SummariesWriter {
    * Recomputes machine_day_totals for every month of one machine that any of `dates` falls in:
    * a row for each day of each such month in which the machine has production.
    */
-  async refresh(tx: Kysely<Database>, machineId: number, dates: Iterable<string>): Promise<void> {
+  async refresh(
+    tx: Kysely<Database>,
+    bulk: BulkInserter,
+    machineId: number,
+    dates: Iterable<string>,
+  ): Promise<void> {
     for (const { startDate, endDate } of monthRuns(dates)) {
       await tx
         .deleteFrom('machine_day_totals')
@@ -73,12 +79,7 @@ export class SummariesWriter {
           rows.push({ ...running, machine_id: machineId, date });
         }
       }
-      for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
-        await tx
-          .insertInto('machine_day_totals')
-          .values(rows.slice(first, first + ROWS_PER_INSERT))
-          .execute();
-      }
+      await bulk.insert('machine_day_totals', rows);
     }
   }
 

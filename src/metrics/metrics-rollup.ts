@@ -71,6 +71,9 @@ export interface RollupStats {
  */
 export class MetricsRollup implements MetricSums {
   private readonly monthStarts: number[];
+  /** The month of each day held. */
+  private readonly dayMonths: Int32Array;
+  private readonly dayIndexes = new Map<string, number>();
   private statsCache: RollupStats | null = null;
 
   private constructor(
@@ -90,6 +93,10 @@ export class MetricsRollup implements MetricSums {
     this.monthStarts = Array.from({ length: monthCount + 1 }, (_, k) =>
       daysBetween(startDate, addMonths(startDate, k)),
     );
+    this.dayMonths = new Int32Array(this.days);
+    for (let k = 0; k < monthCount; k++) {
+      this.dayMonths.fill(k, this.monthStarts[k], this.monthStarts[k + 1]);
+    }
   }
 
   private get days(): number {
@@ -162,7 +169,10 @@ export class MetricsRollup implements MetricSums {
   ): Promise<MetricsRollup | null> {
     const { layout } = this;
     const dates = new Set([...changes.values()].flatMap((d) => [...d]));
-    const outside = (date: string) => date < this.startDate || this.dayIndex(date) >= this.days;
+    const outside = (date: string) => {
+      const day = daysBetween(this.startDate, date);
+      return day < 0 || day >= this.days;
+    };
     if ([...dates].some(outside)) return null;
     const months = new Map(this.months);
     for (const m of machines) {
@@ -495,23 +505,28 @@ export class MetricsRollup implements MetricSums {
 
   /** Day indexes of the filter clipped to the months held, or null when they do not overlap. */
   private span(f: MetricsFilter): Span | null {
-    const from = Math.max(0, this.dayIndex(f.startDate));
-    const to = Math.min(this.days - 1, this.dayIndex(f.endDate));
+    const from = Math.max(0, daysBetween(this.startDate, f.startDate));
+    const to = Math.min(this.days - 1, daysBetween(this.startDate, f.endDate));
     return from <= to ? { from, to } : null;
   }
 
+  /** Days from startDate (negative before it), remembered: builds ask for each date many times. */
   private dayIndex(date: string): number {
-    return daysBetween(this.startDate, date);
+    let day = this.dayIndexes.get(date);
+    if (day === undefined) {
+      day = daysBetween(this.startDate, date);
+      this.dayIndexes.set(date, day);
+    }
+    return day;
   }
 
+  /** The month (from 0) a date held here falls in. */
   private monthIndex(date: string): number {
-    const [y0, m0] = this.startDate.split('-').map(Number);
-    const [y, m] = date.split('-').map(Number);
-    return (y - y0) * 12 + (m - m0);
+    return this.monthOf(this.dayIndex(date));
   }
 
   private monthOf(day: number): number {
-    return this.monthIndex(addDays(this.startDate, day));
+    return this.dayMonths[day];
   }
 
   private addToMonth(

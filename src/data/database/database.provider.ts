@@ -49,7 +49,20 @@ export function createSqliteDatabase(databaseUrl: string): Kysely<Database> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  SQLITE_HANDLES.set(db, sqlite);
+  return db;
+}
+
+const SQLITE_HANDLES = new WeakMap<Kysely<Database>, SqliteDatabase.Database>();
+
+/**
+ * The embedded database's own connection behind a Kysely instance (undefined on PostgreSQL): bulk
+ * writes use it directly inside a Kysely transaction (see BulkInserter), as SQLite has one
+ * connection per instance.
+ */
+export function sqliteHandle(db: Kysely<Database>): SqliteDatabase.Database | undefined {
+  return SQLITE_HANDLES.get(db);
 }
 
 /** Longest a transaction may sit idle (no statement running) before PostgreSQL ends it. */
