@@ -33,6 +33,7 @@ describe('npm run bench (on a tiny dataset)', () => {
           'trivial { __typename }',
           'oee year all',
           'oee year byMachine',
+          'oee all byMachine',
           'downtime 7d one',
           'stats',
           'dateRange',

@@ -118,6 +118,7 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
   ): Promise<WriteSummary> {
     return this.db.transaction().execute(async (trx) => {
       for (const table of [
+        'downtime_reasons',
         'machine_day_totals',
         'quality_issues',
         'downtime_events',
@@ -366,18 +367,17 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Every downtime reason recorded, sorted: a walk along the reason index, one lookup per distinct
-   * reason, however many events there are.
+   * Every downtime reason recorded, sorted (from the reasons kept on write: a reason whose events
+   * a merge removed may remain, with no events).
    */
   async downtimeReasons(): Promise<string[]> {
-    const { rows } = await sql<{ reason: string }>`
-      with recursive reasons(reason) as (
-        select min(reason) from downtime_events
-        union all
-        select (select min(e.reason) from downtime_events e where e.reason > r.reason)
-        from reasons r where r.reason is not null
-      )
-      select reason from reasons where reason is not null`.execute(await this.reader());
+    const rows = await (
+      await this.reader()
+    )
+      .selectFrom('downtime_reasons')
+      .select('reason')
+      .orderBy('reason')
+      .execute();
     return rows.map((r) => r.reason);
   }
 
@@ -584,6 +584,7 @@ async function insertRecords(
     'production',
     records.production.map((r) => productionRow(r, ids)),
   );
+  await writer.addReasons(records.downtimeEvents.map((e) => e.reason));
   const nextSeq = sequencePerMachineDay();
   await writer.insert(
     'downtime_events',
@@ -703,7 +704,11 @@ class BatchWriter {
   private total = 0;
   readonly bulk: BulkInserter;
 
-  constructor(tx: Tx, sqlite: ReturnType<typeof sqliteHandle>, onProgress?: ProgressListener) {
+  constructor(
+    private readonly tx: Tx,
+    sqlite: ReturnType<typeof sqliteHandle>,
+    onProgress?: ProgressListener,
+  ) {
     this.bulk = new BulkInserter(tx, sqlite, (count) => {
       this.done += count;
       onProgress?.(this.done, this.total);
@@ -720,6 +725,17 @@ class BatchWriter {
     rows: Insertable<Database[T]>[],
   ): Promise<void> {
     return this.bulk.insert(table, rows);
+  }
+
+  /** Records downtime reasons not seen before (the list the metrics rollup lays out). */
+  async addReasons(reasons: string[]): Promise<void> {
+    for (const chunk of chunks([...new Set(reasons)], PARAMETERS_PER_STATEMENT)) {
+      await this.tx
+        .insertInto('downtime_reasons')
+        .values(chunk.map((reason) => ({ reason })))
+        .onConflict((oc) => oc.column('reason').doNothing())
+        .execute();
+    }
   }
 }
 

@@ -187,19 +187,21 @@ export class MetricsSumsRepository implements MetricSums {
   }
 
   /**
-   * Month-to-date sums (machine_day_totals) of every machine with data in the month of each date,
-   * by date and machine id.
+   * Month-to-date sums (machine_day_totals) of every machine (or the one given) with data in the
+   * month of each date, by date and machine id.
    */
-  async monthToDate(dates: string[]): Promise<Map<string, Map<number, MonthToDate>>> {
+  async monthToDate(
+    dates: string[],
+    machineId?: number,
+  ): Promise<Map<string, Map<number, MonthToDate>>> {
     const result = new Map(dates.map((date) => [date, new Map<number, MonthToDate>()]));
     if (dates.length === 0) return result;
-    const rows = await (
-      await this.reader()
-    )
+    let query = (await this.reader())
       .selectFrom('machine_day_totals')
       .selectAll()
-      .where('date', 'in', dates)
-      .execute();
+      .where('date', 'in', dates);
+    if (machineId !== undefined) query = query.where('machine_id', '=', machineId);
+    const rows = await query.execute();
     for (const row of rows) {
       result.get(row.date)?.set(Number(row.machine_id), {
         machineDays: Number(row.machine_days),

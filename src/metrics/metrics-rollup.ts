@@ -24,7 +24,7 @@ const SUM_KEYS: (keyof OeeSums)[] = [
  */
 export const ROLLUP_MAX_BYTES = 200 * 2 ** 20;
 /** Machine-days one build query reads: a few milliseconds of the database's time each. */
-const MACHINE_DAYS_PER_QUERY = 5_000;
+const MACHINE_DAYS_PER_QUERY = 2_500;
 /** Changes larger than this are rebuilt from scratch rather than patched in. */
 const PATCH_MAX_MACHINE_DAYS = 20_000;
 const DATA_VERSION = Symbol('data version');
@@ -58,6 +58,8 @@ export interface RollupStats {
   totalDays: number;
   daysWithData: number;
   totalRecords: number;
+  totalMachines: number;
+  totalShifts: number;
 }
 
 /**
@@ -85,7 +87,7 @@ export class MetricsRollup implements MetricSums {
     private readonly machines: Machine[],
     private readonly shiftOrder: string[],
     private readonly layout: Layout,
-    /** Per machine id: monthCount x width sums. */
+    /** Per machine id: (monthCount + 1) x width running totals by month; row 0 is zeros. */
     private readonly months: Map<number, Float64Array>,
     /** (days + 1) x width running totals of the whole plant; row 0 is zeros. */
     private readonly plant: Float64Array,
@@ -108,7 +110,7 @@ export class MetricsRollup implements MetricSums {
     const start = monthStart(range.startDate);
     const months = monthsFrom(start, range.endDate);
     const days = daysBetween(start, addMonths(start, months));
-    return (machines * months + days + 1) * layoutFor(shifts, reasons).width * 8;
+    return (machines * (months + 1) + days + 1) * layoutFor(shifts, reasons).width * 8;
   }
 
   /** Reads the sums of every machine-day (a few GROUP BY queries per slice) into a new rollup. */
@@ -123,7 +125,7 @@ export class MetricsRollup implements MetricSums {
     const layout = layoutFor(shifts, reasons);
     const monthCount = monthsFrom(start, range.endDate);
     const months = new Map(
-      machines.map((m) => [m.id, new Float64Array(monthCount * layout.width)]),
+      machines.map((m) => [m.id, new Float64Array((monthCount + 1) * layout.width)]),
     );
     const rollup = new MetricsRollup(
       queries,
@@ -154,6 +156,7 @@ export class MetricsRollup implements MetricSums {
         if (!known) throw new Error('Data changed while the rollup was built');
       }
     }
+    for (const sums of months.values()) runningTotals(sums, layout.width, 1);
     runningTotals(days, layout.width, 1);
     return rollup.withPlant(days);
   }
@@ -176,7 +179,9 @@ export class MetricsRollup implements MetricSums {
     if ([...dates].some(outside)) return null;
     const months = new Map(this.months);
     for (const m of machines) {
-      if (!months.has(m.id)) months.set(m.id, new Float64Array(this.monthCount * layout.width));
+      if (!months.has(m.id)) {
+        months.set(m.id, new Float64Array((this.monthCount + 1) * layout.width));
+      }
     }
     const next = new MetricsRollup(
       this.queries,
@@ -194,16 +199,24 @@ export class MetricsRollup implements MetricSums {
       months.set(machineId, sums);
       for (const month of new Set([...machineDates].map(monthStart))) {
         const k = this.monthIndex(month);
-        sums.fill(0, k * layout.width, (k + 1) * layout.width);
+        const fresh = new Float64Array(layout.width);
         const f = {
           startDate: month,
           endDate: monthEnd(month),
           machine: { id: machineId, name: '' },
         };
-        const known = await readSums(this.queries, f, layout, (_, date, field, value) =>
-          next.addToMonth(sums, date, field, value),
-        );
+        const known = await readSums(this.queries, f, layout, (_, __, field, value) => {
+          fresh[field] += value;
+        });
         if (!known) return null;
+        // The month's new sums replace its old ones in every running total from it on.
+        for (let field = 0; field < layout.width; field++) {
+          const old = sums[(k + 1) * layout.width + field] - sums[k * layout.width + field];
+          const delta = fresh[field] - old;
+          for (let row = k + 1; row <= this.monthCount; row++) {
+            sums[row * layout.width + field] += delta;
+          }
+        }
       }
     }
     // The plant's changed days, read again for all machines, replace their old values.
@@ -232,7 +245,7 @@ export class MetricsRollup implements MetricSums {
     return next.withPlant(plant);
   }
 
-  /** Dates, days with data and machine-days, as DataService.stats() counts them. */
+  /** What is stored, as DataService.stats() counts it (for this data version). */
   stats(): RollupStats {
     if (this.statsCache) return this.statsCache;
     const { width, machineDays } = this.layout;
@@ -254,6 +267,8 @@ export class MetricsRollup implements MetricSums {
       totalDays: first < 0 ? 0 : last - first + 1,
       daysWithData,
       totalRecords: Math.round(this.plant[this.days * width + machineDays]),
+      totalMachines: this.machines.length,
+      totalShifts: this.shiftOrder.length,
     };
     return this.statsCache;
   }
@@ -276,20 +291,9 @@ export class MetricsRollup implements MetricSums {
       return result;
     }
     if (f.machine) {
-      const values = await this.machineSums(f, span, (edge) =>
-        this.queries.machineDaySums(edge, 'machine').then((rows) => {
-          const sums = new Float64Array(layout.width);
-          for (const row of rows) {
-            addSums(sums, layout.base, row);
-            sums[layout.machineDays] += 1;
-          }
-          return sums;
-        }),
-      );
-      if (groupBy === 'none') return [{ key: 'all', ...sumsAt(values, layout.base) }];
-      return values[layout.machineDays] > 0
-        ? [{ key: f.machine.name, ...sumsAt(values, layout.base) }]
-        : [];
+      const rows = await this.byMachine(span, f.machine);
+      if (groupBy === 'machine') return rows;
+      return [{ ...(rows[0] ?? sumsAt(new Float64Array(layout.width), layout.base)), key: 'all' }];
     }
     if (groupBy === 'none') return [{ key: 'all', ...sumsAt(this.plantSums(span), layout.base) }];
     return this.byMachine(span);
@@ -398,30 +402,36 @@ export class MetricsRollup implements MetricSums {
     );
   }
 
-  /** Every machine with data in the span: whole months from memory, edges month-to-date. */
-  private async byMachine(span: Span | null): Promise<(OeeSums & { key: string })[]> {
+  /**
+   * Production sums of each machine with data in the span (all of them, or the one asked for):
+   * whole months from memory, edges from the month-to-date rows of machine_day_totals.
+   */
+  private async byMachine(
+    span: Span | null,
+    machine: Machine | null = null,
+  ): Promise<(OeeSums & { key: string })[]> {
     if (!span) return [];
     const { layout } = this;
     const { edges, firstMonth, lastMonth } = this.split(span);
     // Each edge lies in one month: month-to-date at its end, less month-to-date the day before.
+    const startsMonth = (edge: Span) => edge.from === this.monthStarts[this.monthOf(edge.from)];
     const lookups = edges.flatMap((edge) =>
-      edge.from === this.monthStarts[this.monthOf(edge.from)]
-        ? [edge.to]
-        : [edge.to, edge.from - 1],
+      startsMonth(edge) ? [edge.to] : [edge.to, edge.from - 1],
     );
     const totals = await this.queries.monthToDate(
       lookups.map((day) => addDays(this.startDate, day)),
+      machine?.id,
     );
+    const fields = { from: 0, to: layout.base + SUM_KEYS.length };
     const result: (OeeSums & { key: string })[] = [];
-    for (const machine of this.machines) {
+    for (const { id, name } of machine ? [machine] : this.machines) {
       const sums = new Float64Array(layout.width);
-      this.addMonths(sums, this.months.get(machine.id), firstMonth, lastMonth);
+      this.addMonths(sums, this.months.get(id), firstMonth, lastMonth, fields);
       for (const edge of edges) {
-        const toDate = totals.get(addDays(this.startDate, edge.to))?.get(machine.id);
-        const before =
-          edge.from === this.monthStarts[this.monthOf(edge.from)]
-            ? undefined
-            : totals.get(addDays(this.startDate, edge.from - 1))?.get(machine.id);
+        const toDate = totals.get(addDays(this.startDate, edge.to))?.get(id);
+        const before = startsMonth(edge)
+          ? undefined
+          : totals.get(addDays(this.startDate, edge.from - 1))?.get(id);
         for (const [row, sign] of [
           [toDate, 1],
           [before, -1],
@@ -431,8 +441,7 @@ export class MetricsRollup implements MetricSums {
           SUM_KEYS.forEach((key, i) => (sums[layout.base + i] += sign * row[key]));
         }
       }
-      if (sums[layout.machineDays] > 0.5)
-        result.push({ key: machine.name, ...sumsAt(sums, layout.base) });
+      if (sums[layout.machineDays] > 0.5) result.push({ key: name, ...sumsAt(sums, layout.base) });
     }
     return result;
   }
@@ -479,16 +488,18 @@ export class MetricsRollup implements MetricSums {
     };
   }
 
+  /** Adds months first..last (running totals per machine) of fields [from, to) to `sums`. */
   private addMonths(
     sums: Float64Array,
     months: Float64Array | undefined,
     first: number,
     last: number,
+    fields: { from: number; to: number } = { from: 0, to: this.layout.width },
   ): void {
-    if (!months) return;
+    if (!months || last < first) return;
     const { width } = this.layout;
-    for (let k = first; k <= last; k++) {
-      for (let field = 0; field < width; field++) sums[field] += months[k * width + field];
+    for (let field = fields.from; field < fields.to; field++) {
+      sums[field] += months[(last + 1) * width + field] - months[first * width + field];
     }
   }
 
@@ -529,13 +540,14 @@ export class MetricsRollup implements MetricSums {
     return this.dayMonths[day];
   }
 
+  /** Adds to a month's row (before running totals: row k + 1 holds month k). */
   private addToMonth(
     sums: Float64Array | undefined,
     date: string,
     field: number,
     value: number,
   ): void {
-    if (sums) sums[this.monthIndex(date) * this.layout.width + field] += value;
+    if (sums) sums[(this.monthIndex(date) + 1) * this.layout.width + field] += value;
   }
 
   private withPlant(plant: Float64Array): MetricsRollup {

@@ -131,17 +131,8 @@ export class MetricsService {
   async datasetStats(): Promise<DatasetStats> {
     const rollup = await this.rollups.rollup();
     if (!rollup) return this.data.stats();
-    const [machines, shifts] = await Promise.all([
-      this.data.listMachines(),
-      this.data.listShifts(),
-    ]);
     const counted = rollup.stats();
-    return {
-      exists: counted.startDate !== null,
-      ...counted,
-      totalMachines: machines.length,
-      totalShifts: shifts.length,
-    };
+    return { exists: counted.startDate !== null, ...counted };
   }
 
   async oee(f: MetricsFilter): Promise<OeeResult> {

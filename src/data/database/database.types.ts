@@ -82,6 +82,11 @@ export interface DataChangesTable {
   date: string | null;
 }
 
+/** Every downtime reason recorded (kept on write; a reason may outlive its last event). */
+export interface DowntimeReasonsTable {
+  reason: string;
+}
+
 export interface Database {
   machines: MachinesTable;
   shifts: ShiftsTable;
@@ -91,4 +96,5 @@ export interface Database {
   dataset_meta: DatasetMetaTable;
   machine_day_totals: MachineDayTotalsTable;
   data_changes: DataChangesTable;
+  downtime_reasons: DowntimeReasonsTable;
 }
