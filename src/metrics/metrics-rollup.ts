@@ -76,6 +76,7 @@ export class MetricsRollup implements MetricSums {
   /** The month of each day held. */
   private readonly dayMonths: Int32Array;
   private readonly dayIndexes = new Map<string, number>();
+  private readonly dates: string[] = [];
   private statsCache: RollupStats | null = null;
 
   private constructor(
@@ -234,7 +235,7 @@ export class MetricsRollup implements MetricSums {
     const delta = new Float64Array(layout.width);
     for (let day = first; day < this.days; day++) {
       const at = (day + 1) * layout.width;
-      if (dates.has(addDays(this.startDate, day))) {
+      if (dates.has(this.dateOf(day))) {
         for (let field = 0; field < layout.width; field++) {
           const old = this.plant[at + field] - this.plant[at - layout.width + field];
           delta[field] += changed[at + field] - old;
@@ -260,7 +261,7 @@ export class MetricsRollup implements MetricSums {
         daysWithData++;
       }
     }
-    const date = (day: number) => (day < 0 ? null : addDays(this.startDate, day));
+    const date = (day: number) => (day < 0 ? null : this.dateOf(day));
     this.statsCache = {
       startDate: date(first),
       endDate: date(last),
@@ -285,7 +286,7 @@ export class MetricsRollup implements MetricSums {
       for (let day = span?.from ?? 0; span && day <= span.to; day++) {
         const one = this.plantSums({ from: day, to: day });
         if (one[layout.machineDays] > 0) {
-          result.push({ key: addDays(this.startDate, day), ...sumsAt(one, layout.base) });
+          result.push({ key: this.dateOf(day), ...sumsAt(one, layout.base) });
         }
       }
       return result;
@@ -419,7 +420,7 @@ export class MetricsRollup implements MetricSums {
       startsMonth(edge) ? [edge.to] : [edge.to, edge.from - 1],
     );
     const totals = await this.queries.monthToDate(
-      lookups.map((day) => addDays(this.startDate, day)),
+      lookups.map((day) => this.dateOf(day)),
       machine?.id,
     );
     const fields = { from: 0, to: layout.base + SUM_KEYS.length };
@@ -428,10 +429,10 @@ export class MetricsRollup implements MetricSums {
       const sums = new Float64Array(layout.width);
       this.addMonths(sums, this.months.get(id), firstMonth, lastMonth, fields);
       for (const edge of edges) {
-        const toDate = totals.get(addDays(this.startDate, edge.to))?.get(id);
+        const toDate = totals.get(this.dateOf(edge.to))?.get(id);
         const before = startsMonth(edge)
           ? undefined
-          : totals.get(addDays(this.startDate, edge.from - 1))?.get(id);
+          : totals.get(this.dateOf(edge.from - 1))?.get(id);
         for (const [row, sign] of [
           [toDate, 1],
           [before, -1],
@@ -460,8 +461,8 @@ export class MetricsRollup implements MetricSums {
     this.addMonths(sums, months, firstMonth, lastMonth);
     for (const edge of edges) {
       const part = await edgeSums({
-        startDate: addDays(this.startDate, edge.from),
-        endDate: addDays(this.startDate, edge.to),
+        startDate: this.dateOf(edge.from),
+        endDate: this.dateOf(edge.to),
         machine: f.machine,
       });
       for (let field = 0; field < sums.length; field++) sums[field] += part[field];
@@ -519,6 +520,16 @@ export class MetricsRollup implements MetricSums {
     const from = Math.max(0, daysBetween(this.startDate, f.startDate));
     const to = Math.min(this.days - 1, daysBetween(this.startDate, f.endDate));
     return from <= to ? { from, to } : null;
+  }
+
+  /** The date of a day held (remembered: answers ask for the same days again and again). */
+  private dateOf(day: number): string {
+    let date = this.dates[day];
+    if (date === undefined) {
+      date = addDays(this.startDate, day);
+      if (day >= 0 && day < this.days) this.dates[day] = date;
+    }
+    return date;
   }
 
   /** Days from startDate (negative before it), remembered: builds ask for each date many times. */
