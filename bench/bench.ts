@@ -231,6 +231,62 @@ function scenarios(machines: string[], startDate: string): Scenario[] {
   return list;
 }
 
+/**
+ * Merges one changed machine-day through the CLI (another process, as a gateway or a second
+ * instance would write), then times the server's next query: it patches its rollup with that day
+ * rather than rebuilding it. The day's values are fixed, so the cached dataset stays the same size.
+ */
+async function mergeAndQuery(
+  server: { url: string; child: ChildProcess },
+  env: NodeJS.ProcessEnv,
+  dir: string,
+  machine: MachineRow,
+): Promise<{ mergeSeconds: number; firstQueryMs: number; eventLoopMaxMs: number }> {
+  const patch = join(dir, 'merge-patch.json');
+  const date = addDays(END_DATE, -10);
+  writeFileSync(
+    patch,
+    JSON.stringify({
+      machines: [
+        {
+          id: 1,
+          name: machine.name,
+          type: machine.type,
+          ideal_cycle_time: machine.idealCycleTimeSeconds,
+        },
+      ],
+      production: {
+        [date]: {
+          [machine.name]: {
+            parts_produced: 500,
+            good_parts: 480,
+            scrap_parts: 20,
+            uptime_hours: 14,
+            downtime_hours: 2,
+            downtime_events: [{ reason: 'mechanical', description: 'bench', duration_hours: 2 }],
+            quality_issues: [],
+          },
+        },
+      },
+    }),
+  );
+  let started = Date.now();
+  run([CLI, 'import', patch, '--merge'], env);
+  const mergeSeconds = (Date.now() - started) / 1000;
+  await eventLoopDelay(server.child);
+  const year = `startDate: "${addDays(END_DATE, -364)}", endDate: "${END_DATE}"`;
+  started = Date.now();
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `{ oee(${year}) { byMachine { machine oee } } }` }),
+  });
+  if (!response.ok) throw new Error(`query after the merge failed: ${response.status}`);
+  const firstQueryMs = Date.now() - started;
+  const delay = await eventLoopDelay(server.child);
+  return { mergeSeconds, firstQueryMs, eventLoopMaxMs: delay.maxMs };
+}
+
 function printTable(results: Result[]): void {
   const header = ['query', 'req/s', 'p50 ms', 'p99 ms', 'vs trivial', 'loop max ms', 'errors'];
   const rows = results.map((r) => [
@@ -386,6 +442,7 @@ async function main(): Promise<void> {
       process.stderr.write('.');
     }
     process.stderr.write('\n');
+    const afterWrite = await mergeAndQuery(server, env, dir, plant[0]);
     const report = {
       date: new Date().toISOString(),
       commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
@@ -406,6 +463,7 @@ async function main(): Promise<void> {
       bareAppTrivialRequestsPerSecond: bareTrivial,
       trivialVsBareApp: results[0].requestsPerSecond / bareTrivial,
       chatMachineListCharacters: await chatMachineListLength(plant),
+      afterWrite,
       results,
     };
     console.log(
@@ -416,7 +474,8 @@ async function main(): Promise<void> {
       `\ntrivial query: ${results[0].requestsPerSecond.toFixed(0)} req/s, bare NestJS + Apollo ${bareTrivial.toFixed(0)} req/s (${(report.trivialVsBareApp * 100).toFixed(0)}%)` +
         `\ngeneration ${generationSeconds ?? 'reused'} s, import ${importSeconds ?? 'reused'} s, database ${databaseMb} MB, first query after start ${firstQuerySeconds} s` +
         `\nserver RSS ${report.serverRssMb} MB (peak ${report.serverPeakRssMb} MB)` +
-        `\nmachines in the chat's system prompt: ${report.chatMachineListCharacters} characters`,
+        `\nmachines in the chat's system prompt: ${report.chatMachineListCharacters} characters` +
+        `\nafter merging one machine-day: import --merge ${afterWrite.mergeSeconds} s, next oee byMachine for the year ${afterWrite.firstQueryMs} ms (the rollup patched with that day), longest event-loop block meanwhile ${afterWrite.eventLoopMaxMs} ms`,
     );
     if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
   } finally {
