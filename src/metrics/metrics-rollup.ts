@@ -18,7 +18,7 @@ const SUM_KEYS: (keyof OeeSums)[] = [
   'scrap',
 ];
 /**
- * Above this size (machine-months and plant days x fields, 8 bytes each: about 1.4 million
+ * Above this size (machine-months and plant days x fields, 8 bytes each: about 400,000
  * machine-months of the demo plant, fewer when imports bring many downtime reasons) the rollup
  * would cost too much memory, and the database answers instead.
  */
@@ -28,6 +28,8 @@ const MACHINE_DAYS_PER_QUERY = 2_500;
 /** Changes larger than this are rebuilt from scratch rather than patched in. */
 const PATCH_MAX_MACHINE_DAYS = 20_000;
 const DATA_VERSION = Symbol('data version');
+/** Longest a request waits for the rollup of its version before the database answers it. */
+export const ROLLUP_WAIT_MS = 20_000;
 const KEPT_VERSIONS = 2;
 
 interface Layout {
@@ -64,11 +66,12 @@ export interface RollupStats {
 
 /**
  * Everything the metrics add up, for one data version, in a structure that grows with machines x
- * months, not with days: per machine, the sums of each month; for the whole plant, cumulative sums
- * per day. A plant-wide query over any range is the difference of two prefixes; a query for one
- * machine adds its whole months here to the days at the range's edges, summed in the database (in
- * the request's snapshot); `byMachine` takes those edges from the month-to-date rows of
- * machine_day_totals, two lookups per edge. Built from the same GROUP BY queries as the database
+ * months, not with days: per machine, running totals month by month; for the whole plant, running
+ * totals day by day. A plant-wide query over any range is the difference of two of them; a query for
+ * one machine takes its whole months from here and the days at the range's edges from the database
+ * (in the request's snapshot): its production sums from the month-to-date rows of
+ * machine_day_totals (two lookups per edge, for every machine at once in `byMachine`), the rest
+ * (shifts, downtime reasons, quality) summed over the edge days. Built from the same GROUP BY queries as the database
  * path, and patched machine-day by machine-day after a write; the formulas stay in MetricsService.
  */
 export class MetricsRollup implements MetricSums {
@@ -705,6 +708,8 @@ export class MetricsRollupCache {
   private readonly logger = new Logger(MetricsRollupCache.name);
   private readonly rollups = new Map<number, Promise<MetricsRollup | null>>();
   private building: Promise<{ version: number; rollup: MetricsRollup | null }> | null = null;
+  /** How long a request waits for a build (ROLLUP_WAIT_MS; tests shorten it). */
+  waitMs = ROLLUP_WAIT_MS;
 
   constructor(
     private readonly data: DataService,
@@ -724,10 +729,26 @@ export class MetricsRollupCache {
     const version = await this.version();
     const known = this.rollups.get(version);
     if (known) return known;
-    let built = await this.buildLatest();
-    // A build that started before the write this request sees is of an older version: one more.
-    if (built.version < version) built = await this.buildLatest();
-    return built.version === version ? built.rollup : null;
+    const update = async () => {
+      let built = await this.buildLatest();
+      // A build that started before the write this request sees is of an older version: one more.
+      if (built.version < version) built = await this.buildLatest();
+      return built.version === version ? built.rollup : null;
+    };
+    // A build at plant scale takes minutes: rather than hold its read snapshot that long (PostgreSQL
+    // ends a transaction idle for 60 s), a request answers from the database queries meanwhile.
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.waitMs);
+    });
+    const updated = update();
+    // When the wait ends first, a later failure of the build is the next request's to see.
+    updated.catch(() => undefined);
+    try {
+      return await Promise.race([updated, waited]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -15,7 +15,7 @@ import { createDatabase } from '../data/database/database.provider';
 import { Database } from '../data/database/database.types';
 import { Dataset, DowntimeEventRecord, ProductionRecord } from '../data/dataset';
 import { migrateToLatest } from '../data/database/migrations';
-import { MetricsRollup, MetricsRollupCache } from './metrics-rollup';
+import { MetricsRollup, MetricsRollupCache, ROLLUP_WAIT_MS } from './metrics-rollup';
 import { MetricsSumsRepository } from '../data/metrics-sums.repository';
 import { MetricsService } from './metrics.service';
 
@@ -425,6 +425,43 @@ describe('the rollup and the database give the same answers', () => {
         builds.mockRestore();
         await data.onModuleDestroy();
       } finally {
+        await testDb.drop();
+      }
+    },
+  );
+});
+
+describe('a request that finds the rollup still being built', () => {
+  it.each(DATABASE_KINDS)(
+    'on %s, is answered from the database after a while rather than waiting for the build',
+    async (kind) => {
+      const testDb = await createTestDatabase(kind);
+      const db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
+      let finishBuild = () => {};
+      const builds = jest
+        .spyOn(MetricsRollup, 'build')
+        .mockReturnValue(
+          new Promise((resolve) => (finishBuild = () => resolve(null as unknown as MetricsRollup))),
+        );
+      try {
+        await migrateToLatest(db);
+        const data = createDataService(db, testDb.url, config);
+        await data.replaceDataset(dataset([row('A', '2026-01-05', { partsProduced: 100 })]), {
+          source: 'import',
+          generatedAt: 'test',
+        });
+        const queries = new MetricsSumsRepository(new ReadSnapshots(db, testDb.url), config);
+        const cache = new MetricsRollupCache(data, queries);
+        expect(cache.waitMs).toBe(ROLLUP_WAIT_MS);
+        cache.waitMs = 100;
+        expect(await cache.sums()).toBe(queries);
+        expect(builds).toHaveBeenCalledTimes(1);
+        // The build ends (its snapshot with it) before the database is closed.
+        finishBuild();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await data.onModuleDestroy();
+      } finally {
+        builds.mockRestore();
         await testDb.drop();
       }
     },
