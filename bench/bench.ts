@@ -414,14 +414,19 @@ async function main(): Promise<void> {
 
   const server = await startServer(env);
   try {
-    // Warm up: the first metric query waits for the rollup; then every scenario once.
+    // Warm up: until the rollup is built (a request waits for it at most ROLLUP_WAIT_MS, then the
+    // database answers it, slowly at plant scale), then every scenario once.
     const started = Date.now();
-    const warm = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: scenarios(machines, startDate)[1].body(),
-    });
-    if (!warm.ok) throw new Error(`warm-up query failed: ${warm.status}`);
+    for (;;) {
+      const asked = Date.now();
+      const warm = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: scenarios(machines, startDate)[1].body(),
+      });
+      if (!warm.ok) throw new Error(`warm-up query failed: ${warm.status}`);
+      if (Date.now() - asked < 1_000) break;
+    }
     const firstQuerySeconds = (Date.now() - started) / 1000;
     for (const scenario of scenarios(machines, startDate)) {
       await measure(server.url, scenario, 0.5, 2);
@@ -472,7 +477,7 @@ async function main(): Promise<void> {
     printTable(results);
     console.log(
       `\ntrivial query: ${results[0].requestsPerSecond.toFixed(0)} req/s, bare NestJS + Apollo ${bareTrivial.toFixed(0)} req/s (${(report.trivialVsBareApp * 100).toFixed(0)}%)` +
-        `\ngeneration ${generationSeconds ?? 'reused'} s, import ${importSeconds ?? 'reused'} s, database ${databaseMb} MB, first query after start ${firstQuerySeconds} s` +
+        `\ngeneration ${generationSeconds ?? 'reused'} s, import ${importSeconds ?? 'reused'} s, database ${databaseMb} MB, rollup ready ${firstQuerySeconds} s after start` +
         `\nserver RSS ${report.serverRssMb} MB (peak ${report.serverPeakRssMb} MB)` +
         `\nmachines in the chat's system prompt: ${report.chatMachineListCharacters} characters` +
         `\nafter merging one machine-day: import --merge ${afterWrite.mergeSeconds} s, next oee byMachine for the year ${afterWrite.firstQueryMs} ms (the rollup patched with that day), longest event-loop block meanwhile ${afterWrite.eventLoopMaxMs} ms`,
