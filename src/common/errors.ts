@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'QUERY_TOO_COMPLEX'
   | 'LLM_NOT_CONFIGURED'
   | 'LLM_UNAVAILABLE'
-  | 'DATABASE_UNAVAILABLE';
+  | 'DATABASE_UNAVAILABLE'
+  | 'CLIENT_CLOSED_REQUEST';
 
 /**
  * Extends Nest's IntrinsicException: expected errors, which Nest's exception handler passes on
@@ -117,5 +118,16 @@ export class DatabaseUnreachableError extends DomainError {
     super('Cannot reach the database: check DATABASE_URL and that the database is running', {
       cause,
     });
+  }
+}
+
+/**
+ * The client went away while its request was still reading: its read snapshot has ended, and the
+ * work left is abandoned (nobody is there to receive the answer).
+ */
+export class ClientGoneError extends DomainError {
+  readonly code = 'CLIENT_CLOSED_REQUEST';
+  constructor() {
+    super('The client closed the connection before the answer was ready');
   }
 }

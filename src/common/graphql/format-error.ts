@@ -32,6 +32,7 @@ function domainExtensions(error: DomainError): Record<string, unknown> {
     case 'QUERY_TOO_COMPLEX':
     case 'LLM_NOT_CONFIGURED':
     case 'LLM_UNAVAILABLE':
+    case 'CLIENT_CLOSED_REQUEST':
       return { code };
     case 'DATABASE_UNAVAILABLE':
       return { code, retryable: true };

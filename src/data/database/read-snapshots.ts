@@ -1,6 +1,17 @@
 import { Logger } from '@nestjs/common';
 import SqliteDatabase from 'better-sqlite3';
-import { ControlledTransaction, Kysely, SqliteDialect } from 'kysely';
+import {
+  ControlledTransaction,
+  Kysely,
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  SqliteDialect,
+  UnknownRow,
+} from 'kysely';
+import { ClientGoneError } from '../../common/errors';
 import { isBackgroundWork, requestResource } from '../../common/request-context';
 import { Database } from './database.types';
 import { isPostgresUrl, sqlitePath } from './database.provider';
@@ -61,9 +72,11 @@ export class ReadSnapshots {
 
   private startSnapshot(): { value: Promise<Kysely<Database>>; release: () => void } {
     const transaction = this.isPostgres ? this.beginPostgres() : this.beginSqlite();
+    const ended = new EndedSnapshotGuard();
     return {
-      value: transaction.then(({ trx }) => trx as Kysely<Database>),
+      value: transaction.then(({ trx }) => trx.withPlugin(ended) as Kysely<Database>),
       release: () => {
+        ended.ended = true;
         transaction.then(
           // Read only: ending it by rollback releases the connection even when the connection broke
           // (a failed commit would keep it from the pool).
@@ -118,5 +131,23 @@ export class ReadSnapshots {
     connection.pragma('query_only = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
     return { db, close: () => db.destroy() };
+  }
+}
+
+/**
+ * Reads that a request makes after its snapshot ended (its client went away while it worked) fail
+ * with ClientGoneError, which is not logged as a fault, rather than with the driver's complaint
+ * about a transaction already rolled back.
+ */
+class EndedSnapshotGuard implements KyselyPlugin {
+  ended = false;
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (this.ended) throw new ClientGoneError();
+    return args.node;
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
   }
 }

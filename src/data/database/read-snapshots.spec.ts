@@ -1,0 +1,53 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NextFunction, Request, Response } from 'express';
+import { ClientGoneError } from '../../common/errors';
+import { requestContextMiddleware } from '../../common/request-context';
+import { createDatabase } from './database.provider';
+import { migrateToLatest } from './migrations';
+import { ReadSnapshots } from './read-snapshots';
+import { createTestDatabase, DATABASE_KINDS } from './test-databases.testing';
+
+/** Runs `work` as the server runs a request; `leave()` is the client closing its connection. */
+function asRequest<T>(work: (leave: () => void) => Promise<T>): Promise<T> {
+  const response = Object.assign(new EventEmitter(), { setHeader: () => undefined });
+  const request = { header: () => undefined };
+  return new Promise<T>((resolve, reject) => {
+    requestContextMiddleware(
+      request as unknown as Request,
+      response as unknown as Response,
+      (() => work(() => response.emit('close')).then(resolve, reject)) as NextFunction,
+    );
+  });
+}
+
+describe.each(DATABASE_KINDS)(`${ReadSnapshots.name} on %s`, (kind) => {
+  it('fails the reads of a request whose client went away with CLIENT_CLOSED_REQUEST', async () => {
+    // A file: in-memory SQLite has one connection and no snapshots.
+    const testDb = await createTestDatabase(kind, mkdtempSync(join(tmpdir(), 'snapshots-')));
+    const db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
+    const snapshots = new ReadSnapshots(db, testDb.url);
+    try {
+      await migrateToLatest(db);
+      const read = (reader: Awaited<ReturnType<ReadSnapshots['reader']>>) =>
+        reader.selectFrom('dataset_meta').select('key').execute();
+      const outcome = await asRequest(async (leave) => {
+        const reader = await snapshots.reader();
+        await read(reader);
+        leave();
+        return read(reader).then(
+          () => 'read',
+          (error: unknown) => error,
+        );
+      });
+      expect(outcome).toBeInstanceOf(ClientGoneError);
+      expect((outcome as ClientGoneError).code).toBe('CLIENT_CLOSED_REQUEST');
+    } finally {
+      await snapshots.close();
+      await db.destroy();
+      await testDb.drop();
+    }
+  });
+});
