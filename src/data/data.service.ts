@@ -6,8 +6,10 @@ import { Database } from './database/database.types';
 import { KYSELY, sqliteHandle } from './database/database.provider';
 import { BulkInserter, PARAMETERS_PER_STATEMENT, withIndexesRebuilt } from './database/bulk-insert';
 import {
+  collectDataset,
   Dataset,
   DatasetOrigin,
+  DatasetRecords,
   DowntimeEventRecord,
   MachineSpec,
   ProductionRecord,
@@ -15,8 +17,6 @@ import {
   ShiftSpec,
 } from './dataset';
 
-/** The records of a dataset (or of a part of one), without its machines and shifts. */
-export type DatasetRecords = Pick<Dataset, 'production' | 'downtimeEvents' | 'qualityIssues'>;
 import { migrationStatus } from './database/migrations';
 import { ReadSnapshots } from './database/read-snapshots';
 import { SummariesWriter } from './summaries.writer';
@@ -195,15 +195,10 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
 
   /** The whole stored dataset, ordered by date, machine and shift. */
   async readDataset(): Promise<{ dataset: Dataset; origin: Partial<DatasetOrigin> }> {
-    return this.readInParts(async ({ plant, origin, parts }) => {
-      const dataset: Dataset = { ...plant, production: [], downtimeEvents: [], qualityIssues: [] };
-      for await (const part of parts) {
-        dataset.production.push(...part.production);
-        dataset.downtimeEvents.push(...part.downtimeEvents);
-        dataset.qualityIssues.push(...part.qualityIssues);
-      }
-      return { dataset, origin };
-    });
+    return this.readInParts(async ({ plant, origin, parts }) => ({
+      dataset: await collectDataset(plant, parts),
+      origin,
+    }));
   }
 
   /**

@@ -55,6 +55,23 @@ export interface Dataset {
   qualityIssues: QualityIssueRecord[];
 }
 
+/** The records of a dataset (or of a part of one), without its machines and shifts. */
+export type DatasetRecords = Pick<Dataset, 'production' | 'downtimeEvents' | 'qualityIssues'>;
+
+/** A whole dataset from its plant and its records read part by part. */
+export async function collectDataset(
+  plant: Pick<Dataset, 'machines' | 'shifts'>,
+  parts: AsyncIterable<DatasetRecords>,
+): Promise<Dataset> {
+  const dataset: Dataset = { ...plant, production: [], downtimeEvents: [], qualityIssues: [] };
+  for await (const part of parts) {
+    dataset.production.push(...part.production);
+    dataset.downtimeEvents.push(...part.downtimeEvents);
+    dataset.qualityIssues.push(...part.qualityIssues);
+  }
+  return dataset;
+}
+
 /** Where a dataset came from, kept in dataset_meta and written back on export. */
 export interface DatasetOrigin {
   source: 'demo' | 'import';

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
 import { addDays, isIsoDate, todayIn } from '../common/dates';
 import { BadInputError } from '../common/errors';
-import { DataService, DatasetRecords, ProgressListener, WriteSummary } from './data.service';
+import { DataService, ProgressListener, WriteSummary } from './data.service';
+import { DatasetRecords } from './dataset';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   DEMO_DEFAULTS,

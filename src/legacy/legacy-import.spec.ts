@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImportValidationError } from '../common/errors';
 import { LegacyFile } from './legacy-format';
-import { Dataset } from '../data/dataset';
+import { collectDataset, Dataset } from '../data/dataset';
 import { parseLegacyFile, streamLegacyFile } from './legacy-import';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -401,18 +401,7 @@ describe(streamLegacyFile.name, () => {
   };
   async function read(path: string): Promise<Dataset> {
     const source = await streamLegacyFile(path);
-    const dataset: Dataset = {
-      ...source.plant,
-      production: [],
-      downtimeEvents: [],
-      qualityIssues: [],
-    };
-    for await (const day of source.days()) {
-      dataset.production.push(...day.production);
-      dataset.downtimeEvents.push(...day.downtimeEvents);
-      dataset.qualityIssues.push(...day.qualityIssues);
-    }
-    return dataset;
+    return collectDataset(source.plant, source.days());
   }
 
   it('reads what the whole-text parser reads, date by date', async () => {

@@ -5,13 +5,13 @@ import { hasUnprintable, quoted } from '../common/text';
 import { findSeverity, SEVERITY_CHOICES } from '../common/severity';
 import {
   Dataset,
+  DatasetRecords,
   DowntimeEventRecord,
   MachineSpec,
   ProductionRecord,
   QualityIssueRecord,
   ShiftSpec,
 } from '../data/dataset';
-import { DatasetRecords } from '../data/data.service';
 import { DEMO_SHIFTS } from '../data/generator/demo-factory';
 import { jsonEntries, JsonSyntaxError } from './json-entries';
 

@@ -5,7 +5,7 @@ import { finished } from 'node:stream/promises';
 import { dirname } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { DataService, ProgressListener, WriteSummary } from '../data/data.service';
-import { Dataset } from '../data/dataset';
+import { collectDataset } from '../data/dataset';
 import { legacyPlant, toLegacyFile } from './legacy-export';
 import { streamLegacyFile } from './legacy-import';
 
@@ -38,17 +38,7 @@ export class LegacyService {
     };
     if (!options.merge)
       return this.data.replaceInParts(source.plant, origin, source.days(), onProgress);
-    const dataset: Dataset = {
-      ...source.plant,
-      production: [],
-      downtimeEvents: [],
-      qualityIssues: [],
-    };
-    for await (const day of source.days()) {
-      dataset.production.push(...day.production);
-      dataset.downtimeEvents.push(...day.downtimeEvents);
-      dataset.qualityIssues.push(...day.qualityIssues);
-    }
+    const dataset = await collectDataset(source.plant, source.days());
     return this.data.mergeDataset(dataset, origin, onProgress);
   }
 
