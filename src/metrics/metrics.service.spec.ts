@@ -377,22 +377,15 @@ describe('the rollup and the database give the same answers', () => {
 
         // Merges are patched into the rollup: a machine-day changed, one added after the end, and
         // a new machine (with a downtime reason the rollup has not seen: rebuilt instead).
-        const patch = generateDemoDataset({
-          days: 3,
-          machines: 2,
-          seed: 11,
-          endDate: '2026-01-31',
-        });
-        await data.mergeDataset(patch, { source: 'import', generatedAt: 'test' });
-        await expectSameAnswers(fromRollup, fromDatabase, ranges);
-        const later = generateDemoDataset({
-          days: 2,
-          machines: 1,
-          seed: 12,
-          endDate: '2026-03-12',
-        });
-        await data.mergeDataset(later, { source: 'import', generatedAt: 'test' });
-        await expectSameAnswers(fromRollup, fromDatabase, ranges);
+        const merge = (dataset: Dataset) =>
+          data.mergeDataset(dataset, { source: 'import', generatedAt: 'test' });
+        for (const [days, machineCount, seed, endDate] of [
+          [3, 2, 11, '2026-01-31'],
+          [2, 1, 12, '2026-03-12'],
+        ] as const) {
+          await merge(generateDemoDataset({ days, machines: machineCount, seed, endDate }));
+          await expectSameAnswers(fromRollup, fromDatabase, ranges);
+        }
         expect(builds).toHaveBeenCalledTimes(1);
         const renamed = generateDemoDataset({
           days: 2,
@@ -416,7 +409,7 @@ describe('the rollup and the database give the same answers', () => {
           description: '',
           durationHours: 1,
         });
-        await data.mergeDataset(renamed, { source: 'import', generatedAt: 'test' });
+        await merge(renamed);
         await expectSameAnswers(fromRollup, fromDatabase, [
           ...ranges,
           ['2026-01-15', '2026-02-20', 'Press-900'],
