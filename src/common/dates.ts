@@ -49,6 +49,15 @@ export function monthEnd(date: string): string {
   return fromUtcMs(Date.UTC(year, month, 0));
 }
 
+/** The first day of every month from the one of `start` to the one of `end`, both included. */
+export function monthsBetween(start: string, end: string): string[] {
+  const months: string[] = [];
+  for (let month = monthStart(start); month <= end; month = addDays(monthEnd(month), 1)) {
+    months.push(month);
+  }
+  return months;
+}
+
 /** Today's date in an IANA time zone. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
   const parts = new Intl.DateTimeFormat('en-CA', {

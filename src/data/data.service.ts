@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Insertable, Kysely, sql, Transaction } from 'kysely';
-import { addDays, daysInclusive, monthStart } from '../common/dates';
+import { addDays, daysInclusive, monthsBetween, monthStart } from '../common/dates';
 import { requestResource, withOwnResources } from '../common/request-context';
 import { Database } from './database/database.types';
 import { KYSELY, sqliteHandle } from './database/database.provider';
@@ -20,6 +20,7 @@ import {
 import { migrationStatus } from './database/migrations';
 import { ReadSnapshots } from './database/read-snapshots';
 import { SummariesWriter } from './summaries.writer';
+import { StoredSums } from './metrics-sums.types';
 
 /** Reports rows written so far out of the total, for progress bars. */
 export type ProgressListener = (done: number, total: number) => void;
@@ -120,6 +121,8 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
       for (const table of [
         'downtime_reasons',
         'machine_day_totals',
+        'machine_month_sums',
+        'plant_day_sums',
         'quality_issues',
         'downtime_events',
         'production',
@@ -147,7 +150,8 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
         const months = new Map<number, Set<string>>();
         for await (const part of parts) {
           const written = await insertRecords(writer, part, ids);
-          for (const [machineId, dates] of machineDates(part.production, ids)) {
+          const records = [...part.production, ...part.downtimeEvents, ...part.qualityIssues];
+          for (const [machineId, dates] of machineDates(records, ids)) {
             const seen = months.get(machineId) ?? new Set<string>();
             for (const date of dates) seen.add(monthStart(date));
             months.set(machineId, seen);
@@ -156,9 +160,11 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
           summary.downtimeEvents += written.downtimeEvents;
           summary.qualityIssues += written.qualityIssues;
         }
+        const plantDays = new Map<string, StoredSums>();
         for (const [machineId, machineMonths] of months) {
-          await this.summaries.refresh(trx, writer.bulk, machineId, machineMonths);
+          await this.summaries.refresh(trx, writer.bulk, machineId, machineMonths, plantDays);
         }
+        await this.summaries.writePlantDays(writer.bulk, plantDays);
       });
       return summary;
     });
@@ -188,6 +194,11 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
       for (const [machineId, dates] of touched) {
         await this.summaries.refresh(trx, writer.bulk, machineId, dates);
       }
+      await this.summaries.refreshPlantDays(
+        trx,
+        writer.bulk,
+        [...touched.values()].flatMap((dates) => [...dates]),
+      );
       await this.summaries.logChanges(trx, version, touched);
       return { machines: dataset.machines.length, ...written };
     });
@@ -506,16 +517,24 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
         .where('key', '=', META_KEYS.summariesBasis)
         .executeTakeFirst();
       if (now?.value === this.summaries.basis()) return false;
-      await trx.deleteFrom('machine_day_totals').execute();
-      const spans = await trx
-        .selectFrom('production')
-        .select((eb) => ['machine_id', eb.fn.min('date').as('first'), eb.fn.max('date').as('last')])
-        .groupBy('machine_id')
-        .execute();
-      const bulk = new BulkInserter(trx, sqliteHandle(this.db));
-      for (const span of spans) {
-        await this.summaries.refresh(trx, bulk, span.machine_id, [span.first, span.last]);
+      for (const table of ['machine_day_totals', 'machine_month_sums', 'plant_day_sums'] as const) {
+        await trx.deleteFrom(table).execute();
       }
+      const { rows: spans } = await sql<{ machine_id: number; first: string; last: string }>`
+        select machine_id, min(first) as first, max(last) as last from (
+          select machine_id, min(date) as first, max(date) as last from production group by machine_id
+          union all
+          select machine_id, min(date), max(date) from downtime_events group by machine_id
+          union all
+          select machine_id, min(date), max(date) from quality_issues group by machine_id
+        ) spans group by machine_id`.execute(trx);
+      const bulk = new BulkInserter(trx, sqliteHandle(this.db));
+      const plantDays = new Map<string, StoredSums>();
+      for (const span of spans) {
+        const months = monthsBetween(span.first, span.last);
+        await this.summaries.refresh(trx, bulk, Number(span.machine_id), months, plantDays);
+      }
+      await this.summaries.writePlantDays(bulk, plantDays);
       await this.summaries.logChanges(trx, await this.nextVersion(trx), null);
       return true;
     });
@@ -580,20 +599,27 @@ async function insertRecords(
     records.production.map((r) => productionRow(r, ids)),
   );
   await writer.addReasons(records.downtimeEvents.map((e) => e.reason));
-  const nextSeq = sequencePerMachineDay();
+  const eventSeq = sequencePerMachineDay();
   await writer.insert(
     'downtime_events',
     records.downtimeEvents.map((e) => ({
-      ...perMachineDayKey(e, ids, nextSeq(`d|${e.machine}|${e.date}`)),
+      machine_id: ids.machine(e.machine),
+      date: e.date,
+      seq: eventSeq(e.machine, e.date),
+      shift_id: e.shift === null ? null : ids.shift(e.shift),
       reason: e.reason,
       description: e.description,
       duration_hours: e.durationHours,
     })),
   );
+  const issueSeq = sequencePerMachineDay();
   await writer.insert(
     'quality_issues',
     records.qualityIssues.map((q) => ({
-      ...perMachineDayKey(q, ids, nextSeq(`q|${q.machine}|${q.date}`)),
+      machine_id: ids.machine(q.machine),
+      date: q.date,
+      seq: issueSeq(q.machine, q.date),
+      shift_id: q.shift === null ? null : ids.shift(q.shift),
       type: q.type,
       description: q.description,
       parts_affected: q.partsAffected,
@@ -676,20 +702,6 @@ function productionRow(r: ProductionRecord, ids: NameIds): Insertable<Database['
     parts_produced: r.partsProduced,
     good_parts: r.goodParts,
     scrap_parts: r.scrapParts,
-  };
-}
-
-/** The key columns of a numbered record of one machine-day (an event or an issue). */
-function perMachineDayKey(
-  record: { machine: string; date: string; shift: string | null },
-  ids: NameIds,
-  seq: number,
-) {
-  return {
-    machine_id: ids.machine(record.machine),
-    date: record.date,
-    seq,
-    shift_id: record.shift === null ? null : ids.shift(record.shift),
   };
 }
 
@@ -863,11 +875,17 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /** 1, 2, 3, ... per key: the order of records within one machine-day. */
-function sequencePerMachineDay(): (key: string) => number {
+function sequencePerMachineDay(): (machine: string, date: string) => number {
   const counters = new Map<string, number>();
-  return (key) => {
-    const next = (counters.get(key) ?? 0) + 1;
-    counters.set(key, next);
-    return next;
+  // Records mostly come machine-day by machine-day: the map is consulted when the machine-day changes.
+  let current: { machine: string; date: string } | null = null;
+  let last = 0;
+  return (machine, date) => {
+    if (machine !== current?.machine || date !== current.date) {
+      if (current) counters.set(`${current.machine}|${current.date}`, last);
+      current = { machine, date };
+      last = counters.get(`${machine}|${date}`) ?? 0;
+    }
+    return ++last;
   };
 }

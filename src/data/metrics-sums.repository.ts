@@ -11,6 +11,7 @@ import {
   MetricsFilter,
   OeeSums,
   QualityIssueRow,
+  StoredSums,
 } from './metrics-sums.types';
 
 /** Rows as the database returns them: PostgreSQL gives sums and counts of integers as strings. */
@@ -145,6 +146,7 @@ export class MetricsSumsRepository implements MetricSums {
   async shiftSums(
     f: MetricsFilter,
     groupBy: 'shift' | 'machineDayShift' = 'shift',
+    db?: Kysely<Database>,
   ): Promise<(OeeSums & { key: string })[]> {
     const { key, group } = {
       shift: {
@@ -182,7 +184,7 @@ export class MetricsSumsRepository implements MetricSums {
       )
       select ${key} as key, ${SUMS_COLUMNS}
       from shift_totals r join shifts s on s.id = r.shift_id
-      ${group}`.execute(await this.reader());
+      ${group}`.execute(db ?? (await this.reader()));
     return rows.map((row) => ({ key: String(row.key), ...toSums(row) }));
   }
 
@@ -218,6 +220,45 @@ export class MetricsSumsRepository implements MetricSums {
     return result;
   }
 
+  /**
+   * The stored sums of machine-months (machine_month_sums): of the machines with ids from..to, and
+   * of the months listed (all when none are).
+   */
+  async machineMonthSums(
+    machineIds: { from: number; to: number },
+    months?: string[],
+  ): Promise<{ machineId: number; month: string; sums: StoredSums }[]> {
+    if (months?.length === 0) return [];
+    let query = (await this.reader())
+      .selectFrom('machine_month_sums')
+      .selectAll()
+      .where('machine_id', '>=', machineIds.from)
+      .where('machine_id', '<=', machineIds.to);
+    if (months) query = query.where('month', 'in', months);
+    const rows = await query.execute();
+    return rows.map((row) => ({
+      machineId: Number(row.machine_id),
+      month: row.month,
+      sums: JSON.parse(row.sums) as StoredSums,
+    }));
+  }
+
+  /** The stored sums of the whole plant's days (plant_day_sums) from..to, both included. */
+  async plantDaySums(range: {
+    startDate: string;
+    endDate: string;
+  }): Promise<{ date: string; sums: StoredSums }[]> {
+    const rows = await (
+      await this.reader()
+    )
+      .selectFrom('plant_day_sums')
+      .selectAll()
+      .where('date', '>=', range.startDate)
+      .where('date', '<=', range.endDate)
+      .execute();
+    return rows.map((row) => ({ date: row.date, sums: JSON.parse(row.sums) as StoredSums }));
+  }
+
   /** Every downtime reason recorded in the range, sorted. */
   async reasons(f: MetricsFilter): Promise<string[]> {
     const { rows } = await sql<{ reason: string }>`
@@ -226,9 +267,10 @@ export class MetricsSumsRepository implements MetricSums {
     return rows.map((r) => r.reason);
   }
 
-  /** Event hours and counts per machine-day and reason (for the rollup). */
+  /** Event hours and counts per machine-day and reason (for the stored sums). */
   async eventsByMachineDayReason(
     f: MetricsFilter,
+    db?: Kysely<Database>,
   ): Promise<{ machineId: number; date: string; reason: string; hours: number; events: number }[]> {
     const { rows } = await sql<{
       machine_id: number;
@@ -240,7 +282,7 @@ export class MetricsSumsRepository implements MetricSums {
       select e.machine_id, e.date, e.reason, sum(e.duration_hours) as hours, count(*) as events
       from downtime_events e
       where ${this.range('e', f)}
-      group by e.machine_id, e.date, e.reason`.execute(await this.reader());
+      group by e.machine_id, e.date, e.reason`.execute(db ?? (await this.reader()));
     return rows.map((r) => ({
       machineId: Number(r.machine_id),
       date: r.date,
@@ -250,8 +292,11 @@ export class MetricsSumsRepository implements MetricSums {
     }));
   }
 
-  /** Issue counts and parts affected per machine-day and severity (for the rollup). */
-  async qualityByMachineDaySeverity(f: MetricsFilter): Promise<
+  /** Issue counts and parts affected per machine-day and severity (for the stored sums). */
+  async qualityByMachineDaySeverity(
+    f: MetricsFilter,
+    db?: Kysely<Database>,
+  ): Promise<
     {
       machineId: number;
       date: string;
@@ -270,7 +315,7 @@ export class MetricsSumsRepository implements MetricSums {
       select q.machine_id, q.date, q.severity, count(*) as count, sum(q.parts_affected) as parts
       from quality_issues q
       where ${this.range('q', f)}
-      group by q.machine_id, q.date, q.severity`.execute(await this.reader());
+      group by q.machine_id, q.date, q.severity`.execute(db ?? (await this.reader()));
     return rows.map((r) => ({
       machineId: Number(r.machine_id),
       date: r.date,

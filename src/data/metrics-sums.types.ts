@@ -27,6 +27,33 @@ export interface OeeSums {
   scrap: number;
 }
 
+/** The OeeSums in the order stored sums list them. */
+export const SUM_KEYS: (keyof OeeSums)[] = [
+  'plannedHours',
+  'plannedDowntimeHours',
+  'runHours',
+  'downtimeHours',
+  'idealHours',
+  'parts',
+  'good',
+  'scrap',
+];
+
+/**
+ * Everything the metrics add up over some machine-days (one machine-day, a machine's month, a day of
+ * the whole plant), keyed by name: what the summaries keep as JSON and the rollup is built from.
+ */
+export interface StoredSums {
+  /** Machine-days with production, then the OeeSums in SUM_KEYS order. */
+  days: number[];
+  /** Per shift: its OeeSums in SUM_KEYS order, then its machine-day-shift rows. */
+  shifts: Record<string, number[]>;
+  /** Per downtime reason: hours, events. */
+  reasons: Record<string, number[]>;
+  /** Per severity: issues, parts affected. */
+  severities: Record<string, number[]>;
+}
+
 /** A machine's sums from the first of a month to a day (machine_day_totals). */
 export interface MonthToDate extends OeeSums {
   /** Days with production rows among them. */

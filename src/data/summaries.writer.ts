@@ -5,7 +5,8 @@ import { AppConfig } from '../config/app-config.service';
 import { BulkInserter } from './database/bulk-insert';
 import { Database } from './database/database.types';
 import { MetricsSumsRepository } from './metrics-sums.repository';
-import { OeeSums } from './metrics-sums.types';
+import { OeeSums, StoredSums, SUM_KEYS } from './metrics-sums.types';
+import { addStoredSums, emptySums, readMachineDaySums } from './stored-sums';
 
 /** Versions of change log kept: an instance further behind than this rebuilds its summaries. */
 export const CHANGES_KEPT = 1000;
@@ -14,22 +15,27 @@ const ROWS_PER_INSERT = 800;
 
 type TotalsColumn = Exclude<keyof Database['machine_day_totals'], 'machine_id' | 'date'>;
 
-const FIELDS: [keyof OeeSums, TotalsColumn][] = [
-  ['plannedHours', 'planned_hours'],
-  ['plannedDowntimeHours', 'planned_downtime_hours'],
-  ['runHours', 'run_hours'],
-  ['downtimeHours', 'downtime_hours'],
-  ['idealHours', 'ideal_hours'],
-  ['parts', 'parts'],
-  ['good', 'good'],
-  ['scrap', 'scrap'],
-];
+const COLUMNS: Record<keyof OeeSums, TotalsColumn> = {
+  plannedHours: 'planned_hours',
+  plannedDowntimeHours: 'planned_downtime_hours',
+  runHours: 'run_hours',
+  downtimeHours: 'downtime_hours',
+  idealHours: 'ideal_hours',
+  parts: 'parts',
+  good: 'good',
+  scrap: 'scrap',
+};
+/** Raised when the summaries hold something new: a database summarised before is summarised again. */
+const SUMMARIES_FORMAT = 2;
+/** Machine-days one summary query reads: a few milliseconds of the database's time each. */
+const MACHINE_DAYS_PER_QUERY = 2_500;
 
 /**
  * Keeps the summaries of the Data module in step with every write, inside the write's transaction:
- * machine_day_totals (month-to-date sums per machine and day) and data_changes (which machine-days
- * a data version changed). The sums come from the same SQL as the metrics (MetricsSumsRepository),
- * so they follow its rules, planned downtime included.
+ * machine_day_totals (month-to-date sums per machine and day), machine_month_sums and
+ * plant_day_sums (everything a machine's month and the plant's day add up to) and data_changes
+ * (which machine-days a data version changed). The sums come from the same SQL as the metrics
+ * (MetricsSumsRepository), so they follow its rules, planned downtime included.
  */
 @Injectable()
 export class SummariesWriter {
@@ -38,20 +44,26 @@ export class SummariesWriter {
     private readonly config: AppConfig,
   ) {}
 
-  /** What the summaries depend on besides the data: the planned downtime reasons. */
+  /** What the summaries depend on besides the data: their format and the planned downtime reasons. */
   basis(): string {
-    return JSON.stringify([...this.config.plannedDowntimeReasons].sort());
+    return JSON.stringify({
+      summaries: SUMMARIES_FORMAT,
+      plannedDowntimeReasons: [...this.config.plannedDowntimeReasons].sort(),
+    });
   }
 
   /**
-   * Recomputes machine_day_totals for every month of one machine that any of `dates` falls in:
-   * a row for each day of each such month in which the machine has production.
+   * Recomputes the summaries of one machine for every month that any of `dates` falls in:
+   * machine_month_sums, and machine_day_totals (a row for each day of each such month in which the
+   * machine has production). With `plant`, each of the machine's days is also added to the plant's
+   * sums of its date (a whole dataset summarised machine by machine; see writePlantDays).
    */
   async refresh(
     tx: Kysely<Database>,
     bulk: BulkInserter,
     machineId: number,
     dates: Iterable<string>,
+    plant?: Map<string, StoredSums>,
   ): Promise<void> {
     for (const { startDate, endDate } of monthRuns(dates)) {
       await tx
@@ -60,27 +72,71 @@ export class SummariesWriter {
         .where('date', '>=', startDate)
         .where('date', '<=', endDate)
         .execute();
-      const days = await this.sums.machineDaySums(
-        { startDate, endDate, machine: { id: machineId, name: '' } },
-        'machineDay',
-        tx,
+      await tx
+        .deleteFrom('machine_month_sums')
+        .where('machine_id', '=', machineId)
+        .where('month', '>=', startDate)
+        .where('month', '<=', endDate)
+        .execute();
+      const f = { startDate, endDate, machine: { id: machineId, name: '' } };
+      const days =
+        (await readMachineDaySums(this.sums, f, tx)).get(machineId) ??
+        new Map<string, StoredSums>();
+      const months = new Map<string, StoredSums>();
+      for (const [date, sums] of days) {
+        const month = monthStart(date);
+        addStoredSums(entry(months, month), sums);
+        if (plant) addStoredSums(entry(plant, date), sums);
+      }
+      await bulk.insert(
+        'machine_month_sums',
+        [...months].map(([month, sums]) => ({
+          machine_id: machineId,
+          month,
+          sums: JSON.stringify(sums),
+        })),
       );
-      const byDate = new Map(days.map((day) => [day.key.split('|')[1], day]));
-      const rows: Insertable<Database['machine_day_totals']>[] = [];
-      for (const month of new Set([...byDate.keys()].map(monthStart))) {
-        const running = { machine_days: 0 } as Record<TotalsColumn, number>;
-        for (const [, column] of FIELDS) running[column] = 0;
-        for (let date = month; date <= monthEnd(month); date = addDays(date, 1)) {
-          const day = byDate.get(date);
-          if (day) {
-            running.machine_days += 1;
-            for (const [field, column] of FIELDS) running[column] += day[field];
-          }
-          rows.push({ ...running, machine_id: machineId, date });
+      await bulk.insert('machine_day_totals', monthToDateRows(machineId, days, months));
+    }
+  }
+
+  /** Recomputes plant_day_sums of the dates, over every machine. */
+  async refreshPlantDays(
+    tx: Kysely<Database>,
+    bulk: BulkInserter,
+    dates: Iterable<string>,
+  ): Promise<void> {
+    const { machines } = await tx
+      .selectFrom('machines')
+      .select((eb) => eb.fn.countAll<number>().as('machines'))
+      .executeTakeFirstOrThrow();
+    const perQuery = Math.max(
+      1,
+      Math.floor(MACHINE_DAYS_PER_QUERY / Math.max(1, Number(machines))),
+    );
+    for (const { startDate, endDate } of dateRuns(dates, perQuery)) {
+      await tx
+        .deleteFrom('plant_day_sums')
+        .where('date', '>=', startDate)
+        .where('date', '<=', endDate)
+        .execute();
+      const plant = new Map<string, StoredSums>();
+      const f = { startDate, endDate, machine: null };
+      for (const days of (await readMachineDaySums(this.sums, f, tx)).values()) {
+        for (const [date, sums] of days) {
+          addStoredSums(entry(plant, date), sums);
         }
       }
-      await bulk.insert('machine_day_totals', rows);
+      await this.writePlantDays(bulk, plant);
     }
+  }
+
+  /** Writes the plant's sums per date (after deleting what those dates held). */
+  async writePlantDays(bulk: BulkInserter, plant: Map<string, StoredSums>): Promise<void> {
+    await bulk.insert(
+      'plant_day_sums',
+      [...plant].map(([date, sums]) => ({ date, sums: JSON.stringify(sums) })),
+    );
   }
 
   /**
@@ -107,6 +163,59 @@ export class SummariesWriter {
         .execute();
     }
   }
+}
+
+/** The sums kept under `key`, new ones when there are none yet. */
+function entry(sums: Map<string, StoredSums>, key: string): StoredSums {
+  let found = sums.get(key);
+  if (!found) sums.set(key, (found = emptySums()));
+  return found;
+}
+
+/**
+ * machine_day_totals rows of one machine: for each month in which it has production, a row for
+ * every day with the month-to-date sums.
+ */
+function monthToDateRows(
+  machineId: number,
+  days: Map<string, StoredSums>,
+  months: Map<string, StoredSums>,
+): Insertable<Database['machine_day_totals']>[] {
+  const rows: Insertable<Database['machine_day_totals']>[] = [];
+  for (const [month, monthSums] of months) {
+    if (monthSums.days[0] === 0) continue;
+    const running = new Array<number>(SUM_KEYS.length + 1).fill(0);
+    const lastDay = Number(monthEnd(month).slice(8));
+    for (let dayOfMonth = 1; dayOfMonth <= lastDay; dayOfMonth++) {
+      const date = `${month.slice(0, 8)}${String(dayOfMonth).padStart(2, '0')}`;
+      const day = days.get(date);
+      if (day) day.days.forEach((value, i) => (running[i] += value));
+      const row = { machine_id: machineId, date, machine_days: running[0] } as Insertable<
+        Database['machine_day_totals']
+      >;
+      SUM_KEYS.forEach((key, i) => (row[COLUMNS[key]] = running[i + 1]));
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** Consecutive dates grouped into runs of at most `maxDays`. */
+function dateRuns(
+  dates: Iterable<string>,
+  maxDays: number,
+): { startDate: string; endDate: string }[] {
+  const runs: { startDate: string; endDate: string; days: number }[] = [];
+  for (const date of [...new Set(dates)].sort()) {
+    const last = runs[runs.length - 1];
+    if (last && addDays(last.endDate, 1) === date && last.days < maxDays) {
+      last.endDate = date;
+      last.days++;
+    } else {
+      runs.push({ startDate: date, endDate: date, days: 1 });
+    }
+  }
+  return runs;
 }
 
 /** The dates' months, as runs of consecutive months (one query per run). */

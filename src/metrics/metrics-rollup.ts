@@ -1,30 +1,28 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
-import { addDays, daysInclusive, monthEnd, monthStart } from '../common/dates';
+import { addDays, daysInclusive, monthStart } from '../common/dates';
 import { requestResource, withOwnResources } from '../common/request-context';
 import { DataService } from '../data/data.service';
 import { SEVERITIES_MOST_SERIOUS_FIRST, SeverityName } from '../common/severity';
 import { MetricsSumsRepository } from '../data/metrics-sums.repository';
-import { MetricSums, MetricsFilter, OeeSums } from '../data/metrics-sums.types';
+import {
+  MetricSums,
+  MetricsFilter,
+  OeeSums,
+  StoredSums,
+  SUM_KEYS,
+} from '../data/metrics-sums.types';
 
-const SUM_KEYS: (keyof OeeSums)[] = [
-  'plannedHours',
-  'plannedDowntimeHours',
-  'runHours',
-  'downtimeHours',
-  'idealHours',
-  'parts',
-  'good',
-  'scrap',
-];
 /**
  * Above this size (machine-months and plant days x fields, 8 bytes each: about 400,000
  * machine-months of the demo plant, fewer when imports bring many downtime reasons) the rollup
  * would cost too much memory, and the database answers instead.
  */
 export const ROLLUP_MAX_BYTES = 200 * 2 ** 20;
-/** Machine-days one build query reads: a few milliseconds of the database's time each. */
-const MACHINE_DAYS_PER_QUERY = 2_500;
+/** Stored sums (machine-months or plant days) one query reads: milliseconds of the database's time. */
+const ROWS_PER_QUERY = 2_000;
+/** Machines whose changed months one query of a patch reads. */
+const PATCH_MACHINES_PER_QUERY = 100;
 /** Changes larger than this are rebuilt from scratch rather than patched in. */
 const PATCH_MAX_MACHINE_DAYS = 20_000;
 const DATA_VERSION = Symbol('data version');
@@ -71,8 +69,10 @@ export interface RollupStats {
  * one machine takes its whole months from here and the days at the range's edges from the database
  * (in the request's snapshot): its production sums from the month-to-date rows of
  * machine_day_totals (two lookups per edge, for every machine at once in `byMachine`), the rest
- * (shifts, downtime reasons, quality) summed over the edge days. Built from the same GROUP BY queries as the database
- * path, and patched machine-day by machine-day after a write; the formulas stay in MetricsService.
+ * (shifts, downtime reasons, quality) summed over the edge days. Loaded from the stored sums that
+ * every write keeps (machine_month_sums, plant_day_sums: the database path's GROUP BY queries, run
+ * on write), and patched with the changed machine-months and days after a write; the formulas stay
+ * in MetricsService.
  */
 export class MetricsRollup implements MetricSums {
   private readonly monthStarts: number[];
@@ -117,7 +117,10 @@ export class MetricsRollup implements MetricSums {
     return (machines * (months + 1) + days + 1) * layoutFor(shifts, reasons).width * 8;
   }
 
-  /** Reads the sums of every machine-day (a few GROUP BY queries per slice) into a new rollup. */
+  /**
+   * Reads the stored sums of every machine-month and plant day (machine_month_sums, plant_day_sums:
+   * kept on write) into a new rollup, a slice at a time.
+   */
   static async build(
     queries: MetricsSumsRepository,
     machines: Machine[],
@@ -141,23 +144,23 @@ export class MetricsRollup implements MetricSums {
       months,
       new Float64Array(0),
     );
-    const days = new Float64Array((rollup.days + 1) * layout.width);
-    const machinesPerQuery = Math.max(1, Math.floor(MACHINE_DAYS_PER_QUERY / rollup.days));
-    const daysPerQuery = Math.min(rollup.days, MACHINE_DAYS_PER_QUERY);
+    const machinesPerQuery = Math.max(1, Math.floor(ROWS_PER_QUERY / monthCount));
     for (let first = 0; first < machines.length; first += machinesPerQuery) {
       const slice = machines.slice(first, first + machinesPerQuery);
-      for (let day = 0; day < rollup.days; day += daysPerQuery) {
-        const f: MetricsFilter = {
-          startDate: addDays(start, day),
-          endDate: addDays(start, Math.min(rollup.days, day + daysPerQuery) - 1),
-          machine: null,
-          machineIds: { from: slice[0].id, to: slice[slice.length - 1].id },
-        };
-        const known = await readSums(queries, f, layout, (machineId, date, field, value) => {
-          rollup.addToMonth(months.get(machineId), date, field, value);
-          days[(rollup.dayIndex(date) + 1) * layout.width + field] += value;
-        });
-        if (!known) throw new Error('Data changed while the rollup was built');
+      await nextTurn();
+      const ids = { from: slice[0].id, to: slice[slice.length - 1].id };
+      for (const row of await queries.machineMonthSums(ids)) {
+        const sums = months.get(row.machineId);
+        if (sums) rollup.place(sums, rollup.monthIndex(row.month) + 1, row.sums);
+      }
+    }
+    const days = new Float64Array((rollup.days + 1) * layout.width);
+    for (let day = 0; day < rollup.days; day += ROWS_PER_QUERY) {
+      await nextTurn();
+      const last = Math.min(rollup.days, day + ROWS_PER_QUERY) - 1;
+      const run = { startDate: rollup.dateOf(day), endDate: rollup.dateOf(last) };
+      for (const row of await queries.plantDaySums(run)) {
+        rollup.place(days, rollup.dayIndex(row.date) + 1, row.sums);
       }
     }
     for (const sums of months.values()) runningTotals(sums, layout.width, 1);
@@ -166,15 +169,16 @@ export class MetricsRollup implements MetricSums {
   }
 
   /**
-   * A copy with the changed machine-days read again: the months they fall in for their machines,
-   * and their days for the plant. Null when the change brings what the layout has no room for (a
-   * new shift or downtime reason, a date outside the months held): then a build is needed.
+   * A copy with the changed machine-days' stored sums read again: the months they fall in for their
+   * machines, and their days for the plant. Null when the change brings what the layout has no room
+   * for (a new shift or downtime reason, a date outside the months held): then a build is needed.
    */
   async patched(
     changes: Map<number, Set<string>>,
     machines: Machine[],
   ): Promise<MetricsRollup | null> {
     const { layout } = this;
+    const { width } = layout;
     const dates = new Set([...changes.values()].flatMap((d) => [...d]));
     const outside = (date: string) => {
       const day = daysBetween(this.startDate, date);
@@ -183,9 +187,7 @@ export class MetricsRollup implements MetricSums {
     if ([...dates].some(outside)) return null;
     const months = new Map(this.months);
     for (const m of machines) {
-      if (!months.has(m.id)) {
-        months.set(m.id, new Float64Array((this.monthCount + 1) * layout.width));
-      }
+      if (!months.has(m.id)) months.set(m.id, new Float64Array((this.monthCount + 1) * width));
     }
     const next = new MetricsRollup(
       this.queries,
@@ -197,56 +199,53 @@ export class MetricsRollup implements MetricSums {
       months,
       new Float64Array(0),
     );
-    for (const [machineId, machineDates] of changes) {
-      const sums = new Float64Array(months.get(machineId) ?? []);
-      if (sums.length === 0) continue; // a machine deleted since
-      months.set(machineId, sums);
-      for (const month of new Set([...machineDates].map(monthStart))) {
-        const k = this.monthIndex(month);
-        const fresh = new Float64Array(layout.width);
-        const f = {
-          startDate: month,
-          endDate: monthEnd(month),
-          machine: { id: machineId, name: '' },
-        };
-        const known = await readSums(this.queries, f, layout, (_, __, field, value) => {
-          fresh[field] += value;
-        });
-        if (!known) return null;
-        // The month's new sums replace its old ones in every running total from it on.
-        for (let field = 0; field < layout.width; field++) {
-          const old = sums[(k + 1) * layout.width + field] - sums[k * layout.width + field];
-          const delta = fresh[field] - old;
-          for (let row = k + 1; row <= this.monthCount; row++) {
-            sums[row * layout.width + field] += delta;
+    try {
+      // Each changed machine-month's stored sums replace its old ones in its running totals.
+      const ids = [...changes.keys()].filter((id) => months.has(id)).sort((a, b) => a - b);
+      for (let first = 0; first < ids.length; first += PATCH_MACHINES_PER_QUERY) {
+        const slice = ids.slice(first, first + PATCH_MACHINES_PER_QUERY);
+        const wanted = new Map(
+          slice.map((id) => [id, new Set([...(changes.get(id) ?? [])].map(monthStart))]),
+        );
+        await nextTurn();
+        const rows = await this.queries.machineMonthSums(
+          { from: slice[0], to: slice[slice.length - 1] },
+          [...new Set([...wanted.values()].flatMap((m) => [...m]))],
+        );
+        const fresh = new Map(slice.map((id) => [id, new Map<number, Float64Array>()]));
+        for (const id of slice) {
+          for (const month of wanted.get(id) ?? []) {
+            fresh.get(id)?.set(this.monthIndex(month) + 1, new Float64Array(width));
           }
         }
-      }
-    }
-    // The plant's changed days, read again for all machines, replace their old values.
-    const plant = new Float64Array(this.plant);
-    const changed = new Float64Array((this.days + 1) * layout.width);
-    const perQuery = Math.max(1, Math.floor(MACHINE_DAYS_PER_QUERY / Math.max(1, machines.length)));
-    for (const run of dateRuns([...dates], perQuery)) {
-      const f = { startDate: run.startDate, endDate: run.endDate, machine: null };
-      const known = await readSums(this.queries, f, layout, (_, date, field, value) => {
-        changed[(this.dayIndex(date) + 1) * layout.width + field] += value;
-      });
-      if (!known) return null;
-    }
-    const first = Math.min(...[...dates].map((date) => this.dayIndex(date)));
-    const delta = new Float64Array(layout.width);
-    for (let day = first; day < this.days; day++) {
-      const at = (day + 1) * layout.width;
-      if (dates.has(this.dateOf(day))) {
-        for (let field = 0; field < layout.width; field++) {
-          const old = this.plant[at + field] - this.plant[at - layout.width + field];
-          delta[field] += changed[at + field] - old;
+        for (const row of rows) {
+          const values = fresh.get(row.machineId)?.get(this.monthIndex(row.month) + 1);
+          if (values) next.place(values, 0, row.sums);
+        }
+        for (const [id, changed] of fresh) {
+          const sums = new Float64Array(months.get(id) as Float64Array);
+          replaceRows(sums, this.monthCount, width, changed);
+          months.set(id, sums);
         }
       }
-      for (let field = 0; field < layout.width; field++) plant[at + field] += delta[field];
+      // The plant's changed days likewise.
+      const changedDays = new Map(
+        [...dates].map((date) => [this.dayIndex(date) + 1, new Float64Array(width)]),
+      );
+      for (const run of dateRuns([...dates], ROWS_PER_QUERY)) {
+        await nextTurn();
+        for (const row of await this.queries.plantDaySums(run)) {
+          const values = changedDays.get(this.dayIndex(row.date) + 1);
+          if (values) next.place(values, 0, row.sums);
+        }
+      }
+      const plant = new Float64Array(this.plant);
+      replaceRows(plant, this.days, width, changedDays);
+      return next.withPlant(plant);
+    } catch (error) {
+      if (error instanceof UnknownKeyError) return null;
+      throw error;
     }
-    return next.withPlant(plant);
   }
 
   /** What is stored, as DataService.stats() counts it (for this data version). */
@@ -554,14 +553,28 @@ export class MetricsRollup implements MetricSums {
     return this.dayMonths[day];
   }
 
-  /** Adds to a month's row (before running totals: row k + 1 holds month k). */
-  private addToMonth(
-    sums: Float64Array | undefined,
-    date: string,
-    field: number,
-    value: number,
-  ): void {
-    if (sums) sums[(this.monthIndex(date) + 1) * this.layout.width + field] += value;
+  /**
+   * Adds stored sums to row `row` of `values` (the layout's fields), by name. A shift or downtime
+   * reason the layout has no field for means the data changed since the layout was read.
+   */
+  private place(values: Float64Array, row: number, stored: StoredSums): void {
+    const { layout } = this;
+    const at = row * layout.width;
+    values[at + layout.machineDays] += stored.days[0];
+    for (let i = 0; i < SUM_KEYS.length; i++) values[at + layout.base + i] += stored.days[i + 1];
+    const parts: [Map<string, number>, Record<string, number[]>, string][] = [
+      [layout.shifts, stored.shifts, 'shift'],
+      [layout.reasons, stored.reasons, 'downtime reason'],
+      [layout.severities, stored.severities, 'severity'],
+    ];
+    for (const [starts, sums, kind] of parts) {
+      for (const [key, numbers] of Object.entries(sums)) {
+        const start = starts.get(key);
+        if (start === undefined)
+          throw new UnknownKeyError(`The ${kind} ${key} is not in the rollup`);
+        for (let i = 0; i < numbers.length; i++) values[at + start + i] += numbers[i];
+      }
+    }
   }
 
   private withPlant(plant: Float64Array): MetricsRollup {
@@ -583,54 +596,40 @@ interface DateRange {
   endDate: string;
 }
 
-type Sink = (machineId: number, date: string, field: number, value: number) => void;
-
-/**
- * Reads every sum of the filter's machine-days (the build's GROUP BY queries) into `sink`, field
- * by field of the layout. False when the data holds a shift or downtime reason the layout lacks.
- * Between queries other requests get their turn: on SQLite each query blocks while it runs.
- */
-async function readSums(
-  queries: MetricsSumsRepository,
-  f: MetricsFilter,
-  layout: Layout,
-  sink: Sink,
-): Promise<boolean> {
-  await nextTurn();
-  for (const row of await queries.machineDaySums(f, 'machineDay')) {
-    const [id, date] = row.key.split('|');
-    sink(Number(id), date, layout.machineDays, 1);
-    SUM_KEYS.forEach((key, i) => sink(Number(id), date, layout.base + i, row[key]));
-  }
-  await nextTurn();
-  for (const row of await queries.shiftSums(f, 'machineDayShift')) {
-    const [id, date, ...name] = row.key.split('|');
-    const start = layout.shifts.get(name.join('|'));
-    if (start === undefined) return false;
-    sink(Number(id), date, start + SUM_KEYS.length, 1);
-    SUM_KEYS.forEach((key, i) => sink(Number(id), date, start + i, row[key]));
-  }
-  await nextTurn();
-  for (const e of await queries.eventsByMachineDayReason(f)) {
-    const start = layout.reasons.get(e.reason);
-    if (start === undefined) return false;
-    sink(e.machineId, e.date, start, e.hours);
-    sink(e.machineId, e.date, start + 1, e.events);
-  }
-  await nextTurn();
-  for (const q of await queries.qualityByMachineDaySeverity(f)) {
-    const start = layout.severities.get(q.severity);
-    if (start === undefined) continue;
-    sink(q.machineId, q.date, start, q.count);
-    sink(q.machineId, q.date, start + 1, q.partsAffected);
-  }
-  return true;
-}
+/** Stored sums name what the layout has no field for: the rollup must be built again. */
+class UnknownKeyError extends Error {}
 
 /** Per-day values of `width` fields become running totals, from row `first` on. */
 function runningTotals(values: Float64Array, width: number, first: number): void {
   for (let at = first * width; at < values.length; at += width) {
     for (let field = 0; field < width; field++) values[at + field] += values[at - width + field];
+  }
+}
+
+/**
+ * Replaces the own values of some rows (row index -> values) in running totals whose row r holds
+ * rows 1..r added up: every later row moves by the difference.
+ */
+function replaceRows(
+  values: Float64Array,
+  lastRow: number,
+  width: number,
+  changed: Map<number, Float64Array>,
+): void {
+  let first = lastRow + 1;
+  for (const row of changed.keys()) first = Math.min(first, row);
+  // What the rows before the current one moved by.
+  const delta = new Float64Array(width);
+  for (let row = first; row <= lastRow; row++) {
+    const at = row * width;
+    const fresh = changed.get(row);
+    for (let field = 0; field < width; field++) {
+      if (fresh) {
+        const old = values[at + field] - (values[at - width + field] - delta[field]);
+        delta[field] += fresh[field] - old;
+      }
+      values[at + field] += delta[field];
+    }
   }
 }
 

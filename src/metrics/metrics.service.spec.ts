@@ -199,12 +199,11 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
       }),
     );
     expect((await metrics.oee(await filter())).availability).toBe(0.75);
-    const changed = metricsService(
-      db,
-      data,
-      { ...config, plannedDowntimeReasons: ['changeover'] } as AppConfig,
-      source,
-    );
+    // An instance started with the new setting summarises the stored data again.
+    const settings = { ...config, plannedDowntimeReasons: ['changeover'] } as AppConfig;
+    const restarted = createDataService(db, testDb.url, settings);
+    expect(await restarted.ensureSummaries()).toBe(true);
+    const changed = metricsService(db, restarted, settings, source);
     expect((await changed.oee(await filter())).availability).toBe(1);
     expect((await changed.downtimeByReason(await filter()))[0]).toMatchObject({
       reason: 'changeover',
@@ -416,6 +415,29 @@ describe('the rollup and the database give the same answers', () => {
         ]);
         expect(builds).toHaveBeenCalledTimes(2);
         builds.mockRestore();
+
+        // A database summarised by the release before the stored sums is summarised again, every
+        // month of every machine, when an instance starts.
+        for (const table of [
+          'machine_day_totals',
+          'machine_month_sums',
+          'plant_day_sums',
+        ] as const) {
+          await db.deleteFrom(table).execute();
+        }
+        await db
+          .updateTable('dataset_meta')
+          .set({ value: JSON.stringify([...config.plannedDowntimeReasons].sort()) })
+          .where('key', '=', 'summaries_basis')
+          .execute();
+        const restarted = createDataService(db, testDb.url, config);
+        expect(await restarted.ensureSummaries()).toBe(true);
+        expect(await restarted.ensureSummaries()).toBe(false);
+        await expectSameAnswers(
+          metricsService(db, restarted, config, 'rollup'),
+          fromDatabase,
+          ranges,
+        );
         await data.onModuleDestroy();
       } finally {
         await testDb.drop();

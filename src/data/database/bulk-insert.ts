@@ -4,7 +4,13 @@ import { Insertable, Kysely } from 'kysely';
 import { Database } from './database.types';
 
 /** Tables written in bulk (dataset writes and their summaries). */
-export type BulkTable = 'production' | 'downtime_events' | 'quality_issues' | 'machine_day_totals';
+export type BulkTable =
+  | 'production'
+  | 'downtime_events'
+  | 'quality_issues'
+  | 'machine_day_totals'
+  | 'machine_month_sums'
+  | 'plant_day_sums';
 
 // Keeps every multi-row INSERT well under SQLite's and PostgreSQL's bound-parameter limits.
 export const PARAMETERS_PER_STATEMENT = 10_000;

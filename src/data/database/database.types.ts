@@ -87,6 +87,19 @@ export interface DowntimeReasonsTable {
   reason: string;
 }
 
+/** Everything a machine's month adds up to: StoredSums as JSON; month is its first day. */
+export interface MachineMonthSumsTable {
+  machine_id: number;
+  month: string;
+  sums: string;
+}
+
+/** Everything the whole plant's machine-days of a date add up to: StoredSums as JSON. */
+export interface PlantDaySumsTable {
+  date: string;
+  sums: string;
+}
+
 export interface Database {
   machines: MachinesTable;
   shifts: ShiftsTable;
@@ -97,4 +110,6 @@ export interface Database {
   machine_day_totals: MachineDayTotalsTable;
   data_changes: DataChangesTable;
   downtime_reasons: DowntimeReasonsTable;
+  machine_month_sums: MachineMonthSumsTable;
+  plant_day_sums: PlantDaySumsTable;
 }
