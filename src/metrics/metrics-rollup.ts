@@ -8,6 +8,7 @@ import { MetricsSumsRepository } from '../data/metrics-sums.repository';
 import {
   MetricSums,
   MetricsFilter,
+  MonthToDate,
   OeeSums,
   StoredSums,
   SUM_KEYS,
@@ -21,6 +22,8 @@ import {
 export const ROLLUP_MAX_BYTES = 200 * 2 ** 20;
 /** Stored sums (machine-months or plant days) one query reads: milliseconds of the database's time. */
 const ROWS_PER_QUERY = 2_000;
+/** Dates whose month-to-date rows of every machine a rollup remembers (about 150 KB each at 1,000 machines). */
+const MONTH_TO_DATE_DATES_KEPT = 64;
 /** Machines whose changed months one query of a patch reads. */
 const PATCH_MACHINES_PER_QUERY = 100;
 /** Changes larger than this are rebuilt from scratch rather than patched in. */
@@ -81,6 +84,8 @@ export class MetricsRollup implements MetricSums {
   private readonly dayIndexes = new Map<string, number>();
   private readonly dates: string[] = [];
   private statsCache: RollupStats | null = null;
+  /** Every machine's month-to-date rows of recently asked dates, oldest first. */
+  private readonly monthToDateCache = new Map<string, Map<number, MonthToDate>>();
 
   private constructor(
     private readonly queries: MetricsSumsRepository,
@@ -415,36 +420,70 @@ export class MetricsRollup implements MetricSums {
   ): Promise<(OeeSums & { key: string })[]> {
     if (!span) return [];
     const { layout } = this;
+    const { width } = layout;
     const { edges, firstMonth, lastMonth } = this.split(span);
     // Each edge lies in one month: month-to-date at its end, less month-to-date the day before.
     const startsMonth = (edge: Span) => edge.from === this.monthStarts[this.monthOf(edge.from)];
-    const lookups = edges.flatMap((edge) =>
-      startsMonth(edge) ? [edge.to] : [edge.to, edge.from - 1],
+    const lookups: [string, 1 | -1][] = edges.flatMap((edge) =>
+      startsMonth(edge)
+        ? [[this.dateOf(edge.to), 1]]
+        : [
+            [this.dateOf(edge.to), 1],
+            [this.dateOf(edge.from - 1), -1],
+          ],
     );
-    const totals = await this.queries.monthToDate(
-      lookups.map((day) => this.dateOf(day)),
-      machine?.id,
+    const totals = await this.monthToDate(
+      lookups.map(([date]) => date),
+      machine,
     );
-    const fields = { from: 0, to: layout.base + SUM_KEYS.length };
+    // machineDays, then the OeeSums: contiguous in the layout.
+    const fields = SUM_KEYS.length + 1;
+    const sums = new Float64Array(fields);
     const result: (OeeSums & { key: string })[] = [];
     for (const { id, name } of machine ? [machine] : this.machines) {
-      const sums = new Float64Array(layout.width);
-      this.addMonths(sums, this.months.get(id), firstMonth, lastMonth, fields);
-      for (const edge of edges) {
-        const toDate = totals.get(this.dateOf(edge.to))?.get(id);
-        const before = startsMonth(edge)
-          ? undefined
-          : totals.get(this.dateOf(edge.from - 1))?.get(id);
-        for (const [row, sign] of [
-          [toDate, 1],
-          [before, -1],
-        ] as const) {
-          if (!row) continue;
-          sums[layout.machineDays] += sign * row.machineDays;
-          SUM_KEYS.forEach((key, i) => (sums[layout.base + i] += sign * row[key]));
-        }
+      sums.fill(0);
+      const months = this.months.get(id);
+      if (months && lastMonth >= firstMonth) {
+        const last = (lastMonth + 1) * width + layout.machineDays;
+        const first = firstMonth * width + layout.machineDays;
+        for (let i = 0; i < fields; i++) sums[i] = months[last + i] - months[first + i];
       }
-      if (sums[layout.machineDays] > 0.5) result.push({ key: name, ...sumsAt(sums, layout.base) });
+      for (const [date, sign] of lookups) {
+        const row = totals.get(date)?.get(id);
+        if (!row) continue;
+        sums[0] += sign * row.machineDays;
+        for (let i = 0; i < SUM_KEYS.length; i++) sums[i + 1] += sign * row[SUM_KEYS[i]];
+      }
+      if (sums[0] > 0.5) result.push({ key: name, ...sumsAt(sums, 1) });
+    }
+    return result;
+  }
+
+  /**
+   * Month-to-date rows of the dates by date and machine id: every machine's are remembered for a
+   * few dozen dates (dashboards ask for the same ranges again and again; they belong to this data
+   * version, so every snapshot of it reads the same), the rest read in the request's snapshot.
+   */
+  private async monthToDate(
+    dates: string[],
+    machine: Machine | null,
+  ): Promise<Map<string, Map<number, MonthToDate>>> {
+    const missing = dates.filter((date) => !this.monthToDateCache.has(date));
+    const read = missing.length > 0 ? await this.queries.monthToDate(missing, machine?.id) : null;
+    const result = new Map<string, Map<number, MonthToDate>>();
+    for (const date of dates) {
+      const known = this.monthToDateCache.get(date);
+      if (known) {
+        result.set(date, known);
+        continue;
+      }
+      const rows = read?.get(date) ?? new Map<number, MonthToDate>();
+      result.set(date, rows);
+      if (machine) continue;
+      this.monthToDateCache.set(date, rows);
+      if (this.monthToDateCache.size > MONTH_TO_DATE_DATES_KEPT) {
+        this.monthToDateCache.delete(this.monthToDateCache.keys().next().value as string);
+      }
     }
     return result;
   }
@@ -677,6 +716,7 @@ function monthsFrom(start: string, end: string): number {
   return (y - y0) * 12 + (m - m0) + 1;
 }
 
+/** The fields of a row: machine-days and the OeeSums first, side by side (byMachine reads them so). */
 function layoutFor(shifts: string[], reasons: string[]): Layout {
   let width = 0;
   const take = (n: number) => ((width += n), width - n);

@@ -68,6 +68,8 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     validationRules: [knownOperationTypes],
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     formatError: (formatted, error) => formatGraphqlError(formatted, error, !config.isProduction),
+    // Compact JSON: Apollo's default indents every answer, a third more bytes and time for lists.
+    stringifyResult: (result) => JSON.stringify(result),
     plugins: [
       // Apollo's default cache-control plugin hooks every field of every answer (a year of
       // `daily` rows is thousands of fields) for HTTP cache hints this API never gives.
