@@ -4,12 +4,14 @@ import { Database } from './database/database.types';
 import { MetricsSumsRepository } from './metrics-sums.repository';
 import { MetricsFilter, StoredSums, SUM_KEYS } from './metrics-sums.types';
 
+/** No sums yet. Names are keys of objects without a prototype: a shift may be called "__proto__". */
 export function emptySums(): StoredSums {
+  const byName = () => Object.create(null) as Record<string, number[]>;
   return {
     days: new Array<number>(SUM_KEYS.length + 1).fill(0),
-    shifts: {},
-    reasons: {},
-    severities: {},
+    shifts: byName(),
+    reasons: byName(),
+    severities: byName(),
   };
 }
 
