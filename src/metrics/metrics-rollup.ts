@@ -290,11 +290,14 @@ export class MetricsRollup implements MetricSums {
     if (groupBy === 'date') {
       if (f.machine) return this.queries.machineDaySums(f, 'date');
       const result: (OeeSums & { key: string })[] = [];
+      // machineDays, then the OeeSums: contiguous in the layout.
+      const one = new Float64Array(SUM_KEYS.length + 1);
       for (let day = span?.from ?? 0; span && day <= span.to; day++) {
-        const one = this.plantSums({ from: day, to: day });
-        if (one[layout.machineDays] > 0) {
-          result.push({ key: this.dateOf(day), ...sumsAt(one, layout.base) });
+        const at = (day + 1) * layout.width + layout.machineDays;
+        for (let i = 0; i < one.length; i++) {
+          one[i] = this.plant[at + i] - this.plant[at - layout.width + i];
         }
+        if (one[0] > 0) result.push({ key: this.dateOf(day), ...sumsAt(one, 1) });
       }
       return result;
     }
