@@ -15,7 +15,7 @@ import {
 } from '../data/metrics-sums.types';
 
 /**
- * Above this size (machine-months and plant days x fields, 8 bytes each: about 400,000
+ * Above this size (machine-months and plant days x fields, 8 bytes each: about 600,000
  * machine-months of the demo plant, fewer when imports bring many downtime reasons) the rollup
  * would cost too much memory, and the database answers instead.
  */
