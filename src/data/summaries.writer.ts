@@ -66,18 +66,17 @@ export class SummariesWriter {
     plant?: Map<string, StoredSums>,
   ): Promise<void> {
     for (const { startDate, endDate } of monthRuns(dates)) {
-      await tx
-        .deleteFrom('machine_day_totals')
-        .where('machine_id', '=', machineId)
-        .where('date', '>=', startDate)
-        .where('date', '<=', endDate)
-        .execute();
-      await tx
-        .deleteFrom('machine_month_sums')
-        .where('machine_id', '=', machineId)
-        .where('month', '>=', startDate)
-        .where('month', '<=', endDate)
-        .execute();
+      for (const [table, column] of [
+        ['machine_day_totals', 'date'],
+        ['machine_month_sums', 'month'],
+      ] as const) {
+        await tx
+          .deleteFrom(table)
+          .where('machine_id', '=', machineId)
+          .where(column, '>=', startDate)
+          .where(column, '<=', endDate)
+          .execute();
+      }
       const f = { startDate, endDate, machine: { id: machineId, name: '' } };
       const days =
         (await readMachineDaySums(this.sums, f, tx)).get(machineId) ??
