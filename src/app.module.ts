@@ -17,6 +17,7 @@ import { AppConfigModule } from './config/config.module';
 import { DataModule } from './data/data.module';
 import { DemoSeedModule } from './data/demo-seed.module';
 import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RollupWarmup } from './metrics/rollup-warmup';
 
@@ -38,6 +39,7 @@ import { RollupWarmup } from './metrics/rollup-warmup';
     DataModule,
     DemoSeedModule,
     MetricsModule,
+    IngestModule,
     ChatModule,
     HealthModule,
   ],

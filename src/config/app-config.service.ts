@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { hostname } from 'node:os';
+import { parseShifts, ShiftDefinition } from '../common/shift-calendar';
 import { Env, LogLevelName } from './env';
 
 interface LlmCommon {
@@ -178,10 +180,51 @@ export class AppConfig {
   }
   /** Keys that clients must present to chat; empty: chat is open. */
   get chatApiKeys(): string[] {
-    const value = this.get('CHAT_API_KEYS') ?? '';
-    return value
-      .split(',')
-      .map((key) => key.trim())
-      .filter((key) => key.length > 0);
+    return keyList(this.get('CHAT_API_KEYS'));
   }
+  /** The plant's shifts in local hours (validated at start). */
+  get shifts(): ShiftDefinition[] {
+    return parseShifts(this.get('SHIFTS')).shifts;
+  }
+  /** Keys that live signal sources must present; empty: ingestion is closed. */
+  get ingestApiKeys(): string[] {
+    return keyList(this.get('INGEST_API_KEYS'));
+  }
+  get ingestLateWindowDays(): number {
+    return this.get('INGEST_LATE_WINDOW_DAYS');
+  }
+  get ingestAutoCreateMachines(): boolean {
+    return this.get('INGEST_AUTO_CREATE_MACHINES');
+  }
+  get ingestDefaultIdealCycleTimeSeconds(): number {
+    return this.get('INGEST_DEFAULT_IDEAL_CYCLE_TIME_SECONDS');
+  }
+  get liveRefreshMs(): number {
+    return this.get('LIVE_REFRESH_SECONDS') * 1000;
+  }
+  /** The broker to take live signals from; null: no MQTT. */
+  get mqtt(): MqttSettings | null {
+    const url = this.get('MQTT_URL');
+    if (!url) return null;
+    return {
+      url,
+      topicPrefix: this.get('MQTT_TOPIC_PREFIX'),
+      clientId: this.get('MQTT_CLIENT_ID') ?? `factory-agent-${hostname()}`.slice(0, 64),
+      shareGroup: this.get('MQTT_SHARE_GROUP'),
+    };
+  }
+}
+
+export interface MqttSettings {
+  url: string;
+  topicPrefix: string;
+  clientId: string;
+  shareGroup: string;
+}
+
+function keyList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
 }

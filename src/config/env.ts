@@ -18,6 +18,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { parseShifts } from '../common/shift-calendar';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -31,6 +32,9 @@ const TRUST_PROXY_VALUE = new RegExp(
   String.raw`^\s*(false|true|[1-9]|10|${PROXY_ADDRESS}(\s*,\s*${PROXY_ADDRESS})*)\s*$`,
   'i',
 );
+const KEY_LIST = /^\s*[^\s,]{16,}(\s*,\s*[^\s,]{16,})*\s*$/;
+const KEY_LIST_MESSAGE = 'must be a comma-separated list of keys of at least 16 characters each';
+const MQTT_LEVELS = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const ORIGIN_LIST = /^\s*(\*|https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*)\s*$/;
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -252,10 +256,59 @@ export class Env {
   PROMPT_INJECTION_MODE: (typeof INJECTION_MODES)[number] = 'log';
 
   @IsOptional()
-  @Matches(/^\s*[^\s,]{16,}(\s*,\s*[^\s,]{16,})*\s*$/, {
-    message: 'must be a comma-separated list of keys of at least 16 characters each',
-  })
+  @Matches(KEY_LIST, { message: KEY_LIST_MESSAGE })
   CHAT_API_KEYS?: string;
+
+  /** The shift calendar (see common/shift-calendar.ts); checked whole by shiftProblems. */
+  @IsString()
+  SHIFTS = 'Day 06:00-14:00,Night 14:00-22:00';
+
+  @IsOptional()
+  @Matches(KEY_LIST, { message: KEY_LIST_MESSAGE })
+  INGEST_API_KEYS?: string;
+
+  @WholeNumber(1, 90, 'days')
+  INGEST_LATE_WINDOW_DAYS = 7;
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  INGEST_AUTO_CREATE_MACHINES = false;
+
+  @NumberInRange(0.1, 86_400, 'seconds')
+  INGEST_DEFAULT_IDEAL_CYCLE_TIME_SECONDS = 60;
+
+  @WholeNumber(1, 3600, 'seconds')
+  LIVE_REFRESH_SECONDS = 60;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['mqtt', 'mqtts', 'ws', 'wss'] },
+    { message: 'must be a broker URL such as mqtt://127.0.0.1:1883 (mqtt, mqtts, ws or wss)' },
+  )
+  MQTT_URL?: string;
+
+  @Matches(MQTT_LEVELS, {
+    message: 'must be one or more topic levels (letters, digits, _ . -) separated by /',
+  })
+  MQTT_TOPIC_PREFIX = 'factory';
+
+  /** Unset: factory-agent-<host name> (AppConfig); each instance needs its own. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits or _ . -' })
+  MQTT_CLIENT_ID?: string;
+
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits or _ . -' })
+  MQTT_SHARE_GROUP = 'factory-agent';
+}
+
+/** SHIFTS must be a calendar whose shifts do not overlap. */
+function shiftProblems(env: Env): string[] {
+  const { problems } = parseShifts(env.SHIFTS);
+  return problems.length === 0
+    ? []
+    : [
+        `SHIFTS=${JSON.stringify(env.SHIFTS)} ${problems.join('; ')} (expected e.g. "Early 06:00-14:00,Late 14:00-22:00,Night 22:00-06:00")`,
+      ];
 }
 
 /**
@@ -342,7 +395,8 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   const env = plainToInstance(Env, present);
   const errors = validateSync(env, { forbidUnknownValues: true });
   const lines = errors.map((error) => describe(error, present));
-  if (lines.length === 0) lines.push(...llmProblems(env), ...trustProxyProblems(env));
+  if (lines.length === 0)
+    lines.push(...llmProblems(env), ...trustProxyProblems(env), ...shiftProblems(env));
   if (lines.length > 0) {
     throw new ConfigValidationError(`Invalid configuration: ${lines.join('; ')}`);
   }

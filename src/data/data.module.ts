@@ -8,6 +8,7 @@ import { MetricsSumsRepository } from './metrics-sums.repository';
 import { migrateToLatest } from './database/migrations';
 import { ReadSnapshots } from './database/read-snapshots';
 import { SummariesWriter } from './summaries.writer';
+import { LiveDataService } from './live/live-data.service';
 
 /** PostgreSQL connections for background work (rollup builds, shared stats), beside the pool. */
 const BACKGROUND_POOL_SIZE = 2;
@@ -51,9 +52,10 @@ const BACKGROUND_POOL_SIZE = 2;
     DataService,
     MetricsSumsRepository,
     SummariesWriter,
+    LiveDataService,
     DemoDataService,
     DataResolver,
   ],
-  exports: [ConnectionLosses, DataService, MetricsSumsRepository, DemoDataService],
+  exports: [ConnectionLosses, DataService, LiveDataService, MetricsSumsRepository, DemoDataService],
 })
 export class DataModule {}

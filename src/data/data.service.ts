@@ -21,6 +21,14 @@ import { migrationStatus } from './database/migrations';
 import { ReadSnapshots } from './database/read-snapshots';
 import { SummariesWriter } from './summaries.writer';
 import { StoredSums } from './metrics-sums.types';
+import {
+  lockVersion,
+  META_KEYS,
+  nextVersion,
+  readVersion,
+  setMeta,
+  upsertByName,
+} from './data-versions';
 
 /** Reports rows written so far out of the total, for progress bars. */
 export type ProgressListener = (done: number, total: number) => void;
@@ -53,13 +61,6 @@ const STATS = Symbol('stats');
 const BULK_TABLES = ['production', 'downtime_events', 'quality_issues', 'machine_day_totals'];
 /** Dates per part when the dataset is read in parts (an export). */
 const DAYS_PER_PART = 7;
-
-const META_KEYS = {
-  source: 'source',
-  generatedAt: 'generated_at',
-  version: 'version',
-  summariesBasis: 'summaries_basis',
-} as const;
 
 /**
  * The only place that reads and writes the production tables. Every bulk write is one transaction:
@@ -302,14 +303,14 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
 
   private async statsOfVersion(): Promise<DatasetStats> {
     const db = await this.reader();
-    const version = await this.readVersion(db);
+    const version = await readVersion(db);
     if (this.statsCache?.version === version) return this.statsCache.stats;
     // Shared by every request that waits for it, so computed in a snapshot of its own: a request
     // whose client goes away must not take the others' answer with it.
     this.pendingStats ??= withOwnResources(
       async () => {
         const own = await this.reader();
-        return { version: await this.readVersion(own), stats: await this.computeStats(own) };
+        return { version: await readVersion(own), stats: await this.computeStats(own) };
       },
       { background: true },
     ).finally(() => {
@@ -487,13 +488,9 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
     return this.nextVersion(tx);
   }
 
-  private async nextVersion(tx: Tx): Promise<number> {
-    await lockVersion(tx);
-    const version = (await this.readVersion(tx)) + 1;
-    await setMeta(tx, META_KEYS.version, String(version));
+  private nextVersion(tx: Tx): Promise<number> {
     // The summaries written with this version follow today's planned downtime reasons.
-    await setMeta(tx, META_KEYS.summariesBasis, this.summaries.basis());
-    return version;
+    return nextVersion(tx, this.summaries.basis());
   }
 
   /**
@@ -563,21 +560,12 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
     return changes;
   }
 
-  private async readVersion(db: Kysely<Database>): Promise<number> {
-    const row = await db
-      .selectFrom('dataset_meta')
-      .select('value')
-      .where('key', '=', META_KEYS.version)
-      .executeTakeFirst();
-    return row ? Number(row.value) : 0;
-  }
-
   /**
    * A number that changes with every write (import, merge, setup), from any process: caches of
    * derived data are keyed by it.
    */
   async dataVersion(): Promise<number> {
-    return this.readVersion(await this.reader());
+    return readVersion(await this.reader());
   }
 }
 
@@ -645,26 +633,6 @@ function machineDates(
     result.set(id, dates);
   }
   return result;
-}
-
-async function setMeta(tx: Tx, key: string, value: string): Promise<void> {
-  await tx
-    .insertInto('dataset_meta')
-    .values({ key, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .execute();
-}
-
-/**
- * Makes writers take turns from here to the end of their transaction (the version row exists from
- * the migrations on): each one reads the version the one before wrote, and none is skipped.
- */
-async function lockVersion(tx: Tx): Promise<void> {
-  await tx
-    .updateTable('dataset_meta')
-    .set((eb) => ({ value: eb.ref('value') }))
-    .where('key', '=', META_KEYS.version)
-    .execute();
 }
 
 /** Database ids of the names a dataset uses; importers validate names first, this guards it. */
@@ -845,26 +813,6 @@ async function readOrigin(db: Kysely<Database>): Promise<Partial<DatasetOrigin>>
     source: source === 'demo' || source === 'import' ? source : undefined,
     generatedAt: metaValue(META_KEYS.generatedAt),
   };
-}
-
-/**
- * Gives each item the id of the stored row with its name, or the next free id, and writes it.
- * Returns name -> id for every item.
- */
-async function upsertByName<T extends { name: string }>(
-  existing: { id: number; name: string }[],
-  items: T[],
-  write: (item: T, id: number, exists: boolean) => Promise<unknown>,
-): Promise<Map<string, number>> {
-  const ids = new Map(existing.map((row) => [row.name, row.id]));
-  let nextId = Math.max(0, ...ids.values()) + 1;
-  for (const item of items) {
-    const storedId = ids.get(item.name);
-    const id = storedId ?? nextId++;
-    await write(item, id, storedId !== undefined);
-    ids.set(item.name, id);
-  }
-  return ids;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

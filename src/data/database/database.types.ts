@@ -100,6 +100,34 @@ export interface PlantDaySumsTable {
   sums: string;
 }
 
+/** A live signal as received; payload is the kind's own fields as JSON (see data/live). */
+export interface SignalsTable {
+  machine_id: number;
+  event_id: string;
+  kind: 'count' | 'state' | 'quality';
+  /** When it happened and when it was received: UTC ISO 8601, fixed width. */
+  at: string;
+  received_at: string;
+  source: string;
+  payload: string;
+}
+
+/** A machine that reports its state: its machine-shifts are derived up to derived_until. */
+export interface LiveMachinesTable {
+  machine_id: number;
+  derived_until: string;
+}
+
+/** A message that could not be read, kept for inspection. */
+export interface DeadLettersTable {
+  id: string;
+  received_at: string;
+  source: string;
+  topic: string;
+  payload: string;
+  reason: string;
+}
+
 export interface Database {
   machines: MachinesTable;
   shifts: ShiftsTable;
@@ -112,4 +140,7 @@ export interface Database {
   downtime_reasons: DowntimeReasonsTable;
   machine_month_sums: MachineMonthSumsTable;
   plant_day_sums: PlantDaySumsTable;
+  signals: SignalsTable;
+  live_machines: LiveMachinesTable;
+  dead_letters: DeadLettersTable;
 }

@@ -4,6 +4,7 @@ import { Kysely } from 'kysely';
 import { Client } from 'pg';
 import { AppConfig } from '../../config/app-config.service';
 import { DataService } from '../data.service';
+import { LiveDataService } from '../live/live-data.service';
 import { MetricsSumsRepository } from '../metrics-sums.repository';
 import { SummariesWriter } from '../summaries.writer';
 import { Database } from './database.types';
@@ -84,6 +85,21 @@ export function createDataService(
   const snapshots = new ReadSnapshots(db, url);
   const settings = config as AppConfig;
   return new DataService(
+    db,
+    snapshots,
+    new SummariesWriter(new MetricsSumsRepository(snapshots, settings), settings),
+  );
+}
+
+/** A LiveDataService over `db` as the Data module wires it, for unit tests. */
+export function createLiveDataService(
+  db: Kysely<Database>,
+  url: string,
+  config: Pick<AppConfig, 'plannedDowntimeReasons'>,
+): LiveDataService {
+  const snapshots = new ReadSnapshots(db, url);
+  const settings = config as AppConfig;
+  return new LiveDataService(
     db,
     snapshots,
     new SummariesWriter(new MetricsSumsRepository(snapshots, settings), settings),

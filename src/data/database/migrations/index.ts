@@ -4,12 +4,14 @@ import { Database } from '../database.types';
 import * as initial from './0001-initial';
 import * as summaries from './0002-summaries';
 import * as storedSums from './0003-stored-sums';
+import * as liveSignals from './0004-live-signals';
 
 /** Migrations are compiled into the app (no directory scanning), in the order they must run. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-summaries': summaries,
   '0003-stored-sums': storedSums,
+  '0004-live-signals': liveSignals,
 };
 
 const provider: MigrationProvider = {

@@ -1,0 +1,624 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Kysely, Transaction } from 'kysely';
+import { ShiftCalendar, ShiftWindow } from '../../common/shift-calendar';
+import { SeverityName } from '../../common/severity';
+import { BulkInserter } from '../database/bulk-insert';
+import { KYSELY, sqliteHandle } from '../database/database.provider';
+import { Database } from '../database/database.types';
+import { lockVersion, nextVersion, upsertByName } from '../data-versions';
+import { ReadSnapshots } from '../database/read-snapshots';
+import { SummariesWriter } from '../summaries.writer';
+import { deriveShiftTime, DerivedShiftTime, MachineState, StateChange } from './derive-shift';
+
+export interface CountFields {
+  parts: number;
+  scrap: number;
+}
+export interface StateFields {
+  state: MachineState;
+  reason: string | null;
+  description: string | null;
+}
+export interface QualityFields {
+  type: string;
+  severity: SeverityName;
+  partsAffected: number;
+  description: string;
+}
+
+/** A signal that passed validation: its machine is a known name (or one to create). */
+export type LiveSignal = { machine: string; eventId: string; at: number } & (
+  | { kind: 'count'; fields: CountFields }
+  | { kind: 'state'; fields: StateFields }
+  | { kind: 'quality'; fields: QualityFields }
+);
+
+export type WriteOutcome = 'accepted' | 'duplicate';
+
+export interface WriteOptions {
+  now: number;
+  calendar: ShiftCalendar;
+  /** Where the signals came from (graphql, mqtt, replay), stored with each. */
+  source: string;
+  /** Machines not stored yet are created with this ideal cycle time; null: they must exist. */
+  newMachineIdealCycleTimeSeconds: number | null;
+}
+
+export interface LiveWriteResult {
+  /** Per signal, in order. */
+  outcomes: WriteOutcome[];
+  /** Machines created for signals that named them first. */
+  createdMachines: string[];
+  /** Accepted counts whose moment no shift covers (not counted in any shift). */
+  outsideShifts: { machine: string; eventId: string; at: number; parts: number }[];
+}
+
+/** One machine's live figures in one shift window, as known at a moment. */
+export interface LiveMachineShift {
+  machine: string;
+  idealCycleTimeSeconds: number;
+  state: MachineState | null;
+  since: number | null;
+  reason: string | null;
+  parts: number;
+  scrap: number;
+  time: DerivedShiftTime;
+}
+
+type Tx = Transaction<Database>;
+type StateRow = { at: string; payload: string };
+
+/** Signals per INSERT: 7 columns each, well under both databases' parameter limits. */
+const SIGNALS_PER_INSERT = 1000;
+/** Live machines whose machine-shifts one refresh transaction brings up to date. */
+const MACHINES_PER_REFRESH = 50;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const ms = (text: string) => Date.parse(text);
+
+/**
+ * Live signals into the same machine-day-shift rows, downtime events and quality issues that every
+ * metric reads. Each batch is one transaction: its raw signals (a repeated event id is recognised
+ * and ignored), the rows they change and the summaries of the machine-days touched, so a query
+ * made after the batch is acknowledged reflects it, and a failed batch leaves nothing behind.
+ *
+ * Counts add to their machine-shift's parts; quality signals add a quality issue. A machine's
+ * planned, run and downtime hours and its downtime events are derived from its state changes
+ * (see deriveShiftTime): each batch re-derives, for every machine it touches, the windows from its
+ * earliest new state change (or from where the machine was derived up to) until now, and
+ * `refresh` brings every live machine up to now on a schedule, so a stop counts while it lasts.
+ */
+@Injectable()
+export class LiveDataService {
+  constructor(
+    @Inject(KYSELY) private readonly db: Kysely<Database>,
+    private readonly snapshots: ReadSnapshots,
+    private readonly summaries: SummariesWriter,
+  ) {}
+
+  async write(signals: LiveSignal[], options: WriteOptions): Promise<LiveWriteResult> {
+    return this.db.transaction().execute(async (tx) => {
+      await lockVersion(tx);
+      const createdMachines: string[] = [];
+      const machineIds = await this.machineIds(
+        tx,
+        signals.map((s) => s.machine),
+        options.newMachineIdealCycleTimeSeconds,
+        createdMachines,
+      );
+      const fresh = await insertSignals(tx, signals, machineIds, options);
+      const outcomes = signals.map((_, i): WriteOutcome =>
+        fresh.has(i) ? 'accepted' : 'duplicate',
+      );
+      const accepted = signals.filter((_, i) => fresh.has(i));
+      if (accepted.length === 0) return { outcomes, createdMachines, outsideShifts: [] };
+
+      const shiftIds = await this.calendarShiftIds(tx, options.calendar);
+      const rows = new RowWriter(tx, shiftIds);
+      const outsideShifts = await rows.addCounts(accepted, machineIds, options.calendar);
+      await rows.addQualityIssues(accepted, machineIds, options.calendar);
+      const earliestState = new Map<number, number>();
+      for (const signal of accepted) {
+        const id = machineIds.get(signal.machine) as number;
+        if (signal.kind === 'state' && !(signal.at >= (earliestState.get(id) ?? Infinity))) {
+          earliestState.set(id, signal.at);
+        }
+      }
+      const touchedMachines = new Set(accepted.map((s) => machineIds.get(s.machine) as number));
+      for (const machineId of touchedMachines) {
+        await rows.deriveUpTo(machineId, earliestState.get(machineId) ?? null, options);
+      }
+      await this.finish(tx, rows.touched);
+      return { outcomes, createdMachines, outsideShifts };
+    });
+  }
+
+  /**
+   * Brings every live machine's machine-shifts up to `now` (a stop goes on counting, a shift that
+   * ended is closed), a few machines per transaction. Returns the machines brought up to date.
+   */
+  async refresh(calendar: ShiftCalendar, now: number): Promise<number> {
+    const behind = await this.db
+      .selectFrom('live_machines')
+      .select('machine_id')
+      .where('derived_until', '<', iso(now))
+      .orderBy('machine_id')
+      .execute();
+    for (let i = 0; i < behind.length; i += MACHINES_PER_REFRESH) {
+      const chunk = behind.slice(i, i + MACHINES_PER_REFRESH);
+      await this.db.transaction().execute(async (tx) => {
+        await lockVersion(tx);
+        const rows = new RowWriter(tx, await this.calendarShiftIds(tx, calendar));
+        for (const { machine_id: machineId } of chunk) {
+          await rows.deriveUpTo(machineId, null, { calendar, now });
+        }
+        await this.finish(tx, rows.touched);
+      });
+    }
+    return behind.length;
+  }
+
+  /** Every machine's state now and its figures in `window` as known at `now`. */
+  async machineShifts(window: ShiftWindow, now: number): Promise<LiveMachineShift[]> {
+    const db = await this.snapshots.reader();
+    const machines = await db
+      .selectFrom('machines as m')
+      .leftJoin('live_machines as l', 'l.machine_id', 'm.id')
+      .select(['m.id', 'm.name', 'm.ideal_cycle_time_s', 'l.machine_id as live'])
+      .orderBy('m.id')
+      .execute();
+    const counts = await db
+      .selectFrom('production as p')
+      .innerJoin('shifts as s', 's.id', 'p.shift_id')
+      .select(['p.machine_id', 'p.parts_produced', 'p.scrap_parts'])
+      .where('p.date', '=', window.date)
+      .where('s.name', '=', window.shift)
+      .execute();
+    const countsOf = new Map(counts.map((c) => [Number(c.machine_id), c]));
+    const result: LiveMachineShift[] = [];
+    for (const machine of machines) {
+      const row = countsOf.get(Number(machine.id));
+      const timeline =
+        machine.live === null ? null : await stateTimeline(db, machine.id, window, now);
+      const current = timeline?.states.filter((s) => s.at <= now).at(-1) ?? null;
+      result.push({
+        machine: machine.name,
+        idealCycleTimeSeconds: machine.ideal_cycle_time_s,
+        state: current?.state ?? null,
+        since: current?.at ?? null,
+        reason: current?.reason ?? null,
+        parts: row?.parts_produced ?? 0,
+        scrap: row?.scrap_parts ?? 0,
+        time: timeline
+          ? deriveShiftTime(window, timeline.states, timeline.knownFrom, now)
+          : deriveShiftTime(window, [], null, now),
+      });
+    }
+    return result;
+  }
+
+  /** Keeps a message that could not be read, for inspection. */
+  async recordDeadLetter(letter: {
+    source: string;
+    topic: string;
+    payload: string;
+    reason: string;
+  }): Promise<void> {
+    await this.db
+      .insertInto('dead_letters')
+      .values({ id: randomUUID(), received_at: iso(Date.now()), ...letter })
+      .execute();
+  }
+
+  /** Dead letters, newest first. */
+  async deadLetters(page: {
+    limit: number;
+    offset: number;
+  }): Promise<
+    { receivedAt: string; source: string; topic: string; payload: string; reason: string }[]
+  > {
+    return (await this.snapshots.reader())
+      .selectFrom('dead_letters')
+      .select(['received_at as receivedAt', 'source', 'topic', 'payload', 'reason'])
+      .orderBy('received_at', 'desc')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+  }
+
+  /** The machine's signals as received, newest first. */
+  async signals(
+    machineId: number,
+    page: { limit: number; offset: number },
+  ): Promise<
+    {
+      eventId: string;
+      kind: string;
+      at: string;
+      receivedAt: string;
+      source: string;
+      payload: string;
+    }[]
+  > {
+    return (await this.snapshots.reader())
+      .selectFrom('signals')
+      .select([
+        'event_id as eventId',
+        'kind',
+        'at',
+        'received_at as receivedAt',
+        'source',
+        'payload',
+      ])
+      .where('machine_id', '=', machineId)
+      .orderBy('at', 'desc')
+      .orderBy('event_id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+  }
+
+  /** Summaries of the machine-days written, a new data version, and its change log. */
+  private async finish(tx: Tx, touched: Map<number, Set<string>>): Promise<void> {
+    if (touched.size === 0) return;
+    const bulk = new BulkInserter(tx, sqliteHandle(this.db));
+    for (const [machineId, dates] of touched) {
+      await this.summaries.refresh(tx, bulk, machineId, dates);
+    }
+    await this.summaries.refreshPlantDays(
+      tx,
+      bulk,
+      [...touched.values()].flatMap((dates) => [...dates]),
+    );
+    await this.summaries.logChanges(tx, await nextVersion(tx, this.summaries.basis()), touched);
+  }
+
+  /** Ids of the named machines; unknown ones are created when allowed (else left out). */
+  private async machineIds(
+    tx: Tx,
+    names: string[],
+    newMachineIdealCycleTimeSeconds: number | null,
+    created: string[],
+  ): Promise<Map<string, number>> {
+    const existing = await tx.selectFrom('machines').select(['id', 'name']).execute();
+    const known = new Set(existing.map((m) => m.name));
+    const missing = [...new Set(names)].filter((name) => !known.has(name));
+    if (missing.length === 0 || newMachineIdealCycleTimeSeconds === null) {
+      return new Map(existing.map((m) => [m.name, m.id]));
+    }
+    created.push(...missing);
+    return upsertByName(
+      existing,
+      missing.map((name) => ({ name })),
+      (machine, id) =>
+        tx
+          .insertInto('machines')
+          .values({
+            id,
+            name: machine.name,
+            type: 'Unknown',
+            ideal_cycle_time_s: newMachineIdealCycleTimeSeconds,
+          })
+          .execute(),
+    );
+  }
+
+  /** The calendar's shifts in the shifts table (added, or their hours updated), by name. */
+  private async calendarShiftIds(tx: Tx, calendar: ShiftCalendar): Promise<Map<string, number>> {
+    const existing = await tx
+      .selectFrom('shifts')
+      .select(['id', 'name', 'start_hour', 'end_hour'])
+      .execute();
+    const changed = calendar.shifts.filter((shift) => {
+      const stored = existing.find((s) => s.name === shift.name);
+      return stored?.start_hour !== shift.startHour || stored.end_hour !== shift.endHour;
+    });
+    const ids = await upsertByName(existing, changed, (shift, id, exists) => {
+      const row = { name: shift.name, start_hour: shift.startHour, end_hour: shift.endHour };
+      return exists
+        ? tx.updateTable('shifts').set(row).where('id', '=', id).execute()
+        : tx
+            .insertInto('shifts')
+            .values({ id, ...row })
+            .execute();
+    });
+    return ids;
+  }
+}
+
+/**
+ * Stores the signals not seen before (per machine and event id, in this batch or any earlier one);
+ * returns the indexes of those stored. Signals of machines without an id are skipped.
+ */
+async function insertSignals(
+  tx: Tx,
+  signals: LiveSignal[],
+  machineIds: Map<string, number>,
+  options: Pick<WriteOptions, 'source' | 'now'>,
+): Promise<Set<number>> {
+  const firstByKey = new Map<string, number>();
+  signals.forEach((signal, i) => {
+    const id = machineIds.get(signal.machine);
+    const key = `${id}|${signal.eventId}`;
+    if (id !== undefined && !firstByKey.has(key)) firstByKey.set(key, i);
+  });
+  const candidates = [...firstByKey.values()];
+  const fresh = new Set<number>();
+  const receivedAt = iso(options.now);
+  for (let first = 0; first < candidates.length; first += SIGNALS_PER_INSERT) {
+    const chunk = candidates.slice(first, first + SIGNALS_PER_INSERT);
+    const inserted = await tx
+      .insertInto('signals')
+      .values(
+        chunk.map((i) => {
+          const signal = signals[i];
+          return {
+            machine_id: machineIds.get(signal.machine) as number,
+            event_id: signal.eventId,
+            kind: signal.kind,
+            at: iso(signal.at),
+            received_at: receivedAt,
+            source: options.source,
+            payload: JSON.stringify(signal.fields),
+          };
+        }),
+      )
+      .onConflict((oc) => oc.columns(['machine_id', 'event_id']).doNothing())
+      .returning(['machine_id', 'event_id'])
+      .execute();
+    for (const row of inserted) {
+      fresh.add(firstByKey.get(`${row.machine_id}|${row.event_id}`) as number);
+    }
+  }
+  return fresh;
+}
+
+/** The machine's state changes relevant to a window, and its first state change ever. */
+async function stateTimeline(
+  db: Kysely<Database>,
+  machineId: number,
+  span: { start: number; end: number },
+  now: number,
+): Promise<{ states: StateChange[]; knownFrom: number | null }> {
+  const stateSignals = db
+    .selectFrom('signals')
+    .select(['at', 'payload'])
+    .where('machine_id', '=', machineId)
+    .where('kind', '=', 'state');
+  const first = await stateSignals.orderBy('at').limit(1).executeTakeFirst();
+  if (!first) return { states: [], knownFrom: null };
+  const before = await stateSignals
+    .where('at', '<=', iso(span.start))
+    .orderBy('at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const within = await stateSignals
+    .where('at', '>', iso(span.start))
+    .where('at', '<', iso(Math.min(span.end, now)))
+    .orderBy('at')
+    .execute();
+  const rows: StateRow[] = before ? [before, ...within] : within;
+  return { states: rows.map(stateChange), knownFrom: ms(first.at) };
+}
+
+function stateChange(row: StateRow): StateChange {
+  const fields = JSON.parse(row.payload) as StateFields;
+  return {
+    at: ms(row.at),
+    state: fields.state,
+    reason: fields.reason,
+    description: fields.description,
+  };
+}
+
+/** Writes a batch's rows and remembers the machine-days they touch. */
+class RowWriter {
+  readonly touched = new Map<number, Set<string>>();
+  private readonly lastSeq = new Map<string, number>();
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly shiftIds: Map<string, number>,
+  ) {}
+
+  /** Adds counts to their machine-shifts; returns those no shift covers. */
+  async addCounts(
+    signals: LiveSignal[],
+    machineIds: Map<string, number>,
+    calendar: ShiftCalendar,
+  ): Promise<LiveWriteResult['outsideShifts']> {
+    const sums = new Map<string, { machineId: number; window: ShiftWindow } & CountFields>();
+    const outside: LiveWriteResult['outsideShifts'] = [];
+    for (const signal of signals) {
+      if (signal.kind !== 'count') continue;
+      const window = calendar.windowAt(signal.at);
+      if (!window) {
+        outside.push({ ...signal, parts: signal.fields.parts });
+        continue;
+      }
+      const machineId = machineIds.get(signal.machine) as number;
+      const key = `${machineId}|${window.date}|${window.shift}`;
+      const sum = sums.get(key) ?? { machineId, window, parts: 0, scrap: 0 };
+      sum.parts += signal.fields.parts;
+      sum.scrap += signal.fields.scrap;
+      sums.set(key, sum);
+    }
+    for (const { machineId, window, parts, scrap } of sums.values()) {
+      await this.tx
+        .insertInto('production')
+        .values({
+          machine_id: machineId,
+          date: window.date,
+          shift_id: this.shiftId(window.shift),
+          planned_hours: 0,
+          run_hours: 0,
+          downtime_hours: 0,
+          parts_produced: parts,
+          good_parts: parts - scrap,
+          scrap_parts: scrap,
+        })
+        .onConflict((oc) =>
+          oc.columns(['machine_id', 'date', 'shift_id']).doUpdateSet((eb) => ({
+            parts_produced: eb('production.parts_produced', '+', eb.ref('excluded.parts_produced')),
+            good_parts: eb('production.good_parts', '+', eb.ref('excluded.good_parts')),
+            scrap_parts: eb('production.scrap_parts', '+', eb.ref('excluded.scrap_parts')),
+          })),
+        )
+        .execute();
+      this.touch(machineId, window.date);
+    }
+    return outside;
+  }
+
+  /** One quality issue per signal, in the shift its moment falls in (none outside shifts). */
+  async addQualityIssues(
+    signals: LiveSignal[],
+    machineIds: Map<string, number>,
+    calendar: ShiftCalendar,
+  ): Promise<void> {
+    for (const signal of signals) {
+      if (signal.kind !== 'quality') continue;
+      const machineId = machineIds.get(signal.machine) as number;
+      const window = calendar.windowAt(signal.at);
+      const date = window?.date ?? calendar.localDate(signal.at);
+      await this.tx
+        .insertInto('quality_issues')
+        .values({
+          machine_id: machineId,
+          date,
+          seq: await this.nextSeq('quality_issues', machineId, date),
+          shift_id: window ? this.shiftId(window.shift) : null,
+          type: signal.fields.type,
+          description: signal.fields.description,
+          parts_affected: signal.fields.partsAffected,
+          severity: signal.fields.severity,
+        })
+        .execute();
+      this.touch(machineId, date);
+    }
+  }
+
+  /**
+   * Re-derives the machine's time in every shift window from `from` (its earliest new state
+   * change; else where it was derived up to) until now, and records how far it is derived.
+   */
+  async deriveUpTo(
+    machineId: number,
+    earliestNewState: number | null,
+    options: Pick<WriteOptions, 'calendar' | 'now'>,
+  ): Promise<void> {
+    const live = await this.tx
+      .selectFrom('live_machines')
+      .select('derived_until')
+      .where('machine_id', '=', machineId)
+      .executeTakeFirst();
+    const derivedUntil = live ? ms(live.derived_until) : null;
+    const from = Math.min(earliestNewState ?? Infinity, derivedUntil ?? Infinity);
+    if (from === Infinity) return;
+    const now = options.now;
+    for (const window of options.calendar.windowsBetween(Math.min(from, now), now)) {
+      const timeline = await stateTimeline(this.tx, machineId, window, now);
+      await this.writeTime(
+        machineId,
+        window,
+        deriveShiftTime(window, timeline.states, timeline.knownFrom, now),
+      );
+    }
+    const until = iso(Math.max(now, derivedUntil ?? -Infinity));
+    await this.tx
+      .insertInto('live_machines')
+      .values({ machine_id: machineId, derived_until: until })
+      .onConflict((oc) => oc.column('machine_id').doUpdateSet({ derived_until: until }))
+      .execute();
+  }
+
+  /** The machine-shift's hours and its downtime events (the ones derived before are replaced). */
+  private async writeTime(
+    machineId: number,
+    window: ShiftWindow,
+    time: DerivedShiftTime,
+  ): Promise<void> {
+    const shiftId = this.shiftId(window.shift);
+    await this.tx
+      .deleteFrom('downtime_events')
+      .where('machine_id', '=', machineId)
+      .where('date', '=', window.date)
+      .where('shift_id', '=', shiftId)
+      .execute();
+    this.lastSeq.delete(`downtime_events|${machineId}|${window.date}`);
+    if (time.plannedHours > 0) {
+      const hours = {
+        planned_hours: time.plannedHours,
+        run_hours: time.runHours,
+        downtime_hours: time.downtimeHours,
+      };
+      await this.tx
+        .insertInto('production')
+        .values({
+          machine_id: machineId,
+          date: window.date,
+          shift_id: shiftId,
+          ...hours,
+          parts_produced: 0,
+          good_parts: 0,
+          scrap_parts: 0,
+        })
+        .onConflict((oc) => oc.columns(['machine_id', 'date', 'shift_id']).doUpdateSet(hours))
+        .execute();
+    }
+    for (const stop of time.stops) {
+      await this.tx
+        .insertInto('downtime_reasons')
+        .values({ reason: stop.reason })
+        .onConflict((oc) => oc.column('reason').doNothing())
+        .execute();
+      await this.tx
+        .insertInto('downtime_events')
+        .values({
+          machine_id: machineId,
+          date: window.date,
+          seq: await this.nextSeq('downtime_events', machineId, window.date),
+          shift_id: shiftId,
+          reason: stop.reason,
+          description: stop.description,
+          duration_hours: stop.hours,
+        })
+        .execute();
+    }
+    this.touch(machineId, window.date);
+  }
+
+  private shiftId(name: string): number {
+    const id = this.shiftIds.get(name);
+    if (id === undefined) throw new Error(`Shift "${name}" of the calendar is not stored`);
+    return id;
+  }
+
+  private async nextSeq(
+    table: 'downtime_events' | 'quality_issues',
+    machineId: number,
+    date: string,
+  ): Promise<number> {
+    const key = `${table}|${machineId}|${date}`;
+    let last = this.lastSeq.get(key);
+    if (last === undefined) {
+      const row = await this.tx
+        .selectFrom(table)
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('machine_id', '=', machineId)
+        .where('date', '=', date)
+        .executeTakeFirst();
+      last = Number(row?.seq ?? 0);
+    }
+    this.lastSeq.set(key, last + 1);
+    return last + 1;
+  }
+
+  private touch(machineId: number, date: string): void {
+    const dates = this.touched.get(machineId) ?? new Set<string>();
+    dates.add(date);
+    this.touched.set(machineId, dates);
+  }
+}

@@ -1,0 +1,251 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { BadInputError } from '../common/errors';
+import { ShiftCalendar, ShiftWindow } from '../common/shift-calendar';
+import { clip } from '../common/text';
+import { AppConfig } from '../config/app-config.service';
+import { DataService } from '../data/data.service';
+import { LiveDataService, LiveSignal } from '../data/live/live-data.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { OeeResult } from '../metrics/metrics.types';
+import { MAX_FUTURE_MS, MAX_SIGNALS_PER_BATCH } from './ingest.limits';
+import { parseSignal, SignalKind } from './signal-parser';
+
+/** A signal as it arrived: its kind, its fields, and its machine when the transport names it. */
+export interface IncomingSignal {
+  kind: SignalKind;
+  raw: unknown;
+  machine?: string;
+}
+
+export type SignalStatus =
+  { status: 'accepted' } | { status: 'duplicate' } | { status: 'rejected'; reason: string };
+
+export interface IngestOutcome {
+  /** Per signal, in the order received. */
+  statuses: SignalStatus[];
+  accepted: number;
+  duplicates: number;
+  rejected: { eventId: string; machine: string; reason: string }[];
+  warnings: string[];
+}
+
+export interface LiveMachineFigures extends Pick<
+  OeeResult,
+  'oee' | 'availability' | 'performance' | 'quality'
+> {
+  machine: string;
+  state: string | null;
+  since: string | null;
+  reason: string | null;
+  parts: number;
+  scrap: number;
+}
+
+export interface CurrentShiftFigures {
+  date: string;
+  shift: string;
+  startsAt: string;
+  endsAt: string;
+  machines: LiveMachineFigures[];
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * Live signals in: validated one by one (a bad signal never refuses the good ones), placed by the
+ * shift calendar, written in one transaction per batch (LiveDataService). Also keeps live
+ * machines' shifts up to date on a schedule, and answers the running shift's figures.
+ */
+@Injectable()
+export class IngestService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(IngestService.name);
+  readonly calendar: ShiftCalendar;
+  private timer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    private readonly live: LiveDataService,
+    private readonly data: DataService,
+    private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    this.calendar = new ShiftCalendar(config.shifts, config.timeZone);
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.refresh(), this.config.liveRefreshMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.refreshing;
+  }
+
+  /** Brings live machines' shifts up to now (a stop goes on counting); one run at a time. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.live
+      .refresh(this.calendar, this.clock.now())
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.logger.warn(
+          `Live refresh failed (retried in ${this.config.liveRefreshMs / 1000} s): ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+      .finally(() => {
+        this.refreshing = null;
+      });
+    return this.refreshing;
+  }
+
+  /** Validates and writes a batch; answers per signal. */
+  async ingest(signals: IncomingSignal[], source: string): Promise<IngestOutcome> {
+    if (signals.length > MAX_SIGNALS_PER_BATCH) {
+      throw new BadInputError(
+        `${signals.length} signals in one call; send at most ${MAX_SIGNALS_PER_BATCH} per call`,
+      );
+    }
+    const now = this.clock.now();
+    const statuses = new Array<SignalStatus>(signals.length);
+    const valid: { index: number; signal: LiveSignal }[] = [];
+    const machines = await this.machineNames();
+    const autoCreate = this.config.ingestAutoCreateMachines;
+    signals.forEach((incoming, index) => {
+      const parsed = parseSignal(incoming.kind, incoming.raw, incoming.machine);
+      const reason = parsed.ok ? this.timeProblem(parsed.signal.at, now) : parsed.reason;
+      if (!parsed.ok || reason !== null) {
+        statuses[index] = { status: 'rejected', reason: reason ?? 'invalid' };
+        return;
+      }
+      const stored = machines.get(parsed.signal.machine.toLowerCase());
+      if (!stored && !autoCreate) {
+        statuses[index] = {
+          status: 'rejected',
+          reason: unknownMachine(parsed.signal.machine, machines),
+        };
+        return;
+      }
+      valid.push({ index, signal: { ...parsed.signal, machine: stored ?? parsed.signal.machine } });
+    });
+    const written = await this.live.write(
+      valid.map((v) => v.signal),
+      {
+        now,
+        calendar: this.calendar,
+        source,
+        newMachineIdealCycleTimeSeconds: autoCreate
+          ? this.config.ingestDefaultIdealCycleTimeSeconds
+          : null,
+      },
+    );
+    valid.forEach((v, i) => {
+      statuses[v.index] = { status: written.outcomes[i] };
+    });
+    const warnings = [
+      ...written.createdMachines.map(
+        (name) =>
+          `Machine '${clip(name)}' was created for its first signal, with an ideal cycle time of ${this.config.ingestDefaultIdealCycleTimeSeconds} s (INGEST_DEFAULT_IDEAL_CYCLE_TIME_SECONDS).`,
+      ),
+      ...written.outsideShifts.map(
+        (c) =>
+          `Machine '${clip(c.machine)}' produced ${c.parts} parts at ${new Date(c.at).toISOString()} (eventId ${clip(c.eventId)}), outside every shift of SHIFTS: stored, not counted in any shift.`,
+      ),
+    ];
+    for (const warning of warnings) this.logger.warn(warning);
+    return summarise(signals, statuses, warnings);
+  }
+
+  /** The running shift (or, between shifts, the last one), per machine, as of now. */
+  async currentShift(): Promise<CurrentShiftFigures> {
+    const now = this.clock.now();
+    const window: ShiftWindow | null =
+      this.calendar.windowAt(now) ?? this.calendar.latestStartedAt(now);
+    if (!window) throw new Error('The shift calendar has no shift in the last two days');
+    const planned = new Set(this.config.plannedDowntimeReasons);
+    const machines = await this.live.machineShifts(window, now);
+    return {
+      date: window.date,
+      shift: window.shift,
+      startsAt: new Date(window.start).toISOString(),
+      endsAt: new Date(window.end).toISOString(),
+      machines: machines.map((m) => {
+        const plannedStops = m.time.stops
+          .filter((stop) => planned.has(stop.reason))
+          .reduce((sum, stop) => sum + stop.hours, 0);
+        const figures = this.metrics.oeeFromSums({
+          plannedHours: m.time.plannedHours,
+          plannedDowntimeHours: Math.min(plannedStops, m.time.downtimeHours),
+          runHours: m.time.runHours,
+          downtimeHours: m.time.downtimeHours,
+          idealHours: (m.parts * m.idealCycleTimeSeconds) / 3600,
+          parts: m.parts,
+          good: m.parts - m.scrap,
+          scrap: m.scrap,
+        });
+        return {
+          machine: m.machine,
+          state: m.state,
+          since: m.since === null ? null : new Date(m.since).toISOString(),
+          reason: m.reason,
+          parts: m.parts,
+          scrap: m.scrap,
+          oee: figures.oee,
+          availability: figures.availability,
+          performance: figures.performance,
+          quality: figures.quality,
+        };
+      }),
+    };
+  }
+
+  /** Stored machine names by lower-case name. */
+  private async machineNames(): Promise<Map<string, string>> {
+    const machines = await this.data.listMachines();
+    return new Map(machines.map((m) => [m.name.toLowerCase(), m.name]));
+  }
+
+  private timeProblem(at: number, now: number): string | null {
+    const lateWindowDays = this.config.ingestLateWindowDays;
+    if (at < now - lateWindowDays * MS_PER_DAY) {
+      return `at ${new Date(at).toISOString()} is more than ${lateWindowDays} days ago (INGEST_LATE_WINDOW_DAYS): too late to place`;
+    }
+    if (at > now + MAX_FUTURE_MS) {
+      return `at ${new Date(at).toISOString()} is more than 5 minutes in the future (server time ${new Date(now).toISOString()})`;
+    }
+    return null;
+  }
+}
+
+function unknownMachine(name: string, machines: Map<string, string>): string {
+  const known = [...machines.values()];
+  const list = known.length > 20 ? `${known.slice(0, 20).join(', ')}, ...` : known.join(', ');
+  return `Unknown machine '${clip(name)}'. Known machines: ${list || 'none'} (INGEST_AUTO_CREATE_MACHINES=true creates machines on their first signal)`;
+}
+
+function summarise(
+  signals: IncomingSignal[],
+  statuses: SignalStatus[],
+  warnings: string[],
+): IngestOutcome {
+  const rejected = statuses.flatMap((s, i) => {
+    if (s.status !== 'rejected') return [];
+    const raw = (signals[i].raw ?? {}) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' ? value : '');
+    return [
+      {
+        eventId: text(raw.eventId),
+        machine: signals[i].machine ?? text(raw.machine),
+        reason: s.reason,
+      },
+    ];
+  });
+  return {
+    statuses,
+    accepted: statuses.filter((s) => s.status === 'accepted').length,
+    duplicates: statuses.filter((s) => s.status === 'duplicate').length,
+    rejected,
+    warnings,
+  };
+}
