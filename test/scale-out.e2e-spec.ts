@@ -67,7 +67,12 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
     await client.connect();
     const { rows } = await client.query<{ name: string }>('select name from kysely_migration');
     await client.end();
-    expect(rows.map((r) => r.name)).toEqual(['0001-initial', '0002-summaries', '0003-stored-sums']);
+    expect(rows.map((r) => r.name)).toEqual([
+      '0001-initial',
+      '0002-summaries',
+      '0003-stored-sums',
+      '0004-live-signals',
+    ]);
   });
 
   it('answers data imported through one instance from the other, with identical numbers', async () => {

@@ -127,6 +127,9 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
         'quality_issues',
         'downtime_events',
         'production',
+        'pending_signals',
+        'signals',
+        'live_machines',
         'machines',
         'shifts',
       ] as const) {

@@ -5,7 +5,7 @@ import { ShiftCalendar, ShiftWindow } from '../common/shift-calendar';
 import { clip } from '../common/text';
 import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
-import { LiveDataService, LiveSignal } from '../data/live/live-data.service';
+import { LiveDataService, LiveSignal, LiveWriteResult } from '../data/live/live-data.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { OeeResult } from '../metrics/metrics.types';
 import { MAX_FUTURE_MS, MAX_SIGNALS_PER_BATCH } from './ingest.limits';
@@ -51,6 +51,8 @@ export interface CurrentShiftFigures {
 }
 
 const MS_PER_DAY = 86_400_000;
+/** Signals staged within this long are applied together. */
+const APPLY_DELAY_MS = 50;
 
 /**
  * Live signals in: validated one by one (a bad signal never refuses the good ones), placed by the
@@ -63,6 +65,10 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   readonly calendar: ShiftCalendar;
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
+  private applyTimer: NodeJS.Timeout | null = null;
+  private applying: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private machines: Map<string, string> | null = null;
 
   constructor(
     private readonly live: LiveDataService,
@@ -77,17 +83,22 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.timer = setInterval(() => void this.refresh(), this.config.liveRefreshMs);
     this.timer.unref();
+    // Signals staged before a stop or a crash.
+    void this.applyPending();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.applyTimer) clearTimeout(this.applyTimer);
     await this.refreshing;
+    await this.applying;
   }
 
   /** Brings live machines' shifts up to now (a stop goes on counting); one run at a time. */
   refresh(): Promise<void> {
-    this.refreshing ??= this.live
-      .refresh(this.calendar, this.clock.now())
+    this.refreshing ??= this.applyPending()
+      .then(() => this.live.refresh(this.calendar, this.clock.now()))
       .then(() => undefined)
       .catch((error: unknown) => {
         this.logger.warn(
@@ -100,59 +111,133 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     return this.refreshing;
   }
 
-  /** Validates and writes a batch; answers per signal. */
+  /** Validates a batch and writes it (applied before the answer); answers per signal. */
   async ingest(signals: IncomingSignal[], source: string): Promise<IngestOutcome> {
+    const now = this.clock.now();
+    const { statuses, valid } = await this.validate(signals, now);
+    const written = await this.live.write(
+      valid.map((v) => v.signal),
+      { now, calendar: this.calendar, source, newMachineIdealCycleTimeSeconds: this.newMachines() },
+    );
+    return this.outcome(signals, statuses, valid, written);
+  }
+
+  /**
+   * Validates a batch and stores it durably (MQTT: the message may be acknowledged once this
+   * returns); the signals are applied to the rows in batches right after.
+   */
+  async stage(signals: IncomingSignal[], source: string): Promise<IngestOutcome> {
+    const now = this.clock.now();
+    const { statuses, valid } = await this.validate(signals, now);
+    const staged = await this.live.stage(
+      valid.map((v) => v.signal),
+      { now, source, newMachineIdealCycleTimeSeconds: this.newMachines() },
+    );
+    if (staged.outcomes.includes('accepted')) this.applySoon();
+    return this.outcome(signals, statuses, valid, { ...staged, outsideShifts: [] });
+  }
+
+  /**
+   * Applies every signal pending when called; resolves when they are applied. Runs take turns: a
+   * call made during a run starts another one after it (the run may have missed its signals).
+   */
+  applyPending(): Promise<void> {
+    this.applying = this.applying.then(() => this.applyAll());
+    return this.applying;
+  }
+
+  private applySoon(): void {
+    if (this.applyTimer || this.stopping) return;
+    this.applyTimer = setTimeout(() => {
+      this.applyTimer = null;
+      void this.applyPending();
+    }, APPLY_DELAY_MS);
+  }
+
+  private async applyAll(): Promise<void> {
+    try {
+      for (;;) {
+        const { applied, outsideShifts } = await this.live.applyPending(
+          { calendar: this.calendar, now: this.clock.now() },
+          MAX_SIGNALS_PER_BATCH,
+        );
+        for (const count of outsideShifts) this.logger.warn(outsideShiftWarning(count));
+        if (applied < MAX_SIGNALS_PER_BATCH) return;
+      }
+    } catch (error) {
+      // The signals stay pending and are applied on the next run (a later message, the schedule).
+      this.logger.warn(
+        `Applying pending signals failed (retried later): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  private newMachines(): number | null {
+    return this.config.ingestAutoCreateMachines
+      ? this.config.ingestDefaultIdealCycleTimeSeconds
+      : null;
+  }
+
+  /** Reads every signal; those that pass are returned with their machine's stored name. */
+  private async validate(
+    signals: IncomingSignal[],
+    now: number,
+  ): Promise<{ statuses: SignalStatus[]; valid: { index: number; signal: LiveSignal }[] }> {
     if (signals.length > MAX_SIGNALS_PER_BATCH) {
       throw new BadInputError(
         `${signals.length} signals in one call; send at most ${MAX_SIGNALS_PER_BATCH} per call`,
       );
     }
-    const now = this.clock.now();
     const statuses = new Array<SignalStatus>(signals.length);
     const valid: { index: number; signal: LiveSignal }[] = [];
-    const machines = await this.machineNames();
-    const autoCreate = this.config.ingestAutoCreateMachines;
-    signals.forEach((incoming, index) => {
-      const parsed = parseSignal(incoming.kind, incoming.raw, incoming.machine);
-      const reason = parsed.ok ? this.timeProblem(parsed.signal.at, now) : parsed.reason;
-      if (!parsed.ok || reason !== null) {
+    const parsed = signals.map((incoming) =>
+      parseSignal(incoming.kind, incoming.raw, incoming.machine),
+    );
+    const names = parsed.flatMap((p) => (p.ok ? [p.signal.machine] : []));
+    const machines = await this.machineNames(names);
+    parsed.forEach((result, index) => {
+      const reason = result.ok ? this.timeProblem(result.signal.at, now) : result.reason;
+      if (!result.ok || reason !== null) {
         statuses[index] = { status: 'rejected', reason: reason ?? 'invalid' };
         return;
       }
-      const stored = machines.get(parsed.signal.machine.toLowerCase());
-      if (!stored && !autoCreate) {
+      const stored = machines.get(result.signal.machine.toLowerCase());
+      if (!stored && !this.config.ingestAutoCreateMachines) {
         statuses[index] = {
           status: 'rejected',
-          reason: unknownMachine(parsed.signal.machine, machines),
+          reason: unknownMachine(result.signal.machine, machines),
         };
         return;
       }
-      valid.push({ index, signal: { ...parsed.signal, machine: stored ?? parsed.signal.machine } });
+      valid.push({ index, signal: { ...result.signal, machine: stored ?? result.signal.machine } });
     });
-    const written = await this.live.write(
-      valid.map((v) => v.signal),
-      {
-        now,
-        calendar: this.calendar,
-        source,
-        newMachineIdealCycleTimeSeconds: autoCreate
-          ? this.config.ingestDefaultIdealCycleTimeSeconds
-          : null,
-      },
-    );
+    return { statuses, valid };
+  }
+
+  private outcome(
+    signals: IncomingSignal[],
+    statuses: SignalStatus[],
+    valid: { index: number; signal: LiveSignal }[],
+    written: LiveWriteResult,
+  ): IngestOutcome {
     valid.forEach((v, i) => {
-      statuses[v.index] = { status: written.outcomes[i] };
+      const outcome = written.outcomes[i];
+      statuses[v.index] =
+        outcome === 'unknown-machine'
+          ? {
+              status: 'rejected',
+              reason: `Unknown machine '${clip(v.signal.machine)}' (removed meanwhile)`,
+            }
+          : { status: outcome };
     });
     const warnings = [
       ...written.createdMachines.map(
         (name) =>
           `Machine '${clip(name)}' was created for its first signal, with an ideal cycle time of ${this.config.ingestDefaultIdealCycleTimeSeconds} s (INGEST_DEFAULT_IDEAL_CYCLE_TIME_SECONDS).`,
       ),
-      ...written.outsideShifts.map(
-        (c) =>
-          `Machine '${clip(c.machine)}' produced ${c.parts} parts at ${new Date(c.at).toISOString()} (eventId ${clip(c.eventId)}), outside every shift of SHIFTS: stored, not counted in any shift.`,
-      ),
+      ...written.outsideShifts.map(outsideShiftWarning),
     ];
+    if (written.createdMachines.length > 0) this.machines = null;
     for (const warning of warnings) this.logger.warn(warning);
     return summarise(signals, statuses, warnings);
   }
@@ -200,10 +285,17 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** Stored machine names by lower-case name. */
-  private async machineNames(): Promise<Map<string, string>> {
-    const machines = await this.data.listMachines();
-    return new Map(machines.map((m) => [m.name.toLowerCase(), m.name]));
+  /**
+   * Stored machine names by lower-case name; read again when a name is missing (a machine added
+   * since), at most once per batch.
+   */
+  private async machineNames(names: string[]): Promise<Map<string, string>> {
+    const missing = (map: Map<string, string>) => names.some((n) => !map.has(n.toLowerCase()));
+    if (!this.machines || missing(this.machines)) {
+      const machines = await this.data.listMachines();
+      this.machines = new Map(machines.map((m) => [m.name.toLowerCase(), m.name]));
+    }
+    return this.machines;
   }
 
   private timeProblem(at: number, now: number): string | null {
@@ -216,6 +308,10 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     }
     return null;
   }
+}
+
+function outsideShiftWarning(count: LiveWriteResult['outsideShifts'][number]): string {
+  return `Machine '${clip(count.machine)}' produced ${count.parts} parts at ${new Date(count.at).toISOString()} (eventId ${clip(count.eventId)}), outside every shift of SHIFTS: stored, not counted in any shift.`;
 }
 
 function unknownMachine(name: string, machines: Map<string, string>): string {

@@ -112,6 +112,12 @@ export interface SignalsTable {
   payload: string;
 }
 
+/** A signal stored and acknowledged but not yet applied to the rows (see LiveDataService). */
+export interface PendingSignalsTable {
+  machine_id: number;
+  event_id: string;
+}
+
 /** A machine that reports its state: its machine-shifts are derived up to derived_until. */
 export interface LiveMachinesTable {
   machine_id: number;
@@ -141,6 +147,7 @@ export interface Database {
   machine_month_sums: MachineMonthSumsTable;
   plant_day_sums: PlantDaySumsTable;
   signals: SignalsTable;
+  pending_signals: PendingSignalsTable;
   live_machines: LiveMachinesTable;
   dead_letters: DeadLettersTable;
 }

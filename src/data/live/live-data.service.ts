@@ -34,7 +34,8 @@ export type LiveSignal = { machine: string; eventId: string; at: number } & (
   | { kind: 'quality'; fields: QualityFields }
 );
 
-export type WriteOutcome = 'accepted' | 'duplicate';
+/** unknown-machine: its machine is not stored (and may not be created). */
+export type WriteOutcome = 'accepted' | 'duplicate' | 'unknown-machine';
 
 export interface WriteOptions {
   now: number;
@@ -97,41 +98,123 @@ export class LiveDataService {
     private readonly summaries: SummariesWriter,
   ) {}
 
+  /** Stores the batch's signals and applies the new ones to the rows, in one transaction. */
   async write(signals: LiveSignal[], options: WriteOptions): Promise<LiveWriteResult> {
     return this.db.transaction().execute(async (tx) => {
       await lockVersion(tx);
       const createdMachines: string[] = [];
-      const machineIds = await this.machineIds(
-        tx,
-        signals.map((s) => s.machine),
-        options.newMachineIdealCycleTimeSeconds,
-        createdMachines,
-      );
+      const machineIds = await this.machineIds(tx, signals, options, createdMachines);
       const fresh = await insertSignals(tx, signals, machineIds, options);
       const outcomes = signals.map((_, i): WriteOutcome =>
         fresh.has(i) ? 'accepted' : 'duplicate',
       );
       const accepted = signals.filter((_, i) => fresh.has(i));
-      if (accepted.length === 0) return { outcomes, createdMachines, outsideShifts: [] };
-
-      const shiftIds = await this.calendarShiftIds(tx, options.calendar);
-      const rows = new RowWriter(tx, shiftIds);
-      const outsideShifts = await rows.addCounts(accepted, machineIds, options.calendar);
-      await rows.addQualityIssues(accepted, machineIds, options.calendar);
-      const earliestState = new Map<number, number>();
-      for (const signal of accepted) {
-        const id = machineIds.get(signal.machine) as number;
-        if (signal.kind === 'state' && !(signal.at >= (earliestState.get(id) ?? Infinity))) {
-          earliestState.set(id, signal.at);
-        }
-      }
-      const touchedMachines = new Set(accepted.map((s) => machineIds.get(s.machine) as number));
-      for (const machineId of touchedMachines) {
-        await rows.deriveUpTo(machineId, earliestState.get(machineId) ?? null, options);
-      }
-      await this.finish(tx, rows.touched);
+      const outsideShifts = await this.apply(tx, accepted, machineIds, options);
       return { outcomes, createdMachines, outsideShifts };
     });
+  }
+
+  /**
+   * Stores the signals and marks the new ones pending, in one short transaction, so that a
+   * transport can acknowledge each message as soon as it is safe; `applyPending` applies them in
+   * batches. A pending signal survives a crash and is applied after the restart.
+   */
+  async stage(
+    signals: LiveSignal[],
+    options: Omit<WriteOptions, 'calendar'>,
+  ): Promise<Pick<LiveWriteResult, 'outcomes' | 'createdMachines'>> {
+    return this.db.transaction().execute(async (tx) => {
+      const createdMachines: string[] = [];
+      const machineIds = await this.machineIds(tx, signals, options, createdMachines);
+      const fresh = await insertSignals(tx, signals, machineIds, options);
+      const pending = [...fresh].map((i) => ({
+        machine_id: machineIds.get(signals[i].machine) as number,
+        event_id: signals[i].eventId,
+      }));
+      for (let first = 0; first < pending.length; first += SIGNALS_PER_INSERT) {
+        await tx
+          .insertInto('pending_signals')
+          .values(pending.slice(first, first + SIGNALS_PER_INSERT))
+          .execute();
+      }
+      const outcomes = signals.map((_, i): WriteOutcome =>
+        fresh.has(i) ? 'accepted' : 'duplicate',
+      );
+      return { outcomes, createdMachines };
+    });
+  }
+
+  /**
+   * Applies up to `limit` pending signals, oldest first, in one transaction (several instances
+   * take turns: none applies a signal twice). Returns how many were applied.
+   */
+  async applyPending(
+    options: Pick<WriteOptions, 'calendar' | 'now'>,
+    limit: number,
+  ): Promise<{ applied: number; outsideShifts: LiveWriteResult['outsideShifts'] }> {
+    return this.db.transaction().execute(async (tx) => {
+      await lockVersion(tx);
+      const rows = await tx
+        .selectFrom('pending_signals as p')
+        .innerJoin('signals as s', (join) =>
+          join.onRef('s.machine_id', '=', 'p.machine_id').onRef('s.event_id', '=', 'p.event_id'),
+        )
+        .innerJoin('machines as m', 'm.id', 's.machine_id')
+        .select(['s.machine_id', 's.event_id', 's.kind', 's.at', 's.payload', 'm.name'])
+        .orderBy('s.at')
+        .orderBy('s.machine_id')
+        .orderBy('s.event_id')
+        .limit(limit)
+        .execute();
+      if (rows.length === 0) return { applied: 0, outsideShifts: [] };
+      const signals = rows.map(
+        (row) =>
+          ({
+            machine: row.name,
+            eventId: row.event_id,
+            at: ms(row.at),
+            kind: row.kind,
+            fields: JSON.parse(row.payload) as unknown,
+          }) as LiveSignal,
+      );
+      const machineIds = new Map(rows.map((row) => [row.name, Number(row.machine_id)]));
+      const outsideShifts = await this.apply(tx, signals, machineIds, options);
+      for (const [machineId, eventIds] of groupEventIds(rows)) {
+        for (let first = 0; first < eventIds.length; first += SIGNALS_PER_INSERT) {
+          await tx
+            .deleteFrom('pending_signals')
+            .where('machine_id', '=', machineId)
+            .where('event_id', 'in', eventIds.slice(first, first + SIGNALS_PER_INSERT))
+            .execute();
+        }
+      }
+      return { applied: rows.length, outsideShifts };
+    });
+  }
+
+  /** Applies stored signals to the rows and the summaries (inside the caller's transaction). */
+  private async apply(
+    tx: Tx,
+    signals: LiveSignal[],
+    machineIds: Map<string, number>,
+    options: Pick<WriteOptions, 'calendar' | 'now'>,
+  ): Promise<LiveWriteResult['outsideShifts']> {
+    if (signals.length === 0) return [];
+    const rows = new RowWriter(tx, await this.calendarShiftIds(tx, options.calendar));
+    const outsideShifts = await rows.addCounts(signals, machineIds, options.calendar);
+    await rows.addQualityIssues(signals, machineIds, options.calendar);
+    const earliestState = new Map<number, number>();
+    for (const signal of signals) {
+      const id = machineIds.get(signal.machine) as number;
+      if (signal.kind === 'state' && !(signal.at >= (earliestState.get(id) ?? Infinity))) {
+        earliestState.set(id, signal.at);
+      }
+    }
+    for (const machineId of new Set(signals.map((s) => machineIds.get(s.machine) as number))) {
+      await rows.deriveUpTo(machineId, earliestState.get(machineId) ?? null, options);
+    }
+    await this.finish(tx, rows.touched);
+    return outsideShifts;
   }
 
   /**
@@ -275,34 +358,51 @@ export class LiveDataService {
     await this.summaries.logChanges(tx, await nextVersion(tx, this.summaries.basis()), touched);
   }
 
-  /** Ids of the named machines; unknown ones are created when allowed (else left out). */
+  /** Ids of the signals' machines; unknown ones are created when allowed (else left out). */
   private async machineIds(
     tx: Tx,
-    names: string[],
-    newMachineIdealCycleTimeSeconds: number | null,
+    signals: LiveSignal[],
+    options: Pick<WriteOptions, 'newMachineIdealCycleTimeSeconds'>,
     created: string[],
   ): Promise<Map<string, number>> {
-    const existing = await tx.selectFrom('machines').select(['id', 'name']).execute();
-    const known = new Set(existing.map((m) => m.name));
-    const missing = [...new Set(names)].filter((name) => !known.has(name));
-    if (missing.length === 0 || newMachineIdealCycleTimeSeconds === null) {
-      return new Map(existing.map((m) => [m.name, m.id]));
+    const names = [...new Set(signals.map((s) => s.machine))];
+    const found = new Map<string, number>();
+    for (let first = 0; first < names.length; first += SIGNALS_PER_INSERT) {
+      const rows = await tx
+        .selectFrom('machines')
+        .select(['id', 'name'])
+        .where('name', 'in', names.slice(first, first + SIGNALS_PER_INSERT))
+        .execute();
+      for (const row of rows) found.set(row.name, row.id);
     }
-    created.push(...missing);
-    return upsertByName(
-      existing,
-      missing.map((name) => ({ name })),
-      (machine, id) =>
-        tx
-          .insertInto('machines')
-          .values({
-            id,
-            name: machine.name,
-            type: 'Unknown',
-            ideal_cycle_time_s: newMachineIdealCycleTimeSeconds,
-          })
-          .execute(),
-    );
+    const missing = names.filter((name) => !found.has(name));
+    const idealCycleTime = options.newMachineIdealCycleTimeSeconds;
+    if (missing.length === 0 || idealCycleTime === null) return found;
+    // Writers take turns here, so that two instances do not create the same machine.
+    await lockVersion(tx);
+    for (const row of await tx
+      .selectFrom('machines')
+      .select(['id', 'name'])
+      .where('name', 'in', missing)
+      .execute()) {
+      found.set(row.name, row.id);
+    }
+    const toCreate = missing.filter((name) => !found.has(name));
+    created.push(...toCreate);
+    const { id: maxId } = await tx
+      .selectFrom('machines')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirstOrThrow();
+    let nextId = Number(maxId ?? 0) + 1;
+    for (const name of toCreate) {
+      const id = nextId++;
+      await tx
+        .insertInto('machines')
+        .values({ id, name, type: 'Unknown', ideal_cycle_time_s: idealCycleTime })
+        .execute();
+      found.set(name, id);
+    }
+    return found;
   }
 
   /** The calendar's shifts in the shifts table (added, or their hours updated), by name. */
@@ -373,6 +473,28 @@ async function insertSignals(
     }
   }
   return fresh;
+}
+
+function outcomesOf(
+  signals: LiveSignal[],
+  machineIds: Map<string, number>,
+  fresh: Set<number>,
+): WriteOutcome[] {
+  return signals.map((signal, i) => {
+    if (fresh.has(i)) return 'accepted';
+    return machineIds.has(signal.machine) ? 'duplicate' : 'unknown-machine';
+  });
+}
+
+/** Event ids by machine id. */
+function groupEventIds(rows: { machine_id: number; event_id: string }[]): Map<number, string[]> {
+  const groups = new Map<number, string[]>();
+  for (const row of rows) {
+    const ids = groups.get(Number(row.machine_id)) ?? [];
+    ids.push(row.event_id);
+    groups.set(Number(row.machine_id), ids);
+  }
+  return groups;
 }
 
 /** The machine's state changes relevant to a window, and its first state change ever. */

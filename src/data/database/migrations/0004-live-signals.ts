@@ -4,6 +4,7 @@ import { Kysely } from 'kysely';
  * Live ingestion:
  * - signals: every signal as received (immutable), keyed by machine and the sender's event id, so
  *   a repeated delivery is recognised and the derived rows can be rebuilt from them;
+ * - pending_signals: signals stored and acknowledged (MQTT) but not yet applied to the rows;
  * - live_machines: per machine that reports its state, how far its machine-shifts are derived;
  * - dead_letters: messages that could not be read (MQTT), kept for inspection.
  * Instants are UTC ISO 8601 text of fixed width (sortable, exact on both databases).
@@ -26,6 +27,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createIndex('signals_machine_kind_at_idx')
     .on('signals')
     .columns(['machine_id', 'kind', 'at'])
+    .execute();
+
+  await db.schema
+    .createTable('pending_signals')
+    .addColumn('machine_id', 'integer', (col) => col.notNull())
+    .addColumn('event_id', 'text', (col) => col.notNull())
+    .addPrimaryKeyConstraint('pending_signals_pk', ['machine_id', 'event_id'])
+    .addForeignKeyConstraint(
+      'pending_signals_signal_fk',
+      ['machine_id', 'event_id'],
+      'signals',
+      ['machine_id', 'event_id'],
+      (fk) => fk.onDelete('cascade'),
+    )
     .execute();
 
   await db.schema
@@ -55,5 +70,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('dead_letters').execute();
   await db.schema.dropTable('live_machines').execute();
+  await db.schema.dropTable('pending_signals').execute();
   await db.schema.dropTable('signals').execute();
 }
