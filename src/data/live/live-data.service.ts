@@ -105,9 +105,7 @@ export class LiveDataService {
       const createdMachines: string[] = [];
       const machineIds = await this.machineIds(tx, signals, options, createdMachines);
       const fresh = await insertSignals(tx, signals, machineIds, options);
-      const outcomes = signals.map((_, i): WriteOutcome =>
-        fresh.has(i) ? 'accepted' : 'duplicate',
-      );
+      const outcomes = outcomesOf(signals, machineIds, fresh);
       const accepted = signals.filter((_, i) => fresh.has(i));
       const outsideShifts = await this.apply(tx, accepted, machineIds, options);
       return { outcomes, createdMachines, outsideShifts };
@@ -137,10 +135,7 @@ export class LiveDataService {
           .values(pending.slice(first, first + SIGNALS_PER_INSERT))
           .execute();
       }
-      const outcomes = signals.map((_, i): WriteOutcome =>
-        fresh.has(i) ? 'accepted' : 'duplicate',
-      );
-      return { outcomes, createdMachines };
+      return { outcomes: outcomesOf(signals, machineIds, fresh), createdMachines };
     });
   }
 
