@@ -4,7 +4,9 @@ import { IngestInput } from './dto/ingest.input';
 import { IngestKeyGuard } from './ingest.guard';
 import { MAX_SIGNALS_PER_BATCH } from './ingest.limits';
 import { IngestService } from './ingest.service';
+import { PageArgs } from '../metrics/dto/page.args';
 import { CurrentShift } from './models/current-shift.model';
+import { DeadLetter } from './models/dead-letter.model';
 import { IngestResult } from './models/ingest-result.model';
 
 @Resolver()
@@ -25,6 +27,15 @@ export class IngestResolver {
       'graphql',
     );
     return { accepted, duplicates, rejected, warnings };
+  }
+
+  @Query(() => [DeadLetter], {
+    description:
+      'Messages that could not be read or were rejected (MQTT), newest first. Needs Authorization: Bearer <one of INGEST_API_KEYS>.',
+  })
+  @UseGuards(IngestKeyGuard)
+  deadLetters(@Args() page: PageArgs): Promise<DeadLetter[]> {
+    return this.ingestion.deadLetters(page);
   }
 
   @Query(() => CurrentShift, {

@@ -8,6 +8,7 @@ import { DataService } from '../data/data.service';
 import { LiveDataService, LiveSignal, LiveWriteResult } from '../data/live/live-data.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { OeeResult } from '../metrics/metrics.types';
+import { MAX_LIST_LIMIT } from '../metrics/metrics.limits';
 import { MAX_FUTURE_MS, MAX_SIGNALS_PER_BATCH } from './ingest.limits';
 import { parseSignal, SignalKind } from './signal-parser';
 
@@ -240,6 +241,14 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     if (written.createdMachines.length > 0) this.machines = null;
     for (const warning of warnings) this.logger.warn(warning);
     return summarise(signals, statuses, warnings);
+  }
+
+  /** Messages kept as dead letters, newest first. */
+  deadLetters(page: { limit: number; offset: number }): ReturnType<LiveDataService['deadLetters']> {
+    if (page.limit < 0 || page.limit > MAX_LIST_LIMIT || page.offset < 0) {
+      throw new BadInputError(`limit must be 0-${MAX_LIST_LIMIT} and offset 0 or more`);
+    }
+    return this.live.deadLetters(page);
   }
 
   /** The running shift (or, between shifts, the last one), per machine, as of now. */

@@ -57,7 +57,8 @@ export function runCli(
 export interface ServerProcess {
   url: string;
   output: () => string;
-  stop: () => Promise<void>;
+  /** Stops the server (SIGTERM: a graceful shutdown; SIGKILL: a crash). */
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
 /** Starts the built server on a free port and resolves once it listens (or rejects with its output). */
@@ -78,10 +79,10 @@ export function startServer(options: {
         resolvePromise({
           url: match[1].replace('[::1]', '127.0.0.1').replace('[::]', '127.0.0.1'),
           output: () => output,
-          stop: () =>
+          stop: (signal: NodeJS.Signals = 'SIGTERM') =>
             new Promise((done) => {
               child.once('close', () => done());
-              child.kill('SIGTERM');
+              child.kill(signal);
             }),
         });
       }

@@ -19,6 +19,7 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
+export const TEST_MQTT_URL = process.env.TEST_MQTT_URL;
 export const DATABASE_KINDS: DatabaseKind[] = TEST_DATABASE_URL
   ? ['sqlite', 'postgres']
   : ['sqlite'];
