@@ -255,7 +255,7 @@ needsMqtt('ingest over MQTT', () => {
         }
       })();
       await waitFor(
-        async () => published,
+        () => Promise.resolve(published),
         (n) => n >= total / 3,
       );
       await server.stop('SIGKILL');
