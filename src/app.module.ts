@@ -18,6 +18,7 @@ import { DataModule } from './data/data.module';
 import { DemoSeedModule } from './data/demo-seed.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
+import { MqttModule } from './ingest/mqtt/mqtt.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RollupWarmup } from './metrics/rollup-warmup';
 
@@ -40,6 +41,7 @@ import { RollupWarmup } from './metrics/rollup-warmup';
     DemoSeedModule,
     MetricsModule,
     IngestModule,
+    MqttModule,
     ChatModule,
     HealthModule,
   ],

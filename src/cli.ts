@@ -11,6 +11,11 @@ import {
   registerExportCommand,
   registerImportCommand,
 } from './cli/commands/import-export.commands';
+import {
+  registerDeadLettersCommand,
+  registerReplayCommand,
+  registerSimulateCommand,
+} from './cli/commands/ingest.commands';
 import { registerMetricsCommands } from './cli/commands/metrics.commands';
 import { registerSetupCommand } from './cli/commands/setup.command';
 import { registerVoiceCommand } from './cli/commands/voice.command';
@@ -47,6 +52,9 @@ for (const register of [
   registerMachinesCommand,
   registerMigrateCommand,
   registerMetricsCommands,
+  registerReplayCommand,
+  registerDeadLettersCommand,
+  registerSimulateCommand,
   registerChatCommand,
   registerVoiceCommand,
 ]) {

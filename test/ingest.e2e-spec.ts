@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { MqttClient } from 'mqtt';
 import { startTestApp, TestApp } from './support/test-app';
@@ -92,6 +93,66 @@ describe('ingest over GraphQL', () => {
       machine: 'CNC-001',
       state: 'RUNNING',
     });
+  });
+
+  it('replays a file of signals through the same path and lists the lines it rejected', async () => {
+    const before = await totalParts(app.url);
+    const at = new Date().toISOString();
+    const file = join(app.dir, 'signals.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          kind: 'state',
+          machine: 'Testing-001',
+          eventId: 'r1',
+          at,
+          state: 'RUNNING',
+        }),
+        JSON.stringify({ kind: 'count', machine: 'Testing-001', eventId: 'r2', at, parts: 11 }),
+        '',
+        JSON.stringify({ kind: 'count', machine: 'Testing-001', eventId: 'r2', at, parts: 11 }),
+        '{"kind": "count", "machine": ',
+        JSON.stringify({ kind: 'vibration', machine: 'Testing-001', eventId: 'r3', at }),
+      ].join('\n'),
+    );
+    const replayed = await app.cli('replay', file, '--json');
+    expect(replayed.code).toBe(1);
+    expect(JSON.parse(replayed.stdout)).toMatchObject({
+      lines: 6,
+      accepted: 2,
+      duplicates: 1,
+      rejected: 2,
+      rejections: [
+        { line: 5, reason: expect.stringMatching(/^not JSON/) },
+        { line: 6, reason: '"kind" must be one of count, state, quality' },
+      ],
+    });
+    expect(await totalParts(app.url)).toBe(before + 11);
+  });
+
+  it('simulates a live plant into the server through the ingest mutation', async () => {
+    const simulated = await app.cli(
+      'simulate',
+      '--machines',
+      '4',
+      '--rate',
+      '20/s',
+      '--duration',
+      '2',
+      '--graphql',
+      `${app.url}/graphql`,
+      '--key',
+      KEY,
+    );
+    expect(simulated.code).toBe(0);
+    const sent = Number(/Signals sent\s+(\d+)/.exec(simulated.stdout)?.[1]);
+    expect(sent).toBeGreaterThan(20);
+    expect(simulated.stdout).toMatch(new RegExp(`Accepted\\s+${sent}\\n`));
+    const live = await app.gql<{ currentShift: { machines: { state: string | null }[] } }>(
+      '{ currentShift { machines { machine state } } }',
+    );
+    expect(live.body.data?.currentShift.machines.map((m) => m.state)).not.toContain(null);
   });
 
   it('refuses more than 1,000 signals in one call', async () => {
@@ -218,6 +279,39 @@ needsMqtt('ingest over MQTT', () => {
         state: 'STOPPED',
         reason: 'material',
       });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('simulates a live plant through the broker', async () => {
+    const app = await startTestApp(env);
+    try {
+      const simulated = await app.cli(
+        'simulate',
+        '--machines',
+        '2',
+        '--rate',
+        '10/s',
+        '--duration',
+        '2',
+        '--mqtt',
+        TEST_MQTT_URL as string,
+      );
+      expect(simulated.code).toBe(0);
+      const states = await waitFor(
+        async () =>
+          (
+            await app.gql<{ currentShift: { machines: { machine: string; state: string }[] } }>(
+              '{ currentShift { machines { machine state } } }',
+            )
+          ).body.data?.currentShift.machines.slice(0, 2) ?? [],
+        (machines) => machines.every((m) => m.state !== null),
+      );
+      expect(states).toEqual([
+        { machine: 'CNC-001', state: expect.stringMatching(/^(RUNNING|STOPPED)$/) },
+        { machine: 'Assembly-001', state: expect.stringMatching(/^(RUNNING|STOPPED)$/) },
+      ]);
     } finally {
       await app.close();
     }

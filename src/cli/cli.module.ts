@@ -2,9 +2,12 @@ import { Module } from '@nestjs/common';
 import { ChatModule } from '../chat/chat.module';
 import { AppConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
+import { IngestModule } from '../ingest/ingest.module';
 import { LegacyModule } from '../legacy/legacy.module';
 import { MetricsModule } from '../metrics/metrics.module';
 
 /** What the CLI needs: the same modules as the server, without HTTP or the demo seeding. */
-@Module({ imports: [AppConfigModule, DataModule, LegacyModule, MetricsModule, ChatModule] })
+@Module({
+  imports: [AppConfigModule, DataModule, LegacyModule, MetricsModule, IngestModule, ChatModule],
+})
 export class CliModule {}

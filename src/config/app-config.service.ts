@@ -202,6 +202,9 @@ export class AppConfig {
   get liveRefreshMs(): number {
     return this.get('LIVE_REFRESH_SECONDS') * 1000;
   }
+  get mqttTopicPrefix(): string {
+    return this.get('MQTT_TOPIC_PREFIX');
+  }
   /** The broker to take live signals from; null: no MQTT. */
   get mqtt(): MqttSettings | null {
     const url = this.get('MQTT_URL');

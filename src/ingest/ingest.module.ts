@@ -5,12 +5,11 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { IngestKeyGuard } from './ingest.guard';
 import { IngestResolver } from './ingest.resolver';
 import { IngestService } from './ingest.service';
-import { MqttIngestService } from './mqtt/mqtt-ingest.service';
 
-/** Live signals from machines (GraphQL; MQTT when MQTT_URL is set) and the running shift. */
+/** Live signals from machines over GraphQL (and from the CLI), and the running shift. */
 @Module({
   imports: [DataModule, MetricsModule],
-  providers: [Clock, IngestService, MqttIngestService, IngestKeyGuard, IngestResolver],
-  exports: [IngestService, MqttIngestService],
+  providers: [Clock, IngestService, IngestKeyGuard, IngestResolver],
+  exports: [IngestService],
 })
 export class IngestModule {}

@@ -5,6 +5,7 @@ import { ShiftCalendar, ShiftWindow } from '../common/shift-calendar';
 import { clip } from '../common/text';
 import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
+import { MachineSpec } from '../data/dataset';
 import { LiveDataService, LiveSignal, LiveWriteResult } from '../data/live/live-data.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { OeeResult } from '../metrics/metrics.types';
@@ -241,6 +242,12 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     if (written.createdMachines.length > 0) this.machines = null;
     for (const warning of warnings) this.logger.warn(warning);
     return summarise(signals, statuses, warnings);
+  }
+
+  /** Adds the machines not stored yet (the simulator's plant). */
+  async addMachines(machines: MachineSpec[]): Promise<void> {
+    await this.live.addMachines(machines);
+    this.machines = null;
   }
 
   /** Messages kept as dead letters, newest first. */

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Kysely, Transaction } from 'kysely';
 import { ShiftCalendar, ShiftWindow } from '../../common/shift-calendar';
 import { SeverityName } from '../../common/severity';
+import { MachineSpec } from '../dataset';
 import { BulkInserter } from '../database/bulk-insert';
 import { KYSELY, sqliteHandle } from '../database/database.provider';
 import { Database } from '../database/database.types';
@@ -274,6 +275,29 @@ export class LiveDataService {
       });
     }
     return result;
+  }
+
+  /** Adds the machines whose names are not stored yet (existing ones are left as they are). */
+  async addMachines(machines: MachineSpec[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await lockVersion(tx);
+      const existing = await tx.selectFrom('machines').select(['id', 'name']).execute();
+      const known = new Set(existing.map((m) => m.name));
+      await upsertByName(
+        existing,
+        machines.filter((m) => !known.has(m.name)),
+        (machine, id) =>
+          tx
+            .insertInto('machines')
+            .values({
+              id,
+              name: machine.name,
+              type: machine.type,
+              ideal_cycle_time_s: machine.idealCycleTimeSeconds,
+            })
+            .execute(),
+      );
+    });
   }
 
   /** Keeps a message that could not be read, for inspection. */

@@ -5,6 +5,7 @@ import { clip } from '../../common/text';
 import { AppConfig, MqttSettings } from '../../config/app-config.service';
 import { LiveDataService } from '../../data/live/live-data.service';
 import { IngestService } from '../ingest.service';
+import { MAX_MESSAGE_BYTES } from '../ingest.limits';
 import { SIGNAL_KINDS, SignalKind } from '../signal-parser';
 
 /** What /health shows of the broker connection. */
@@ -16,8 +17,6 @@ export interface BrokerHealth {
   deadLetters: number;
 }
 
-/** A message larger than this is not read (a signal is a few hundred bytes). */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
 /** How long the broker keeps this instance's session (and its unacknowledged messages) offline. */
