@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import mqtt, { MqttClient } from 'mqtt';
 import { startTestApp, TestApp } from './support/test-app';
 import { scratchDir, ServerProcess, startServer } from './support/processes';
+import { subscribe } from './support/subscriptions';
 import { TEST_MQTT_URL } from '../src/data/database/test-databases.testing';
 
 const KEY = 'ingest-key-0123456789';
@@ -153,6 +154,50 @@ describe('ingest over GraphQL', () => {
       '{ currentShift { machines { machine state } } }',
     );
     expect(live.body.data?.currentShift.machines.map((m) => m.state)).not.toContain(null);
+  });
+
+  it('pushes state changes and shift figures to graphql-ws subscribers as signals arrive', async () => {
+    const figures = await subscribe<{ currentShiftUpdated: { machine: string; parts: number } }>(
+      app.url,
+      'subscription { currentShiftUpdated(machine: "Assembly-001") { date shift machine state parts scrap oee } }',
+    );
+    const states = await subscribe<{ machineStateChanged: { machine: string; state: string } }>(
+      app.url,
+      'subscription { machineStateChanged { machine state since reason } }',
+    );
+    try {
+      const at = Date.now();
+      const { body } = await app.gql(
+        INGEST,
+        {
+          input: {
+            states: [
+              {
+                machine: 'Assembly-001',
+                eventId: 'sub-1',
+                at,
+                state: 'STOPPED',
+                reason: 'changeover',
+              },
+            ],
+            counts: [{ machine: 'Assembly-001', eventId: 'sub-2', at, parts: 3 }],
+          },
+        },
+        auth,
+      );
+      expect(body.data?.ingest).toMatchObject({ accepted: 2 });
+      expect((await states.next()).machineStateChanged).toMatchObject({
+        machine: 'Assembly-001',
+        state: 'STOPPED',
+        reason: 'changeover',
+      });
+      const update = (await figures.next()).currentShiftUpdated;
+      expect(update).toMatchObject({ machine: 'Assembly-001', state: 'STOPPED' });
+      expect(update.parts).toBeGreaterThanOrEqual(3);
+    } finally {
+      await figures.close();
+      await states.close();
+    }
   });
 
   it('refuses more than 1,000 signals in one call', async () => {

@@ -13,6 +13,9 @@ import {
   TestDatabase,
 } from '../src/data/database/test-databases.testing';
 import { FakeLlm } from './support/fake-llm-server';
+import { subscribe } from './support/subscriptions';
+
+const INGEST_KEY = 'scale-out-ingest-key-0123';
 
 const needsServices = TEST_DATABASE_URL && TEST_REDIS_URL ? describe : describe.skip;
 const needsPostgres = TEST_DATABASE_URL ? describe : describe.skip;
@@ -51,6 +54,9 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
       RATE_LIMIT_CHAT: '3/minute',
       RATE_LIMIT_SETUP: '2/minute',
       ADMIN_API_KEY: 'scale-out-admin-key-0123',
+      INGEST_API_KEYS: INGEST_KEY,
+      // The whole day in shifts, so that "now" is in one whenever the suite runs.
+      SHIFTS: 'First 00:00-12:00,Second 12:00-24:00',
       OPENAI_BASE_URL: `${llm.url}/v1`,
     };
     // Started together: both run the migrations at once, and Kysely's migration lock serialises them.
@@ -117,6 +123,36 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
     // Both patched their rollups rather than rebuilding them: each built one, at its first query.
     for (const app of [a, b])
       expect(app.output().match(/Built the metrics rollup/g)).toHaveLength(1);
+  });
+
+  it('pushes a live signal written through one instance to a subscriber of the other (Redis)', async () => {
+    const updates = await subscribe<{ currentShiftUpdated: { machine: string; parts: number } }>(
+      b.url,
+      'subscription { currentShiftUpdated(machine: "CNC-001") { machine state parts } }',
+    );
+    try {
+      const at = new Date().toISOString();
+      const { body } = await a.gql(
+        `mutation { ingest(input: { states: [{ machine: "CNC-001", eventId: "so-1", at: "${at}", state: "RUNNING" }],
+          counts: [{ machine: "CNC-001", eventId: "so-2", at: "${at}", parts: 42 }] }) { accepted } }`,
+        {},
+        { authorization: `Bearer ${INGEST_KEY}` },
+      );
+      expect(body.data?.ingest.accepted).toBe(2);
+      expect((await updates.next()).currentShiftUpdated).toEqual({
+        machine: 'CNC-001',
+        state: 'RUNNING',
+        parts: 42,
+      });
+      // And the next query on the other instance sees it.
+      const live = await b.gql('{ currentShift { machines { machine parts } } }');
+      expect(live.body.data?.currentShift.machines).toContainEqual({
+        machine: 'CNC-001',
+        parts: 42,
+      });
+    } finally {
+      await updates.close();
+    }
   });
 
   it('admits N chat requests per minute in total across both instances, not 2N', async () => {

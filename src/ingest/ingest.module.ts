@@ -5,11 +5,12 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { IngestKeyGuard } from './ingest.guard';
 import { IngestResolver } from './ingest.resolver';
 import { IngestService } from './ingest.service';
+import { LiveEvents } from './live-events';
 
 /** Live signals from machines over GraphQL (and from the CLI), and the running shift. */
 @Module({
   imports: [DataModule, MetricsModule],
-  providers: [Clock, IngestService, IngestKeyGuard, IngestResolver],
+  providers: [Clock, LiveEvents, IngestService, IngestKeyGuard, IngestResolver],
   exports: [IngestService],
 })
 export class IngestModule {}

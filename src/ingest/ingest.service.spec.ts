@@ -18,6 +18,7 @@ import { MetricsSumsRepository } from '../data/metrics-sums.repository';
 import { MetricsRollupCache } from '../metrics/metrics-rollup';
 import { MetricsService } from '../metrics/metrics.service';
 import { IncomingSignal, IngestService } from './ingest.service';
+import { LiveEvents } from './live-events';
 
 Logger.overrideLogger(false);
 
@@ -72,15 +73,18 @@ async function plant(kind: (typeof DATABASE_KINDS)[number], now: string, config 
   const queries = new MetricsSumsRepository(new ReadSnapshots(db, testDb.url), config);
   const metrics = new MetricsService(data, queries, new MetricsRollupCache(data, queries), config);
   const clock = new FixedClock(Date.parse(now));
+  const events = new LiveEvents(config);
   const ingest = new IngestService(
     createLiveDataService(db, testDb.url, config),
     data,
     metrics,
     config,
     clock,
+    events,
   );
   return {
     ingest,
+    events,
     metrics,
     clock,
     day: (date: string, machine?: string) => metrics.resolveFilter(date, date, machine),
@@ -173,6 +177,30 @@ describe.each(DATABASE_KINDS)(`${IngestService.name} on %s`, (kind) => {
     expect(await p.metrics.downtimeByReason(await p.day('2026-11-20'))).toEqual([
       { reason: 'maintenance', hours: 4, events: 2, planned: true },
     ]);
+  });
+
+  it("pushes a machine's figures and its state change to subscribers, at most once a second", async () => {
+    p = await plant(kind, '2026-11-20T12:00:00Z');
+    const figures = p.events.figures('a');
+    const states = p.events.stateChanges(null);
+    // Subscribed (as a client's subscription is) before the signals arrive.
+    const [first, firstState] = [figures.next(), states.next()];
+    await p.ingest.ingest([state('A', 's1', '2026-11-20T06:00:00Z', 'RUNNING')], 'test');
+    await p.ingest.ingest([count('A', 'c1', '2026-11-20T07:00:00Z', 100)], 'test');
+    expect((await first).value).toMatchObject({ date: '2026-11-20', shift: 'Early', machine: 'A' });
+    expect((await firstState).value).toEqual({
+      machine: 'A',
+      state: 'RUNNING',
+      since: '2026-11-20T06:00:00.000Z',
+      reason: null,
+    });
+    // The count arrived within the second: it comes with the next push, not before.
+    const started = Date.now();
+    const second = await figures.next();
+    expect(Date.now() - started).toBeGreaterThan(500);
+    expect(second.value).toMatchObject({ machine: 'A', parts: 100, availability: 1 });
+    await figures.return?.();
+    await states.return?.();
   });
 
   it('acknowledges a repeated eventId without counting it again', async () => {

@@ -11,6 +11,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { OeeResult } from '../metrics/metrics.types';
 import { MAX_LIST_LIMIT } from '../metrics/metrics.limits';
 import { MAX_FUTURE_MS, MAX_SIGNALS_PER_BATCH } from './ingest.limits';
+import { LiveEvents } from './live-events';
 import { parseSignal, SignalKind } from './signal-parser';
 
 /** A signal as it arrived: its kind, its fields, and its machine when the transport names it. */
@@ -55,6 +56,8 @@ export interface CurrentShiftFigures {
 const MS_PER_DAY = 86_400_000;
 /** Signals staged within this long are applied together. */
 const APPLY_DELAY_MS = 50;
+/** Live updates of one machine are pushed at most this often. */
+const PUSH_INTERVAL_MS = 1000;
 
 /**
  * Live signals in: validated one by one (a bad signal never refuses the good ones), placed by the
@@ -71,6 +74,10 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private applying: Promise<void> = Promise.resolve();
   private stopping = false;
   private machines: Map<string, string> | null = null;
+  private readonly pushTimers = new Map<string, NodeJS.Timeout>();
+  private readonly pushDue = new Set<string>();
+  private readonly lastPushed = new Map<string, number>();
+  private readonly lastStates = new Map<string, string>();
 
   constructor(
     private readonly live: LiveDataService,
@@ -78,6 +85,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly events: LiveEvents,
   ) {
     this.calendar = new ShiftCalendar(config.shifts, config.timeZone);
   }
@@ -93,6 +101,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.applyTimer) clearTimeout(this.applyTimer);
+    for (const timer of this.pushTimers.values()) clearTimeout(timer);
     await this.refreshing;
     await this.applying;
   }
@@ -101,7 +110,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   refresh(): Promise<void> {
     this.refreshing ??= this.applyPending()
       .then(() => this.live.refresh(this.calendar, this.clock.now()))
-      .then(() => undefined)
+      .then((machines) => this.changed(machines))
       .catch((error: unknown) => {
         this.logger.warn(
           `Live refresh failed (retried in ${this.config.liveRefreshMs / 1000} s): ${error instanceof Error ? error.message : String(error)}`,
@@ -120,6 +129,9 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     const written = await this.live.write(
       valid.map((v) => v.signal),
       { now, calendar: this.calendar, source, newMachineIdealCycleTimeSeconds: this.newMachines() },
+    );
+    this.changed(
+      valid.filter((_, i) => written.outcomes[i] === 'accepted').map((v) => v.signal.machine),
     );
     return this.outcome(signals, statuses, valid, written);
   }
@@ -159,17 +171,65 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private async applyAll(): Promise<void> {
     try {
       for (;;) {
-        const { applied, outsideShifts } = await this.live.applyPending(
+        const { applied, machines, outsideShifts } = await this.live.applyPending(
           { calendar: this.calendar, now: this.clock.now() },
           MAX_SIGNALS_PER_BATCH,
         );
         for (const count of outsideShifts) this.logger.warn(outsideShiftWarning(count));
+        this.changed(machines);
         if (applied < MAX_SIGNALS_PER_BATCH) return;
       }
     } catch (error) {
       // The signals stay pending and are applied on the next run (a later message, the schedule).
       this.logger.warn(
         `Applying pending signals failed (retried later): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /**
+   * Schedules live updates of the machines' figures: at once, then at most once a second per
+   * machine (changes in between are pushed together at the end of that second). Nothing is
+   * computed while nobody can be listening.
+   */
+  private changed(machines: Iterable<string>): void {
+    if (!this.events.wanted || this.stopping) return;
+    const now = Date.now();
+    for (const machine of machines) {
+      if (this.pushTimers.has(machine)) continue;
+      const wait = Math.max(0, (this.lastPushed.get(machine) ?? 0) + PUSH_INTERVAL_MS - now);
+      this.pushTimers.set(
+        machine,
+        setTimeout(() => {
+          this.pushTimers.delete(machine);
+          this.pushDue.add(machine);
+          void this.push();
+        }, wait),
+      );
+    }
+  }
+
+  /** Computes and publishes the figures of the machines due, together. */
+  private async push(): Promise<void> {
+    const machines = [...this.pushDue];
+    this.pushDue.clear();
+    if (machines.length === 0) return;
+    const pushedAt = Date.now();
+    for (const machine of machines) this.lastPushed.set(machine, pushedAt);
+    try {
+      const shift = await this.currentShift(machines);
+      for (const figures of shift.machines) {
+        this.events.publishFigures({ date: shift.date, shift: shift.shift, ...figures });
+        const state = `${figures.state}|${figures.since}|${figures.reason}`;
+        if (figures.state !== null && this.lastStates.get(figures.machine) !== state) {
+          this.lastStates.set(figures.machine, state);
+          const { machine, since, reason } = figures;
+          this.events.publishState({ machine, state: figures.state, since, reason });
+        }
+      }
+    } catch (error) {
+      this.logger.warn(
+        `Live update of ${machines.length} machines failed: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
@@ -258,14 +318,17 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     return this.live.deadLetters(page);
   }
 
-  /** The running shift (or, between shifts, the last one), per machine, as of now. */
-  async currentShift(): Promise<CurrentShiftFigures> {
+  /**
+   * The running shift (or, between shifts, the last one), per machine (every one, or the named
+   * ones), as of now.
+   */
+  async currentShift(names?: string[]): Promise<CurrentShiftFigures> {
     const now = this.clock.now();
     const window: ShiftWindow | null =
       this.calendar.windowAt(now) ?? this.calendar.latestStartedAt(now);
     if (!window) throw new Error('The shift calendar has no shift in the last two days');
     const planned = new Set(this.config.plannedDowntimeReasons);
-    const machines = await this.live.machineShifts(window, now);
+    const machines = await this.live.machineShifts(window, now, names);
     return {
       date: window.date,
       shift: window.shift,

@@ -38,15 +38,26 @@ export const QUERY_LIMITS = {
  */
 export const MAX_TOKENS = 5000;
 
+/** Subscriptions are parsed by graphql-ws, not Apollo: their documents are bounded by length. */
+const MAX_SUBSCRIPTION_DOCUMENT = 10_000;
+
 /**
- * graphql-js 16 validates `subscription { x }` against a schema without a Subscription type and
- * only fails while executing it (an internal error); this refuses it as the client's mistake.
+ * Refuses, as the client's mistake, operations this HTTP endpoint cannot run: a type the schema lacks
+ * (graphql-js 16 would only fail while executing it, as an internal error), and subscriptions, which
+ * are served over WebSocket (graphql-ws). These rules are Apollo's, so they apply to HTTP only.
  */
 export const knownOperationTypes: ValidationRule = (context: ValidationContext) => ({
   OperationDefinition(node) {
     if (!context.getSchema().getRootType(node.operation)) {
       context.reportError(
         new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: [node] }),
+      );
+    } else if (node.operation === 'subscription') {
+      context.reportError(
+        new GraphQLError(
+          'Subscriptions are served over WebSocket with the graphql-ws protocol at ws://<host>/graphql, not over HTTP.',
+          { nodes: [node] },
+        ),
       );
     }
   },
@@ -66,7 +77,22 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: [knownOperationTypes],
-    context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+    // HTTP requests bring req and res; a subscription (graphql-ws) its connection's upgrade request.
+    context: (ctx: { req?: unknown; res?: unknown; extra?: { request: unknown } }) =>
+      ctx.extra ? { req: ctx.extra.request } : { req: ctx.req, res: ctx.res },
+    // Subscriptions over the graphql-ws protocol, on the same path (ws://host/graphql).
+    subscriptions: {
+      'graphql-ws': {
+        onSubscribe: (_ctx: unknown, _id: string, payload: { query: string }) =>
+          payload.query.length > MAX_SUBSCRIPTION_DOCUMENT
+            ? [
+                new GraphQLError(
+                  `A subscription document has at most ${MAX_SUBSCRIPTION_DOCUMENT} characters.`,
+                ),
+              ]
+            : undefined,
+      },
+    },
     formatError: (formatted, error) => formatGraphqlError(formatted, error, !config.isProduction),
     // Compact JSON: Apollo's default indents every answer, a third more bytes and time for lists.
     stringifyResult: (result) => JSON.stringify(result),

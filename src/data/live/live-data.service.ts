@@ -147,7 +147,11 @@ export class LiveDataService {
   async applyPending(
     options: Pick<WriteOptions, 'calendar' | 'now'>,
     limit: number,
-  ): Promise<{ applied: number; outsideShifts: LiveWriteResult['outsideShifts'] }> {
+  ): Promise<{
+    applied: number;
+    machines: string[];
+    outsideShifts: LiveWriteResult['outsideShifts'];
+  }> {
     return this.db.transaction().execute(async (tx) => {
       await lockVersion(tx);
       const rows = await tx
@@ -162,7 +166,7 @@ export class LiveDataService {
         .orderBy('s.event_id')
         .limit(limit)
         .execute();
-      if (rows.length === 0) return { applied: 0, outsideShifts: [] };
+      if (rows.length === 0) return { applied: 0, machines: [], outsideShifts: [] };
       const signals = rows.map(
         (row) =>
           ({
@@ -184,7 +188,7 @@ export class LiveDataService {
             .execute();
         }
       }
-      return { applied: rows.length, outsideShifts };
+      return { applied: rows.length, machines: [...machineIds.keys()], outsideShifts };
     });
   }
 
@@ -215,14 +219,15 @@ export class LiveDataService {
 
   /**
    * Brings every live machine's machine-shifts up to `now` (a stop goes on counting, a shift that
-   * ended is closed), a few machines per transaction. Returns the machines brought up to date.
+   * ended is closed), a few machines per transaction. Returns the names of those brought up to date.
    */
-  async refresh(calendar: ShiftCalendar, now: number): Promise<number> {
+  async refresh(calendar: ShiftCalendar, now: number): Promise<string[]> {
     const behind = await this.db
-      .selectFrom('live_machines')
-      .select('machine_id')
-      .where('derived_until', '<', iso(now))
-      .orderBy('machine_id')
+      .selectFrom('live_machines as l')
+      .innerJoin('machines as m', 'm.id', 'l.machine_id')
+      .select(['l.machine_id', 'm.name'])
+      .where('l.derived_until', '<', iso(now))
+      .orderBy('l.machine_id')
       .execute();
     for (let i = 0; i < behind.length; i += MACHINES_PER_REFRESH) {
       const chunk = behind.slice(i, i + MACHINES_PER_REFRESH);
@@ -235,18 +240,23 @@ export class LiveDataService {
         await this.finish(tx, rows.touched);
       });
     }
-    return behind.length;
+    return behind.map((m) => m.name);
   }
 
-  /** Every machine's state now and its figures in `window` as known at `now`. */
-  async machineShifts(window: ShiftWindow, now: number): Promise<LiveMachineShift[]> {
+  /** Every machine's (or the named ones') state now and figures in `window` as known at `now`. */
+  async machineShifts(
+    window: ShiftWindow,
+    now: number,
+    names?: string[],
+  ): Promise<LiveMachineShift[]> {
     const db = await this.snapshots.reader();
-    const machines = await db
+    let query = db
       .selectFrom('machines as m')
       .leftJoin('live_machines as l', 'l.machine_id', 'm.id')
       .select(['m.id', 'm.name', 'm.ideal_cycle_time_s', 'l.machine_id as live'])
-      .orderBy('m.id')
-      .execute();
+      .orderBy('m.id');
+    if (names) query = query.where('m.name', 'in', names.length > 0 ? names : ['']);
+    const machines = await query.execute();
     const counts = await db
       .selectFrom('production as p')
       .innerJoin('shifts as s', 's.id', 'p.shift_id')
