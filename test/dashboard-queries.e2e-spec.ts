@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
-import { CHAT_MUTATION, DASHBOARD_QUERY, ISSUES_QUERY, SETTING_QUERY } from '../web/api';
+import {
+  CHAT_MUTATION,
+  CURRENT_SHIFT_QUERY,
+  DASHBOARD_QUERY,
+  ISSUES_QUERY,
+  LIVE_SUBSCRIPTION,
+  SETTING_QUERY,
+} from '../web/api';
 import { ROOT } from './support/processes';
 
 /** The dashboard's operations are checked against the committed schema (itself checked against the server). */
@@ -13,6 +20,8 @@ describe('dashboard operations', () => {
     ['dashboard', DASHBOARD_QUERY],
     ['issues', ISSUES_QUERY],
     ['chat', CHAT_MUTATION],
+    ['current shift', CURRENT_SHIFT_QUERY],
+    ['live', LIVE_SUBSCRIPTION],
   ])('%s is valid against src/schema.gql', (_name, operation) => {
     expect(validate(schema, parse(operation)).map((error) => error.message)).toEqual([]);
   });

@@ -202,6 +202,42 @@ runs('dashboard', () => {
     await page.close();
   });
 
+  it('shows the running shift and updates a machine live as its signals arrive', async () => {
+    const key = 'dashboard-ingest-key-0123';
+    const live = await startTestApp({
+      DEMO_DATA: 'true',
+      INGEST_API_KEYS: key,
+      SHIFTS: 'First 00:00-12:00,Second 12:00-24:00',
+    });
+    try {
+      const page = await open(live);
+      await page.waitForFunction(() =>
+        document.getElementById('live-status')?.textContent?.startsWith('Live:'),
+      );
+      expect(await page.textContent('#live-shift')).toMatch(
+        /^(First|Second) shift of \d{4}-\d{2}-\d{2}/,
+      );
+      expect(await page.locator('#live tbody tr').count()).toBe(4);
+      const { body } = await live.gql(
+        `mutation { ingest(input: { states: [{ machine: "Packaging-001", eventId: "dash-1", at: ${Date.now()}, state: "STOPPED", reason: "material" }] }) { accepted } }`,
+        {},
+        { authorization: `Bearer ${key}` },
+      );
+      expect(body.data?.ingest.accepted).toBe(1);
+      await page.waitForFunction(
+        () =>
+          document.querySelector('#live tr[data-machine="Packaging-001"] td:nth-child(2)')
+            ?.textContent === 'STOPPED',
+      );
+      expect(await page.textContent('#live tr[data-machine="Packaging-001"] td:nth-child(4)')).toBe(
+        'material',
+      );
+      await page.close();
+    } finally {
+      await live.close();
+    }
+  });
+
   it('tells the user when no LLM is configured', async () => {
     const page = await open(plain);
     await page.fill('#chat-input', 'What was OEE yesterday?');

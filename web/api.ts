@@ -108,6 +108,37 @@ export const CHAT_MUTATION = `mutation DashboardChat($input: ChatInput!) {
   chat(input: $input) { response history { role content } toolCalls { name arguments error } }
 }`;
 
+export interface LiveMachine {
+  machine: string;
+  state: string | null;
+  since: string | null;
+  reason: string | null;
+  parts: number;
+  scrap: number;
+  oee: number | null;
+  availability: number | null;
+}
+
+export interface CurrentShiftData {
+  currentShift: {
+    date: string;
+    shift: string;
+    startsAt: string;
+    endsAt: string;
+    machines: LiveMachine[];
+  };
+}
+
+const LIVE_FIELDS = 'machine state since reason parts scrap oee availability';
+
+export const CURRENT_SHIFT_QUERY = `query DashboardCurrentShift {
+  currentShift { date shift startsAt endsAt machines { ${LIVE_FIELDS} } }
+}`;
+
+export const LIVE_SUBSCRIPTION = `subscription DashboardLive {
+  currentShiftUpdated { date shift ${LIVE_FIELDS} }
+}`;
+
 /** A GraphQL error, with its extensions.code (e.g. LLM_NOT_CONFIGURED, TOO_MANY_REQUESTS). */
 export class ApiError extends Error {
   constructor(

@@ -2,14 +2,17 @@ import {
   ApiError,
   CHAT_MUTATION,
   ChatAnswer,
+  CurrentShiftData,
   DASHBOARD_QUERY,
   DashboardData,
   graphql,
   ISSUES_QUERY,
   IssuesPage,
+  LiveMachine,
   Setting,
   SETTING_QUERY,
 } from './api.js';
+import { LiveShift } from './live.js';
 
 /** The small part of Chart.js (loaded from /vendor as a UMD global) that the page uses. */
 interface ChartInstance {
@@ -355,4 +358,52 @@ async function start(): Promise<void> {
   await refresh();
 }
 
-window.addEventListener('DOMContentLoaded', () => void start());
+/** The live shift table: one row per machine, as the subscription updates it. */
+function renderLive(
+  shift: CurrentShiftData['currentShift'] | null,
+  machines: LiveMachine[],
+  connected: boolean,
+): void {
+  if (shift) {
+    const time = (iso: string) => iso.slice(11, 16);
+    $('live-shift').textContent =
+      `${shift.shift} shift of ${shift.date}, ${time(shift.startsAt)}-${time(shift.endsAt)} UTC`;
+  }
+  $('live-status').textContent = connected
+    ? 'Live: updated as machines report.'
+    : 'Not connected to live updates; retrying.';
+  const tbody = $('live').querySelector('tbody') as HTMLElement;
+  tbody.replaceChildren(
+    ...machines.map((m) => {
+      const tr = document.createElement('tr');
+      tr.dataset.machine = m.machine;
+      const cells = [
+        m.machine,
+        m.state ?? 'no signal yet',
+        m.since ? m.since.slice(11, 19) : '',
+        m.reason ?? '',
+        String(m.parts),
+        String(m.scrap),
+        format(percent(m.oee)),
+        format(percent(m.availability)),
+      ];
+      tr.append(
+        ...cells.map((text, i) => {
+          const td = document.createElement('td');
+          td.textContent = text;
+          if (i === 1 && m.state) td.className = m.state;
+          return td;
+        }),
+      );
+      return tr;
+    }),
+  );
+}
+
+window.addEventListener('DOMContentLoaded', () => {
+  void start();
+  void new LiveShift(renderLive).start().catch((error: unknown) => {
+    $('live-status').textContent =
+      `Live shift unavailable: ${error instanceof Error ? error.message : String(error)}`;
+  });
+});

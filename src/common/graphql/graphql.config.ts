@@ -1,7 +1,7 @@
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
+import { GraphQLError, OperationTypeNode, ValidationContext, ValidationRule } from 'graphql';
 import { AppConfig } from '../../config/app-config.service';
 import { formatGraphqlError } from './format-error';
 import { queryCostPlugin } from './query-cost.plugin';
@@ -52,7 +52,7 @@ export const knownOperationTypes: ValidationRule = (context: ValidationContext) 
       context.reportError(
         new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: [node] }),
       );
-    } else if (node.operation === 'subscription') {
+    } else if (node.operation === OperationTypeNode.SUBSCRIPTION) {
       context.reportError(
         new GraphQLError(
           'Subscriptions are served over WebSocket with the graphql-ws protocol at ws://<host>/graphql, not over HTTP.',
