@@ -70,6 +70,7 @@ const { values: args } = parseArgs({
 });
 
 const END_DATE = '2026-06-30';
+const INGEST_KEY = 'bench-ingest-key-0123456789';
 
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -287,6 +288,72 @@ async function mergeAndQuery(
   return { mergeSeconds, firstQueryMs, eventLoopMaxMs: delay.maxMs };
 }
 
+/**
+ * Live ingestion through the server's ingest mutation, played by `factory-agent simulate`: first as
+ * fast as it goes (sustained signals per second), then a metric query's latency idle and while the
+ * simulator sends 1,000 signals a second. Signals are today's: the dataset's dates are untouched.
+ */
+async function ingestion(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  list: Scenario[],
+  machineCount: number,
+): Promise<{
+  machines: number;
+  sustainedPerSecond: number;
+  sustainedAccepted: number;
+  sustainedRejected: number;
+  query: string;
+  idleP99Ms: number;
+  ingestingPerSecond: number;
+  ingestingP99Ms: number;
+  ingestingVsIdle: number;
+}> {
+  const seconds = Number(args.seconds);
+  const connections = Number(args.connections);
+  const machines = Math.min(20, machineCount);
+  const simulate = (rate: string, duration: number) =>
+    new Promise<{ perSecond: number; accepted: number; rejected: number }>((done, fail) => {
+      const child = spawn(
+        process.execPath,
+        [
+          CLI,
+          'simulate',
+          ...['--machines', String(machines), '--rate', rate, '--duration', String(duration)],
+          ...['--graphql', `${url}/graphql`, '--key', INGEST_KEY, '--json'],
+        ],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('close', (code) => {
+        const json = output.slice(output.indexOf('{'));
+        if (code === 0)
+          done(JSON.parse(json) as { perSecond: number; accepted: number; rejected: number });
+        else fail(new Error(`simulate failed (${code}): ${output}`));
+      });
+    });
+  const sustained = await simulate('20000/s', Math.max(2, seconds * 2));
+  const scenario = list.find((s) => s.name === 'oee year all') as Scenario;
+  const idle = await measure(url, scenario, seconds, connections);
+  const ingesting = simulate('1000/s', seconds + 3);
+  await new Promise((r) => setTimeout(r, 1_500));
+  const busy = await measure(url, scenario, seconds, connections);
+  const during = await ingesting;
+  return {
+    machines,
+    sustainedPerSecond: sustained.perSecond,
+    sustainedAccepted: sustained.accepted,
+    sustainedRejected: sustained.rejected,
+    query: scenario.name,
+    idleP99Ms: idle.p99Ms,
+    ingestingPerSecond: during.perSecond,
+    ingestingP99Ms: busy.p99Ms,
+    ingestingVsIdle: busy.p99Ms / Math.max(1, idle.p99Ms),
+  };
+}
+
 function printTable(results: Result[]): void {
   const header = ['query', 'req/s', 'p50 ms', 'p99 ms', 'vs trivial', 'loop max ms', 'errors'];
   const rows = results.map((r) => [
@@ -361,6 +428,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     // Limits raised by configuration, not by code.
     RATE_LIMIT_DEFAULT: '100000000/second',
+    INGEST_API_KEYS: INGEST_KEY,
+    // The demo's shift names over the whole day, so that live signals at any hour are in a shift.
+    SHIFTS: 'Day 00:00-12:00,Night 12:00-24:00',
   };
 
   let generationSeconds: number | null = null;
@@ -369,7 +439,11 @@ async function main(): Promise<void> {
     totalRecords: number;
     startDate: string;
   };
-  if (stats.totalRecords !== machineCount * days) {
+  // Live signals of earlier runs add machine-days after END_DATE (the ingestion phase).
+  if (
+    stats.startDate !== addDays(END_DATE, -(days - 1)) ||
+    stats.totalRecords < machineCount * days
+  ) {
     console.log(`Generating ${machineCount} machines x ${days} days in ${dir} ...`);
     let started = Date.now();
     run(
@@ -454,6 +528,7 @@ async function main(): Promise<void> {
       serverTrivial = Math.max(serverTrivial, onServer.requestsPerSecond);
     }
     const afterWrite = await mergeAndQuery(server, env, dir, plant[0]);
+    const live = await ingestion(server.url, env, scenarios(machines, startDate), machineCount);
     const report = {
       date: new Date().toISOString(),
       commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
@@ -476,6 +551,7 @@ async function main(): Promise<void> {
       trivialVsBareApp: serverTrivial / bareTrivial,
       chatMachineListCharacters: await chatMachineListLength(plant),
       afterWrite,
+      ingestion: live,
       results,
     };
     console.log(
@@ -487,7 +563,9 @@ async function main(): Promise<void> {
         `\ngeneration ${generationSeconds ?? 'reused'} s, import ${importSeconds ?? 'reused'} s, database ${databaseMb} MB, rollup ready ${firstQuerySeconds} s after start` +
         `\nserver RSS ${report.serverRssMb} MB (peak ${report.serverPeakRssMb} MB)` +
         `\nmachines in the chat's system prompt: ${report.chatMachineListCharacters} characters` +
-        `\nafter merging one machine-day: import --merge ${afterWrite.mergeSeconds} s, next oee byMachine for the year ${afterWrite.firstQueryMs} ms (the rollup patched with that day), longest event-loop block meanwhile ${afterWrite.eventLoopMaxMs} ms`,
+        `\nafter merging one machine-day: import --merge ${afterWrite.mergeSeconds} s, next oee byMachine for the year ${afterWrite.firstQueryMs} ms (the rollup patched with that day), longest event-loop block meanwhile ${afterWrite.eventLoopMaxMs} ms` +
+        `\nlive ingestion (simulator, ${live.machines} machines, GraphQL batches): ${live.sustainedPerSecond} signals/s sustained (${live.sustainedAccepted} accepted, ${live.sustainedRejected} rejected)` +
+        `\n'${live.query}' p99 idle ${live.idleP99Ms} ms, while ingesting ${live.ingestingPerSecond} signals/s ${live.ingestingP99Ms} ms (${live.ingestingVsIdle.toFixed(2)}x)`,
     );
     if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
   } finally {

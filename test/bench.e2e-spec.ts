@@ -28,6 +28,10 @@ describe('npm run bench (on a tiny dataset)', () => {
       expect([code, output]).toEqual([0, expect.stringContaining('bare NestJS + Apollo')]);
       const result = JSON.parse(readFileSync(report, 'utf8'));
       expect(result).toMatchObject({ machines: 2, days: 3, connections: 2 });
+      // Live ingestion ran through the simulator and the ingest mutation, every signal accepted.
+      expect(result.ingestion).toMatchObject({ machines: 2, sustainedRejected: 0 });
+      expect(result.ingestion.sustainedAccepted).toBeGreaterThan(0);
+      expect(result.ingestion.ingestingPerSecond).toBeGreaterThan(0);
       expect(result.results.map((r: { name: string }) => r.name)).toEqual(
         expect.arrayContaining([
           'trivial { __typename }',

@@ -176,6 +176,7 @@ interface SimulateOptions {
   graphql?: string;
   key?: string;
   mqtt?: string;
+  json?: boolean;
 }
 
 /** `simulate`: a live plant sending signals, so that a newcomer sees live data without a machine. */
@@ -203,6 +204,7 @@ export function registerSimulateCommand(program: Command, withApp: WithApp): voi
       '--mqtt <url>',
       'publish to an MQTT broker (e.g. mqtt://127.0.0.1:1883), under MQTT_TOPIC_PREFIX',
     )
+    .option('--json', 'print the totals as JSON')
     .action((options: SimulateOptions) =>
       withApp(async (app) => {
         const rate = parseRate(options.rate);
@@ -227,7 +229,16 @@ export function registerSimulateCommand(program: Command, withApp: WithApp): voi
           `Simulating ${options.machines} machines at about ${rate}/s into ${target}. Ctrl-C stops.\n`,
         );
         try {
-          await simulate(simulator, sender, rate, options.duration);
+          const totals = await simulate(simulator, sender, rate, options.duration);
+          if (options.json) printJson(totals);
+          else
+            printPairs([
+              ['Seconds', totals.seconds],
+              ['Signals sent', totals.sent],
+              ['Signals per second', totals.perSecond],
+              ['Accepted', totals.accepted],
+              ['Rejected', totals.rejected],
+            ]);
         } finally {
           await sender.close();
         }
@@ -250,7 +261,13 @@ async function simulate(
   sender: Sender,
   rate: number,
   durationSeconds: number | undefined,
-): Promise<void> {
+): Promise<{
+  seconds: number;
+  sent: number;
+  perSecond: number;
+  accepted: number;
+  rejected: number;
+}> {
   let stopped = false;
   const stop = () => (stopped = true);
   process.once('SIGINT', stop);
@@ -296,12 +313,8 @@ async function simulate(
   } finally {
     process.removeListener('SIGINT', stop);
   }
-  printPairs([
-    ['Seconds', secondsSince(started)],
-    ['Signals sent', totals.sent],
-    ['Accepted', totals.accepted],
-    ['Rejected', totals.rejected],
-  ]);
+  const seconds = (Date.now() - started) / 1000;
+  return { seconds, ...totals, perSecond: Math.round(totals.sent / seconds) };
 }
 
 /** Into this CLI's database through the same path as the server's ingest (machines added first). */
