@@ -266,6 +266,27 @@ describe.each(DATABASE_KINDS)(`${IngestService.name} on %s`, (kind) => {
     expect(shifts.find((s) => s.shift === 'Night')?.plannedHours).toBe(7);
   });
 
+  it('plans the night shift into the autumn change as 9 hours, split events included (Europe/Berlin)', async () => {
+    p = await plant(kind, '2026-10-25T12:00:00Z', settings({ timeZone: 'Europe/Berlin' }));
+    // Night of the 24th: 22:00 CEST (20:00 UTC) to 06:00 CET (05:00 UTC). A stop from 04:00 UTC
+    // (05:00 CET) to 07:00 UTC spans the end of the night shift and the start of Early.
+    await p.ingest.ingest(
+      [
+        state('A', 's1', '2026-10-24T19:00:00Z', 'RUNNING'),
+        state('A', 's2', '2026-10-25T04:00:00Z', 'STOPPED', 'electrical'),
+        state('A', 's3', '2026-10-25T07:00:00Z', 'RUNNING'),
+      ],
+      'test',
+    );
+    const night = (await p.metrics.oeeByShift(await p.day('2026-10-24'))).find(
+      (s) => s.shift === 'Night',
+    );
+    expect(night).toMatchObject({ plannedHours: 9, runHours: 8 });
+    expect(await p.metrics.downtimeByReason(await p.day('2026-10-25'))).toEqual([
+      { reason: 'electrical', hours: 2, events: 1, planned: false },
+    ]);
+  });
+
   it('gives the same figures for a day staged shuffled with 10% duplicates as written in order', async () => {
     const signals = randomDay(7);
     const inOrder = await plant(kind, '2026-11-21T02:00:00Z');
