@@ -77,32 +77,33 @@ export function setConnectionsAllowed(databaseUrl: string, allowed: boolean): Pr
 /** A Redis key prefix of its own for each test app, so that parallel suites do not share counters. */
 export const redisPrefix = () => `factory-agent-test:${randomBytes(4).toString('hex')}:`;
 
-/** A DataService over `db` as the Data module wires it (snapshots, summaries), for unit tests. */
+/** A DataService or LiveDataService over `db` as the Data module wires it (snapshots, summaries). */
+function wired<T>(
+  Service: new (db: Kysely<Database>, snapshots: ReadSnapshots, summaries: SummariesWriter) => T,
+  db: Kysely<Database>,
+  url: string,
+  config: Pick<AppConfig, 'plannedDowntimeReasons'>,
+): T {
+  const snapshots = new ReadSnapshots(db, url);
+  const settings = config as AppConfig;
+  const summaries = new SummariesWriter(new MetricsSumsRepository(snapshots, settings), settings);
+  return new Service(db, snapshots, summaries);
+}
+
+/** A DataService for unit tests. */
 export function createDataService(
   db: Kysely<Database>,
   url: string,
   config: Pick<AppConfig, 'plannedDowntimeReasons'>,
 ): DataService {
-  const snapshots = new ReadSnapshots(db, url);
-  const settings = config as AppConfig;
-  return new DataService(
-    db,
-    snapshots,
-    new SummariesWriter(new MetricsSumsRepository(snapshots, settings), settings),
-  );
+  return wired(DataService, db, url, config);
 }
 
-/** A LiveDataService over `db` as the Data module wires it, for unit tests. */
+/** A LiveDataService for unit tests. */
 export function createLiveDataService(
   db: Kysely<Database>,
   url: string,
   config: Pick<AppConfig, 'plannedDowntimeReasons'>,
 ): LiveDataService {
-  const snapshots = new ReadSnapshots(db, url);
-  const settings = config as AppConfig;
-  return new LiveDataService(
-    db,
-    snapshots,
-    new SummariesWriter(new MetricsSumsRepository(snapshots, settings), settings),
-  );
+  return wired(LiveDataService, db, url, config);
 }
