@@ -118,6 +118,13 @@ export class ShiftCalendar {
     return windows;
   }
 
+  /** A shift's real length on a date in hours (7 or 9 across a daylight-saving change). */
+  hoursOf(date: string, shift: string): number {
+    const window = this.windowsOn(date).find((w) => w.shift === shift);
+    if (!window) throw new Error(`No shift "${shift}" in the calendar`);
+    return (window.end - window.start) / MS_PER_HOUR;
+  }
+
   /** The shift window holding the moment, or null when no shift covers it. */
   windowAt(at: number): ShiftWindow | null {
     return this.windowsBetween(at, at + 1)[0] ?? null;

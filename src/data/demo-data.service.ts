@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ShiftCalendar } from '../common/shift-calendar';
 import { AppConfig } from '../config/app-config.service';
 import { addDays, isIsoDate, todayIn } from '../common/dates';
 import { BadInputError } from '../common/errors';
@@ -23,10 +24,14 @@ export interface SetupOutcome extends WriteSummary {
 /** Generates demo data and replaces the stored dataset with it (CLI `setup`, first start, GraphQL). */
 @Injectable()
 export class DemoDataService {
+  private readonly calendar: ShiftCalendar;
+
   constructor(
     private readonly data: DataService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.calendar = new ShiftCalendar(config.shifts, config.timeZone);
+  }
 
   /** Fills in defaults (DEMO_DEFAULTS, DEMO_SEED, today in FACTORY_TIMEZONE) and validates. */
   resolveOptions(options: Partial<DemoOptions>): DemoOptions {
@@ -35,6 +40,9 @@ export class DemoDataService {
       machines: options.machines ?? DEMO_DEFAULTS.machines,
       seed: options.seed ?? this.config.demoSeed,
       endDate: options.endDate ?? todayIn(this.config.timeZone),
+      // The shift calendar (SHIFTS in FACTORY_TIMEZONE): its shifts, and their real length per date.
+      shifts: this.config.shifts,
+      shiftHours: (date, shift) => this.calendar.hoursOf(date, shift.name),
     };
     for (const field of ['days', 'machines'] as const) {
       const { min, max } = DEMO_LIMITS[field];

@@ -1,5 +1,6 @@
 import { addDays } from '../../common/dates';
 import { Dataset, ProductionRecord } from '../dataset';
+import { parseShifts, ShiftCalendar } from '../../common/shift-calendar';
 import { generateDemoDataset, SCENARIOS } from './demo-generator';
 
 const END = '2026-11-26';
@@ -228,5 +229,27 @@ describe(generateDemoDataset.name, () => {
       });
       expect(Math.max(...scrapRates)).toBeLessThan(0.04);
     });
+  });
+
+  it('follows the shift calendar: its shifts, and their real length across daylight-saving changes', () => {
+    const { shifts } = parseShifts('Early 06:00-14:00,Late 14:00-22:00,Night 22:00-06:00');
+    const calendar = new ShiftCalendar(shifts, 'Europe/Berlin');
+    const dataset = generateDemoDataset({
+      days: 3,
+      machines: 1,
+      seed: 1,
+      endDate: '2026-03-29',
+      shifts,
+      shiftHours: (date, shift) => calendar.hoursOf(date, shift.name),
+    });
+    expect(dataset.shifts.map((s) => s.name)).toEqual(['Early', 'Late', 'Night']);
+    const planned = (date: string, shift: string) =>
+      dataset.production.find((r) => r.date === date && r.shift === shift)?.plannedHours;
+    expect(planned('2026-03-27', 'Night')).toBe(8);
+    expect(planned('2026-03-28', 'Night')).toBe(7);
+    expect(planned('2026-03-28', 'Early')).toBe(8);
+    for (const r of dataset.production) {
+      expect(r.runHours + r.downtimeHours).toBeCloseTo(r.plannedHours, 9);
+    }
   });
 });

@@ -16,6 +16,7 @@ import {
   MACHINE_TEMPLATES,
   UNPLANNED_REASONS,
 } from './demo-factory';
+import { lengthInHours } from '../../common/shift-calendar';
 import { Random } from './random';
 
 export interface DemoOptions {
@@ -24,6 +25,10 @@ export interface DemoOptions {
   seed: number;
   /** Last day of the dataset, YYYY-MM-DD. */
   endDate: string;
+  /** The plant's shifts, the first being the day shift (default: DEMO_SHIFTS). */
+  shifts?: readonly ShiftSpec[];
+  /** A shift's real length on a date, in hours (the shift calendar; default: its nominal length). */
+  shiftHours?: (date: string, shift: ShiftSpec) => number;
 }
 
 export const DEMO_LIMITS = {
@@ -62,6 +67,8 @@ const MAINTENANCE_PROBABILITY = 0.12;
 
 interface ShiftPlan {
   shift: ShiftSpec;
+  /** The shift's length on this date, in centi-hours. */
+  planned: number;
   maintenance: number;
   unplanned: number[];
   /** Part of a downtime event that spans shifts and is recorded once for the day. */
@@ -89,7 +96,7 @@ export function generateDemoDataset(
 export function emptyDemoDataset(options: DemoOptions): Dataset {
   return {
     machines: Array.from({ length: options.machines }, (_, i) => demoMachine(i)),
-    shifts: [...DEMO_SHIFTS],
+    shifts: [...(options.shifts ?? DEMO_SHIFTS)],
     production: [],
     downtimeEvents: [],
     qualityIssues: [],
@@ -105,7 +112,7 @@ export function generateDemoMachine(dataset: Dataset, options: DemoOptions, m: n
   const availabilityShare = random.uniform(1.0, 1.03);
   for (let d = 0; d < options.days; d++) {
     const progress = options.days > 1 ? d / (options.days - 1) : 1;
-    generateMachineDay(dataset, random, {
+    generateMachineDay(dataset, random, options.shiftHours ?? nominalHours, {
       machineIndex: m,
       dayNumber: d + 1,
       date: addDays(startDate, d),
@@ -116,6 +123,8 @@ export function generateDemoMachine(dataset: Dataset, options: DemoOptions, m: n
   }
 }
 
+const nominalHours = (_date: string, shift: ShiftSpec) => lengthInHours(shift);
+
 interface MachineDay {
   machineIndex: number;
   dayNumber: number;
@@ -125,7 +134,12 @@ interface MachineDay {
   availabilityShare: number;
 }
 
-function generateMachineDay(dataset: Dataset, random: Random, day: MachineDay): void {
+function generateMachineDay(
+  dataset: Dataset,
+  random: Random,
+  shiftHours: NonNullable<DemoOptions['shiftHours']>,
+  day: MachineDay,
+): void {
   const machine = dataset.machines[day.machineIndex];
   const { qualitySpike, breakdown } = SCENARIOS;
   const isSpike =
@@ -142,11 +156,12 @@ function generateMachineDay(dataset: Dataset, random: Random, day: MachineDay): 
   const availability = Math.min(0.97, Math.sqrt(dayOee / quality) * day.availabilityShare);
   const performance = Math.min(0.98, dayOee / (quality * availability));
 
-  const plans = dataset.shifts.map((shift) =>
-    isBreakdown
-      ? planBreakdownShift(shift, dataset.shifts.length)
-      : planShift(random, shift, availability),
-  );
+  const plans = dataset.shifts.map((shift) => {
+    const planned = Math.round(shiftHours(day.date, shift) * CENTI_PER_HOUR);
+    return isBreakdown
+      ? planBreakdownShift(shift, planned, dataset.shifts.length)
+      : planShift(random, shift, planned, availability);
+  });
   if (isBreakdown) {
     dataset.downtimeEvents.push({
       machine: machine.name,
@@ -169,7 +184,7 @@ function generateMachineDay(dataset: Dataset, random: Random, day: MachineDay): 
 
   plans.forEach((plan, index) => {
     const downtime = plan.maintenance + sum(plan.unplanned) + plan.spanning;
-    const planned = (plan.shift.endHour - plan.shift.startHour) * CENTI_PER_HOUR;
+    const planned = plan.planned;
     dataset.production.push({
       machine: machine.name,
       date: day.date,
@@ -192,17 +207,21 @@ function generateMachineDay(dataset: Dataset, random: Random, day: MachineDay): 
   );
 }
 
-function planShift(random: Random, shift: ShiftSpec, availability: number): ShiftPlan {
-  const planned = (shift.endHour - shift.startHour) * CENTI_PER_HOUR;
+function planShift(
+  random: Random,
+  shift: ShiftSpec,
+  planned: number,
+  availability: number,
+): ShiftPlan {
   const maintenance = random.next() < MAINTENANCE_PROBABILITY ? random.int(25, 100) : 0;
   const unplanned = Math.round((planned - maintenance) * (1 - availability));
-  return { shift, maintenance, unplanned: splitDowntime(random, unplanned), spanning: 0 };
+  return { shift, planned, maintenance, unplanned: splitDowntime(random, unplanned), spanning: 0 };
 }
 
 /** The breakdown starts at 12:00 and is repaired at 16:00: it takes the same hours from each shift. */
-function planBreakdownShift(shift: ShiftSpec, shiftCount: number): ShiftPlan {
+function planBreakdownShift(shift: ShiftSpec, planned: number, shiftCount: number): ShiftPlan {
   const spanning = (SCENARIOS.breakdown.hours * CENTI_PER_HOUR) / shiftCount;
-  return { shift, maintenance: 0, unplanned: [], spanning };
+  return { shift, planned, maintenance: 0, unplanned: [], spanning };
 }
 
 /** Splits unplanned downtime into events of at most 1.5 h, so only the planted breakdown is major. */
@@ -219,8 +238,7 @@ function splitDowntime(random: Random, total: number): number[] {
 }
 
 function runCenti(plan: ShiftPlan): number {
-  const planned = (plan.shift.endHour - plan.shift.startHour) * CENTI_PER_HOUR;
-  return planned - plan.maintenance - sum(plan.unplanned) - plan.spanning;
+  return plan.planned - plan.maintenance - sum(plan.unplanned) - plan.spanning;
 }
 
 function shiftEvents(
