@@ -55,8 +55,10 @@ export class SummariesWriter {
   /**
    * Recomputes the summaries of one machine for every month that any of `dates` falls in:
    * machine_month_sums, and machine_day_totals (a row for each day of each such month in which the
-   * machine has production). With `plant`, each of the machine's days is also added to the plant's
-   * sums of its date (a whole dataset summarised machine by machine; see writePlantDays).
+   * machine has production) from the first of `dates` on: the month-to-date sums of earlier days
+   * do not change. A live signal of today rewrites a row or a few, not the month's thirty. With
+   * `plant`, each of the machine's days is also added to the plant's sums of its date (a whole
+   * dataset summarised machine by machine; see writePlantDays).
    */
   async refresh(
     tx: Kysely<Database>,
@@ -65,15 +67,15 @@ export class SummariesWriter {
     dates: Iterable<string>,
     plant?: Map<string, StoredSums>,
   ): Promise<void> {
-    for (const { startDate, endDate } of monthRuns(dates)) {
-      for (const [table, column] of [
-        ['machine_day_totals', 'date'],
-        ['machine_month_sums', 'month'],
+    for (const { startDate, endDate, firstChanged } of monthRuns(dates)) {
+      for (const [table, column, from] of [
+        ['machine_day_totals', 'date', firstChanged],
+        ['machine_month_sums', 'month', startDate],
       ] as const) {
         await tx
           .deleteFrom(table)
           .where('machine_id', '=', machineId)
-          .where(column, '>=', startDate)
+          .where(column, '>=', from)
           .where(column, '<=', endDate)
           .execute();
       }
@@ -95,7 +97,10 @@ export class SummariesWriter {
           sums: JSON.stringify(sums),
         })),
       );
-      await bulk.insert('machine_day_totals', monthToDateRows(machineId, days, months));
+      await bulk.insert(
+        'machine_day_totals',
+        monthToDateRows(machineId, days, months).filter((row) => row.date >= firstChanged),
+      );
     }
   }
 
@@ -217,14 +222,20 @@ function dateRuns(
   return runs;
 }
 
-/** The dates' months, as runs of consecutive months (one query per run). */
-function monthRuns(dates: Iterable<string>): { startDate: string; endDate: string }[] {
-  const months = [...new Set([...dates].map(monthStart))].sort();
-  const runs: { startDate: string; endDate: string }[] = [];
-  for (const month of months) {
+/**
+ * The dates' months, as runs of consecutive months (one query per run), each with the first of the
+ * dates in it.
+ */
+function monthRuns(
+  dates: Iterable<string>,
+): { startDate: string; endDate: string; firstChanged: string }[] {
+  const runs: { startDate: string; endDate: string; firstChanged: string }[] = [];
+  for (const date of [...new Set(dates)].sort()) {
+    const month = monthStart(date);
     const last = runs[runs.length - 1];
+    if (last && month <= last.endDate) continue;
     if (last && addDays(last.endDate, 1) === month) last.endDate = monthEnd(month);
-    else runs.push({ startDate: month, endDate: monthEnd(month) });
+    else runs.push({ startDate: month, endDate: monthEnd(month), firstChanged: date });
   }
   return runs;
 }

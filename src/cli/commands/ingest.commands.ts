@@ -288,7 +288,7 @@ async function simulate(
       for (let steps = 0; owed >= 1 && steps < MAX_SIGNALS_PER_BATCH; steps++) {
         const signals = simulator.step(next, tickStart);
         next = (next + 1) % simulator.specs.length;
-        owed -= Math.max(1, signals.length);
+        owed -= signals.length;
         batch.push(...signals);
       }
       if (batch.length > 0) {

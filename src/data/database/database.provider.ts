@@ -7,7 +7,9 @@ import {
   Driver,
   Kysely,
   PostgresDialect,
+  SqliteDatabase as KyselySqliteDatabase,
   SqliteDialect,
+  SqliteStatement,
   TransactionSettings,
 } from 'kysely';
 import { Pool } from 'pg';
@@ -49,9 +51,41 @@ export function createSqliteDatabase(databaseUrl: string): Kysely<Database> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   SQLITE_HANDLES.set(db, sqlite);
   return db;
+}
+
+/** Statements kept prepared per SQLite connection (the most recently used). */
+const CACHED_STATEMENTS = 256;
+
+/**
+ * The connection as Kysely's SQLite dialect sees it, keeping prepared statements by their SQL:
+ * the dialect prepares every query anew, and preparing costs more than running the small queries
+ * a live write makes. A statement still being iterated (a streamed read) is not handed out again.
+ */
+export function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): SqliteStatement {
+      const cached = statements.get(sql);
+      if (cached && !cached.busy) {
+        statements.delete(sql);
+        statements.set(sql, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(sql);
+      if (cached) return statement;
+      statements.set(sql, statement);
+      if (statements.size > CACHED_STATEMENTS) {
+        statements.delete(statements.keys().next().value as string);
+      }
+      return statement;
+    },
+  };
 }
 
 const SQLITE_HANDLES = new WeakMap<Kysely<Database>, SqliteDatabase.Database>();

@@ -14,7 +14,7 @@ import {
 import { ClientGoneError } from '../../common/errors';
 import { isBackgroundWork, requestResource } from '../../common/request-context';
 import { Database } from './database.types';
-import { isPostgresUrl, sqlitePath } from './database.provider';
+import { isPostgresUrl, sqlitePath, withStatementCache } from './database.provider';
 
 const SNAPSHOT = Symbol('read snapshot');
 /** SQLite read connections kept open for reuse; more are opened while more requests read at once. */
@@ -129,7 +129,9 @@ export class ReadSnapshots {
     const connection = new SqliteDatabase(sqlitePath(this.databaseUrl));
     connection.pragma('busy_timeout = 5000');
     connection.pragma('query_only = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(connection) }),
+    });
     return { db, close: () => db.destroy() };
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { Kysely, Transaction } from 'kysely';
 import { ShiftCalendar, ShiftWindow } from '../../common/shift-calendar';
@@ -90,6 +91,8 @@ const ms = (text: string) => Date.parse(text);
  * (see deriveShiftTime): each batch re-derives, for every machine it touches, the windows from its
  * earliest new state change (or from where the machine was derived up to) until now, and
  * `refresh` brings every live machine up to now on a schedule, so a stop counts while it lasts.
+ * A write yields to the event loop between machines: requests read their own snapshots meanwhile
+ * (see ReadSnapshots), so a batch of many machines never holds them up for its whole length.
  */
 @Injectable()
 export class LiveDataService {
@@ -211,6 +214,7 @@ export class LiveDataService {
       }
     }
     for (const machineId of new Set(signals.map((s) => machineIds.get(s.machine) as number))) {
+      await nextTurn();
       await rows.deriveUpTo(machineId, earliestState.get(machineId) ?? null, options);
     }
     await this.finish(tx, rows.touched);
@@ -235,6 +239,7 @@ export class LiveDataService {
         await lockVersion(tx);
         const rows = new RowWriter(tx, await this.calendarShiftIds(tx, calendar));
         for (const { machine_id: machineId } of chunk) {
+          await nextTurn();
           await rows.deriveUpTo(machineId, null, { calendar, now });
         }
         await this.finish(tx, rows.touched);
@@ -377,8 +382,10 @@ export class LiveDataService {
     if (touched.size === 0) return;
     const bulk = new BulkInserter(tx, sqliteHandle(this.db));
     for (const [machineId, dates] of touched) {
+      await nextTurn();
       await this.summaries.refresh(tx, bulk, machineId, dates);
     }
+    await nextTurn();
     await this.summaries.refreshPlantDays(
       tx,
       bulk,
