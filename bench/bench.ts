@@ -323,8 +323,9 @@ async function paced(
   await Promise.all(requests);
   latencies.sort((a, b) => a - b);
   const at = (share: number) =>
-    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))] * 10) /
-    10;
+    Math.round(
+      latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))] * 10,
+    ) / 10;
   return { requests: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), errors };
 }
 

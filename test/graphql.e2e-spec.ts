@@ -228,7 +228,7 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
 
     it('machines, shifts, stats and dateRange', async () => {
       const { body } = await t.gql(`{
-        machines { id name type idealCycleTime } shifts { id name startHour endHour }
+        machines { id name type idealCycleTime } shifts { id name startHour endHour startTime endTime }
         stats { exists startDate endDate totalDays daysWithData totalMachines totalShifts totalRecords }
         dateRange { startDate endDate totalDays }
       }`);
@@ -238,8 +238,15 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
           { id: '2', name: 'M2', type: 'Press', idealCycleTime: 30 },
         ],
         shifts: [
-          { id: '1', name: 'Day', startHour: 6, endHour: 14 },
-          { id: '2', name: 'Night', startHour: 14, endHour: 22 },
+          { id: '1', name: 'Day', startHour: 6, endHour: 14, startTime: '06:00', endTime: '14:00' },
+          {
+            id: '2',
+            name: 'Night',
+            startHour: 14,
+            endHour: 22,
+            startTime: '14:00',
+            endTime: '22:00',
+          },
         ],
         stats: {
           exists: true,

@@ -56,7 +56,7 @@ export class ChatPrompt {
       : 'There is no production data yet; say so and suggest running setup or an import.';
     const machineList = describeMachines(machines);
     const shiftList =
-      shifts.map((s) => `${s.name} ${s.startHour}:00-${s.endHour}:00`).join('; ') || 'none';
+      shifts.map((s) => `${s.name} ${s.startTime}-${s.endTime}`).join('; ') || 'none';
     return [
       `You are the production analyst of ${this.config.factoryName}. You answer questions from plant managers and engineers about machine performance.`,
       `Today is ${todayIn(this.config.timeZone)} (${this.config.timeZone}). ${data}`,

@@ -22,7 +22,7 @@ function tools() {
     },
     oee: () => Promise.resolve(oee),
     oeeByMachine: () => Promise.resolve([{ machine: 'M1', ...oee }]),
-    performanceWarnings: () => Promise.resolve([]),
+    oeeWarnings: () => Promise.resolve([]),
     datasetStats: () => Promise.resolve({ exists: false }),
   } as unknown as MetricsService;
   const data = {

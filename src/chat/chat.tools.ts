@@ -186,7 +186,7 @@ export class ChatTools {
     const [total, byMachine, warnings] = await Promise.all([
       this.metrics.oee(f),
       f.machine ? Promise.resolve([]) : this.metrics.oeeByMachine(f),
-      this.metrics.performanceWarnings(f),
+      this.metrics.oeeWarnings(f),
     ]);
     const figures = (o: typeof total) => ({
       oee_percent: pct(o.oee),

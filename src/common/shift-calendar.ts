@@ -1,6 +1,6 @@
 /**
  * The plant's shift calendar: which date and shift a moment belongs to, and when each shift of a
- * date starts and ends, in the plant's time zone. Shifts are configured as local wall-clock hours
+ * date starts and ends, in the plant's time zone. Shifts are configured as local wall-clock times
  * (`SHIFTS="Early 06:00-14:00,Late 14:00-22:00,Night 22:00-06:00"`); a shift that crosses midnight
  * belongs to the date it starts. Instants are epoch milliseconds, so a shift's length is its real
  * elapsed time: a night shift across a daylight-saving change lasts 7 or 9 hours.
@@ -9,9 +9,14 @@ import { addDays } from './dates';
 
 export interface ShiftDefinition {
   name: string;
-  /** Local start and end hours (0-23 and 1-24); end <= start means the shift ends the next day. */
+  /**
+   * Local start and end: hours (0-23 and 0-24) and minutes past them (0-59, 0 when absent); an
+   * end at or before the start means the shift ends the next day.
+   */
   startHour: number;
   endHour: number;
+  startMinute?: number;
+  endMinute?: number;
 }
 
 /** One shift on one date: [start, end) in epoch milliseconds. */
@@ -23,8 +28,18 @@ export interface ShiftWindow {
 }
 
 const SHIFT_ENTRY = /^\s*([^,]*?)\s+(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})\s*$/;
-const MS_PER_HOUR = 3_600_000;
+const MS_PER_MINUTE = 60_000;
+const MS_PER_HOUR = 60 * MS_PER_MINUTE;
 const MS_PER_DAY = 24 * MS_PER_HOUR;
+const MINUTES_PER_DAY = 24 * 60;
+
+/** A shift's local start and end as minutes of the day (the end 1-1440). */
+function minutesOf(shift: ShiftDefinition): { start: number; end: number } {
+  return {
+    start: shift.startHour * 60 + (shift.startMinute ?? 0),
+    end: shift.endHour * 60 + (shift.endMinute ?? 0) || MINUTES_PER_DAY,
+  };
+}
 
 /**
  * Parses a SHIFTS value. Returns the shifts, or the problems found (each naming the entry), so that
@@ -39,48 +54,57 @@ export function parseShifts(value: string): { shifts: ShiftDefinition[]; problem
       problems.push(`"${entry.trim()}" is not "<name> HH:MM-HH:MM"`);
       continue;
     }
-    const [, name, startH, startM, endH, endM] = match;
-    const startHour = Number(startH);
-    const endHour = Number(endH);
-    if (startM !== '00' || endM !== '00') {
-      problems.push(`"${entry.trim()}": shifts start and end on the hour (HH:00)`);
-    } else if (startHour > 23 || endHour > 24 || endHour === 0) {
-      problems.push(`"${entry.trim()}": a start is 00:00-23:00 and an end 01:00-24:00`);
+    const [startHour, startMinute, endHour, endMinute] = match.slice(2).map(Number);
+    const name = match[1];
+    if (startHour > 23 || startMinute > 59 || endMinute > 59 || endHour * 60 + endMinute > 1440) {
+      problems.push(`"${entry.trim()}": a start is 00:00-23:59 and an end 00:00-24:00`);
+    } else if (startHour * 60 + startMinute === endHour * 60 + endMinute) {
+      problems.push(`"${entry.trim()}": a shift cannot end when it starts`);
     } else if (name.length > 50) {
       problems.push(`"${entry.trim()}": a shift name has at most 50 characters`);
     } else if (shifts.some((s) => s.name === name)) {
       problems.push(`"${name}" is named twice`);
     } else {
-      shifts.push({ name, startHour, endHour });
+      shifts.push({ name, startHour, startMinute, endHour, endMinute });
     }
   }
   if (problems.length === 0) problems.push(...overlaps(shifts));
   return { shifts, problems };
 }
 
-/** Hours of the day (0-23, local) covered by more than one shift. */
+/** The first local minute of the day covered by two shifts, named. */
 function overlaps(shifts: ShiftDefinition[]): string[] {
-  const owner = new Map<number, string>();
+  const owner = new Array<string | undefined>(MINUTES_PER_DAY);
   for (const shift of shifts) {
-    for (const hour of hoursOf(shift)) {
-      const other = owner.get(hour);
-      if (other !== undefined) return [`"${other}" and "${shift.name}" overlap at ${hour}:00`];
-      owner.set(hour, shift.name);
+    const { start } = minutesOf(shift);
+    for (let i = 0; i < lengthInHours(shift) * 60; i++) {
+      const minute = (start + i) % MINUTES_PER_DAY;
+      const other = owner[minute];
+      if (other !== undefined) {
+        return [`"${other}" and "${shift.name}" overlap at ${clockTime(minute)}`];
+      }
+      owner[minute] = shift.name;
     }
   }
   return [];
 }
 
-function hoursOf(shift: ShiftDefinition): number[] {
-  const length = lengthInHours(shift);
-  return Array.from({ length }, (_, i) => (shift.startHour + i) % 24);
+/** "HH:MM" of a minute of the day (1440: "24:00"). */
+export function clockTime(minuteOfDay: number): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(Math.floor(minuteOfDay / 60))}:${pad(minuteOfDay % 60)}`;
+}
+
+/** A shift's local start and end as "HH:MM". */
+export function shiftTimes(shift: ShiftDefinition): { startTime: string; endTime: string } {
+  const { start, end } = minutesOf(shift);
+  return { startTime: clockTime(start), endTime: clockTime(end) };
 }
 
 /** The shift's nominal length in hours (on a day without a daylight-saving change). */
-export function lengthInHours(shift: Pick<ShiftDefinition, 'startHour' | 'endHour'>): number {
-  return shift.endHour > shift.startHour
-    ? shift.endHour - shift.startHour
-    : 24 - shift.startHour + shift.endHour;
+export function lengthInHours(shift: ShiftDefinition): number {
+  const { start, end } = minutesOf(shift);
+  return (end > start ? end - start : MINUTES_PER_DAY - start + end) / 60;
 }
 
 /** Dates whose shift windows are kept (the calendar is asked about the same few dates again and again). */
@@ -102,15 +126,15 @@ export class ShiftCalendar {
     let windows = this.windowsByDate.get(date);
     if (!windows) {
       windows = this.shifts
-        .map((shift) => ({
-          date,
-          shift: shift.name,
-          start: this.instant(date, shift.startHour),
-          end: this.instant(
-            shift.endHour > shift.startHour ? date : addDays(date, 1),
-            shift.endHour,
-          ),
-        }))
+        .map((shift) => {
+          const { start, end } = minutesOf(shift);
+          return {
+            date,
+            shift: shift.name,
+            start: this.instant(date, start),
+            end: this.instant(end > start ? date : addDays(date, 1), end),
+          };
+        })
         .sort((a, b) => a.start - b.start);
       if (this.windowsByDate.size >= WINDOW_DATES_KEPT) this.windowsByDate.clear();
       this.windowsByDate.set(date, windows);
@@ -155,12 +179,13 @@ export class ShiftCalendar {
   }
 
   /**
-   * The instant of a local wall-clock hour on a date. An hour skipped by a daylight-saving change
-   * (02:00 on a spring-forward day in Europe) is read as the moment the clocks jump; an hour that
-   * happens twice is its first occurrence.
+   * The instant of a local wall-clock time (minutes of the day) on a date. A time skipped by a
+   * daylight-saving change moves on by the hour skipped (in Europe on a spring-forward day, 02:00
+   * is 03:00, the moment the clocks jump, and 02:30 is 03:30); a time that happens twice is its
+   * first occurrence.
    */
-  private instant(date: string, hour: number): number {
-    const wall = Date.parse(`${date}T00:00:00Z`) + hour * MS_PER_HOUR;
+  private instant(date: string, minuteOfDay: number): number {
+    const wall = Date.parse(`${date}T00:00:00Z`) + minuteOfDay * MS_PER_MINUTE;
     const before = wall - this.offsets.at(wall - 12 * MS_PER_HOUR);
     const after = wall - this.offsets.at(wall + 12 * MS_PER_HOUR);
     if (before + this.offsets.at(before) === wall) return before;

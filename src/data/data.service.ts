@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { Insertable, Kysely, sql, Transaction } from 'kysely';
 import { addDays, daysInclusive, monthsBetween, monthStart } from '../common/dates';
 import { requestResource, withOwnResources } from '../common/request-context';
+import { shiftTimes } from '../common/shift-calendar';
 import { Database } from './database/database.types';
 import { KYSELY, sqliteHandle } from './database/database.provider';
 import { BulkInserter, PARAMETERS_PER_STATEMENT, withIndexesRebuilt } from './database/bulk-insert';
@@ -32,6 +33,13 @@ import {
 
 /** Reports rows written so far out of the total, for progress bars. */
 export type ProgressListener = (done: number, total: number) => void;
+
+/** A stored shift, with its local start and end also as "HH:MM". */
+export interface StoredShift extends Required<ShiftSpec> {
+  id: number;
+  startTime: string;
+  endTime: string;
+}
 
 export interface DatasetStats {
   exists: boolean;
@@ -129,6 +137,7 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
         'production',
         'pending_signals',
         'signals',
+        'off_shift_production',
         'live_machines',
         'machines',
         'shifts',
@@ -241,7 +250,13 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
             type,
             idealCycleTimeSeconds,
           })),
-          shifts: shifts.map(({ name, startHour, endHour }) => ({ name, startHour, endHour })),
+          shifts: shifts.map(({ name, startHour, endHour, startMinute, endMinute }) => ({
+            name,
+            startHour,
+            endHour,
+            startMinute,
+            endMinute,
+          })),
         };
         const range = await recordDates(trx);
         async function* parts(): AsyncGenerator<DatasetRecords> {
@@ -280,18 +295,25 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
       .execute();
   }
 
-  async listShifts(): Promise<{ id: number; name: string; startHour: number; endHour: number }[]> {
+  async listShifts(): Promise<StoredShift[]> {
     return this.listShiftsFrom(await this.reader());
   }
 
-  private listShiftsFrom(
-    db: Kysely<Database>,
-  ): Promise<{ id: number; name: string; startHour: number; endHour: number }[]> {
-    return db
+  private async listShiftsFrom(db: Kysely<Database>): Promise<StoredShift[]> {
+    const rows = await db
       .selectFrom('shifts')
-      .select(['id', 'name', 'start_hour as startHour', 'end_hour as endHour'])
+      .select([
+        'id',
+        'name',
+        'start_hour as startHour',
+        'end_hour as endHour',
+        'start_minute as startMinute',
+        'end_minute as endMinute',
+      ])
       .orderBy('start_hour')
+      .orderBy('start_minute')
       .execute();
+    return rows.map((shift) => ({ ...shift, ...shiftTimes(shift) }));
   }
 
   /**
@@ -442,7 +464,13 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
   private async upsertShifts(tx: Tx, shifts: ShiftSpec[]): Promise<Map<string, number>> {
     const existing = await tx.selectFrom('shifts').select(['id', 'name']).execute();
     return upsertByName(existing, shifts, async (shift, id, exists) => {
-      const row = { name: shift.name, start_hour: shift.startHour, end_hour: shift.endHour };
+      const row = {
+        name: shift.name,
+        start_hour: shift.startHour,
+        end_hour: shift.endHour,
+        start_minute: shift.startMinute ?? 0,
+        end_minute: shift.endMinute ?? 0,
+      };
       await (exists
         ? tx.updateTable('shifts').set(row).where('id', '=', id).execute()
         : tx

@@ -12,8 +12,12 @@ export interface MachineSpec {
 
 export interface ShiftSpec {
   name: string;
+  /** Local start and end hours (0-24); an end at or before the start is on the next day. */
   startHour: number;
   endHour: number;
+  /** Minutes past the start and end hours (0-59); 0 when absent. */
+  startMinute?: number;
+  endMinute?: number;
 }
 
 export interface ProductionRecord {

@@ -10,6 +10,7 @@ import {
   MonthToDate,
   MetricsFilter,
   OeeSums,
+  OffShiftProductionRow,
   QualityIssueRow,
   StoredSums,
 } from './metrics-sums.types';
@@ -404,5 +405,18 @@ export class MetricsSumsRepository implements MetricSums {
       order by e.duration_hours desc, e.date, m.id, e.seq
       limit ${limit} offset ${offset}`.execute(await this.reader());
     return rows.map((r) => ({ ...r, durationHours: Number(r.durationHours) }));
+  }
+
+  /** Per machine, the parts counted outside every shift on the range's dates (most parts first). */
+  async offShiftProduction(f: MetricsFilter): Promise<OffShiftProductionRow[]> {
+    const { rows } = await sql<OffShiftProductionRow>`
+      select m.name as machine, min(o.date) as "firstDate", max(o.date) as "lastDate",
+        sum(o.parts) as parts, sum(o.scrap) as scrap
+      from off_shift_production o
+      join machines m on m.id = o.machine_id
+      where ${this.range('o', f)}
+      group by m.id, m.name
+      order by sum(o.parts) desc, m.id`.execute(await this.reader());
+    return rows.map((r) => ({ ...r, parts: Number(r.parts), scrap: Number(r.scrap) }));
   }
 }

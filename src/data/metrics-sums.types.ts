@@ -70,6 +70,15 @@ export interface QualityIssueRow {
   shift: string | null;
 }
 
+/** Parts a machine reported outside every shift in a range (live counts; in no shift's figures). */
+export interface OffShiftProductionRow {
+  machine: string;
+  firstDate: string;
+  lastDate: string;
+  parts: number;
+  scrap: number;
+}
+
 export interface DowntimeEventRow {
   date: string;
   machine: string;

@@ -246,6 +246,42 @@ describe.each(DATABASE_KINDS)(`${IngestService.name} on %s`, (kind) => {
     expect((await p.metrics.oee(await p.day('2026-11-20'))).totalParts).toBe(10);
   });
 
+  it('warns of parts counted outside every shift, in the answer and in OEE warnings', async () => {
+    const shifts = parseShifts('Day 05:45-13:45,Late 13:45-21:30').shifts;
+    p = await plant(kind, '2026-11-21T12:00:00Z', settings({ shifts }));
+    const result = await p.ingest.ingest(
+      [
+        state('A', 's1', '2026-11-20T05:45:00Z', 'RUNNING'),
+        count('A', 'c1', '2026-11-20T05:50:00Z', 100, 1),
+        count('A', 'c2', '2026-11-20T21:40:00Z', 30, 2),
+        count('A', 'c3', '2026-11-21T05:40:00Z', 20),
+        state('A', 's2', '2026-11-20T21:30:00Z', 'STOPPED', 'end of shift'),
+      ],
+      'test',
+    );
+    expect(result.accepted).toBe(5);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^Machine 'A' produced 30 parts at 2026-11-20T21:40:00.000Z .*outside every shift/,
+      ),
+      expect.stringMatching(/^Machine 'A' produced 20 parts at 2026-11-21T05:40:00.000Z/),
+    ]);
+    // 05:45-21:30 planned (15.75 h, the two shifts), all of it running; 100 parts in Day.
+    const day = await p.day('2026-11-20');
+    expect(await p.metrics.oee(day)).toMatchObject({
+      totalParts: 100,
+      plannedHours: 15.75,
+      runHours: 15.75,
+    });
+    const twoDays = await p.metrics.resolveFilter('2026-11-19', '2026-11-21');
+    expect(await p.metrics.oeeWarnings(twoDays)).toEqual([
+      'A produced 50 parts (2 scrap) outside every shift of the shift calendar (SHIFTS) between ' +
+        '2026-11-20 and 2026-11-21: not planned time, so they are in none of these figures.',
+    ]);
+    expect(await p.metrics.oeeWarnings(await p.day('2026-11-19'))).toEqual([]);
+    expect(await p.metrics.oeeWarnings(await p.day('2026-11-20', 'B'))).toEqual([]);
+  });
+
   it('creates unknown machines when allowed, with a warning', async () => {
     p = await plant(kind, '2026-11-20T12:00:00Z', settings({ ingestAutoCreateMachines: true }));
     const result = await p.ingest.ingest(

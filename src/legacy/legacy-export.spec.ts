@@ -8,7 +8,13 @@ const TRICKY = ['__proto__', 'constructor', 'hasOwnProperty', 'toString'];
 function dataset(): Dataset {
   return {
     machines: TRICKY.map((name) => ({ name, type: 'Press', idealCycleTimeSeconds: 60 })),
-    shifts: TRICKY.map((name, i) => ({ name, startHour: i * 6, endHour: i * 6 + 6 })),
+    shifts: TRICKY.map((name, i) => ({
+      name,
+      startHour: i * 6,
+      endHour: i * 6 + 6,
+      startMinute: 0,
+      endMinute: 0,
+    })),
     production: TRICKY.flatMap((machine) =>
       TRICKY.map((shift, i) => ({
         machine,
@@ -52,5 +58,19 @@ describe(toLegacyFile.name, () => {
     expect(back.production).toEqual(original.production);
     expect(back.downtimeEvents).toEqual(original.downtimeEvents);
     expect(back.qualityIssues).toEqual(original.qualityIssues);
+  });
+
+  it('writes the minutes of a shift off the hour, and only of such a shift', () => {
+    const original = dataset();
+    original.shifts[1] = { ...original.shifts[1], startMinute: 45, endMinute: 30 };
+    const file = toLegacyFile(original, { generatedAt: 'x' }, new Date(0));
+    expect(file.shifts.map((s) => [s.start_minute, s.end_minute])).toEqual([
+      [undefined, undefined],
+      [45, 30],
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
+    const { dataset: back } = parseLegacyFile(JSON.stringify(file), 'round-trip.json');
+    expect(back.shifts).toEqual(original.shifts);
   });
 });

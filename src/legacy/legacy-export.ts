@@ -90,6 +90,9 @@ export function legacyPlant(
       name: s.name,
       start_hour: s.startHour,
       end_hour: s.endHour,
+      ...(s.startMinute || s.endMinute
+        ? { start_minute: s.startMinute ?? 0, end_minute: s.endMinute ?? 0 }
+        : {}),
     })),
   };
 }

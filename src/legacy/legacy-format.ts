@@ -1,6 +1,6 @@
 /**
  * The original Python system's `production.json` format. Import reads it (plus the optional `shift`
- * on events and issues that our export adds); export writes it.
+ * on events and issues and the shifts' optional minutes that our export adds); export writes it.
  */
 export interface LegacyMachine {
   id: number;
@@ -14,6 +14,9 @@ export interface LegacyShift {
   name: string;
   start_hour: number;
   end_hour: number;
+  /** Ours: minutes past the hours, written only for a shift that starts or ends off the hour. */
+  start_minute?: number;
+  end_minute?: number;
 }
 
 export interface LegacyShiftRecord {

@@ -318,10 +318,13 @@ function readShifts(read: Reader, raw: unknown): ShiftSpec[] {
     const name = read.text(item, 'name', path, { required: true });
     const startHour = read.number(item, 'start_hour', path, { integer: true, max: 24 });
     const endHour = read.number(item, 'end_hour', path, { integer: true, max: 24 });
+    const minute = (field: string) =>
+      item[field] === undefined ? 0 : read.number(item, field, path, { integer: true, max: 59 });
+    const [startMinute, endMinute] = [minute('start_minute'), minute('end_minute')];
     if (name && shifts.some((s) => s.name === name)) {
       read.problems.add(`${path}.name`, `shift "${name}" is listed twice`);
     }
-    shifts.push({ name, startHour, endHour });
+    shifts.push({ name, startHour, endHour, startMinute, endMinute });
   });
   return shifts;
 }

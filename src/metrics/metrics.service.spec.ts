@@ -152,7 +152,7 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
     // 1000 parts at 36 s = 10 h ideal in 8 h run.
     await load(dataset([row('A', '2026-01-02', { partsProduced: 1000 })]));
     expect((await metrics.oee(await filter())).performance).toBe(1.25);
-    expect(await metrics.performanceWarnings(await filter())).toEqual([
+    expect(await metrics.oeeWarnings(await filter())).toEqual([
       expect.stringMatching(/^Performance of A is 125\.0%.*ideal cycle time \(36 s\)/),
     ]);
   });

@@ -156,24 +156,38 @@ export class MetricsService {
   }
 
   /**
-   * Performance above 100% means parts were made faster than the ideal cycle time allows: the
-   * configured cycle time is wrong. Not capped; reported per machine.
+   * What an OEE answer must not hide, per machine:
+   * - performance above 100%: parts were made faster than the ideal cycle time allows, so the
+   *   configured cycle time is wrong (performance is not capped);
+   * - parts counted live outside every shift of SHIFTS: not planned time, so in no figure.
    */
-  async performanceWarnings(f: MetricsFilter): Promise<string[]> {
-    const [machines, cycleTimes] = await Promise.all([
+  async oeeWarnings(f: MetricsFilter): Promise<string[]> {
+    const [machines, cycleTimes, offShift] = await Promise.all([
       (await this.rollups.sums()).machineDaySums(f, 'machine').then((rows) => rows.map(settled)),
       this.data.listMachines(),
+      this.queries.offShiftProduction(f),
     ]);
     const seconds = new Map(cycleTimes.map((m) => [m.name, m.idealCycleTimeSeconds]));
-    return machines.flatMap((m) => {
-      const performance = performanceOf(m);
-      return performance !== null && performance > 1
+    const performance = machines.flatMap((m) => {
+      const value = performanceOf(m);
+      return value !== null && value > 1
         ? [
-            `Performance of ${m.key} is ${(100 * performance).toFixed(1)}%: it made more parts ` +
+            `Performance of ${m.key} is ${(100 * value).toFixed(1)}%: it made more parts ` +
               `than its ideal cycle time (${seconds.get(m.key)} s) allows, so that cycle time is probably too long.`,
           ]
         : [];
     });
+    const outside = offShift.map((m) => {
+      const dates =
+        m.firstDate === m.lastDate
+          ? `on ${m.firstDate}`
+          : `between ${m.firstDate} and ${m.lastDate}`;
+      return (
+        `${m.machine} produced ${m.parts} parts (${m.scrap} scrap) outside every shift of the ` +
+        `shift calendar (SHIFTS) ${dates}: not planned time, so they are in none of these figures.`
+      );
+    });
+    return [...performance, ...outside];
   }
 
   scrapFromSums(sums: Pick<OeeSums, 'scrap' | 'parts'>): ScrapResult {

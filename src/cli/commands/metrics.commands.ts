@@ -48,7 +48,7 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
       const [total, byMachine, warnings] = await Promise.all([
         metrics.oee(filter),
         metrics.oeeByMachine(filter),
-        metrics.performanceWarnings(filter),
+        metrics.oeeWarnings(filter),
       ]);
       if (options.json) return printJson({ ...filter, ...total, byMachine, warnings });
       process.stdout.write(`OEE ${filter.startDate} to ${filter.endDate}\n`);

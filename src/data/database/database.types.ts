@@ -13,6 +13,9 @@ export interface ShiftsTable {
   name: string;
   start_hour: number;
   end_hour: number;
+  /** Minutes past start_hour and end_hour (0-59). */
+  start_minute: number;
+  end_minute: number;
 }
 
 /** One row per machine x date x shift. run_hours + downtime_hours = planned_hours; good + scrap = parts. */
@@ -124,6 +127,14 @@ export interface LiveMachinesTable {
   derived_until: string;
 }
 
+/** Parts counted live at moments no shift covers, per machine and local date. */
+export interface OffShiftProductionTable {
+  machine_id: number;
+  date: string;
+  parts: number;
+  scrap: number;
+}
+
 /** A message that could not be read, kept for inspection. */
 export interface DeadLettersTable {
   id: string;
@@ -137,6 +148,7 @@ export interface DeadLettersTable {
 export interface Database {
   machines: MachinesTable;
   shifts: ShiftsTable;
+  off_shift_production: OffShiftProductionTable;
   production: ProductionTable;
   downtime_events: DowntimeEventsTable;
   quality_issues: QualityIssuesTable;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { Kysely, Transaction } from 'kysely';
-import { ShiftCalendar, ShiftWindow } from '../../common/shift-calendar';
+import { ShiftCalendar, ShiftDefinition, ShiftWindow } from '../../common/shift-calendar';
 import { SeverityName } from '../../common/severity';
 import { MachineSpec } from '../dataset';
 import { BulkInserter } from '../database/bulk-insert';
@@ -54,7 +54,7 @@ export interface LiveWriteResult {
   /** Machines created for signals that named them first. */
   createdMachines: string[];
   /** Accepted counts whose moment no shift covers (not counted in any shift). */
-  outsideShifts: { machine: string; eventId: string; at: number; parts: number }[];
+  outsideShifts: { machine: string; eventId: string; at: number; parts: number; scrap: number }[];
 }
 
 /** One machine's live figures in one shift window, as known at a moment. */
@@ -445,14 +445,27 @@ export class LiveDataService {
   private async calendarShiftIds(tx: Tx, calendar: ShiftCalendar): Promise<Map<string, number>> {
     const existing = await tx
       .selectFrom('shifts')
-      .select(['id', 'name', 'start_hour', 'end_hour'])
+      .select(['id', 'name', 'start_hour', 'end_hour', 'start_minute', 'end_minute'])
       .execute();
+    const rowOf = (shift: ShiftDefinition) => ({
+      name: shift.name,
+      start_hour: shift.startHour,
+      end_hour: shift.endHour,
+      start_minute: shift.startMinute ?? 0,
+      end_minute: shift.endMinute ?? 0,
+    });
     const changed = calendar.shifts.filter((shift) => {
       const stored = existing.find((s) => s.name === shift.name);
-      return stored?.start_hour !== shift.startHour || stored.end_hour !== shift.endHour;
+      const row = rowOf(shift);
+      return (
+        stored?.start_hour !== row.start_hour ||
+        stored.end_hour !== row.end_hour ||
+        stored.start_minute !== row.start_minute ||
+        stored.end_minute !== row.end_minute
+      );
     });
     const ids = await upsertByName(existing, changed, (shift, id, exists) => {
-      const row = { name: shift.name, start_hour: shift.startHour, end_hour: shift.endHour };
+      const row = rowOf(shift);
       return exists
         ? tx.updateTable('shifts').set(row).where('id', '=', id).execute()
         : tx
@@ -593,7 +606,7 @@ class RowWriter {
       if (signal.kind !== 'count') continue;
       const window = calendar.windowAt(signal.at);
       if (!window) {
-        outside.push({ ...signal, parts: signal.fields.parts });
+        outside.push({ ...signal, parts: signal.fields.parts, scrap: signal.fields.scrap });
         continue;
       }
       const machineId = machineIds.get(signal.machine) as number;
@@ -627,7 +640,43 @@ class RowWriter {
         .execute();
       this.touch(machineId, window.date);
     }
+    await this.addOffShift(outside, machineIds, calendar);
     return outside;
+  }
+
+  /** Parts counted outside every shift, added up per machine and local date. */
+  private async addOffShift(
+    outside: LiveWriteResult['outsideShifts'],
+    machineIds: Map<string, number>,
+    calendar: ShiftCalendar,
+  ): Promise<void> {
+    const sums = new Map<
+      string,
+      { machine_id: number; date: string; parts: number; scrap: number }
+    >();
+    for (const count of outside) {
+      const row = {
+        machine_id: machineIds.get(count.machine) as number,
+        date: calendar.localDate(count.at),
+      };
+      const key = `${row.machine_id}|${row.date}`;
+      const sum = sums.get(key) ?? { ...row, parts: 0, scrap: 0 };
+      sum.parts += count.parts;
+      sum.scrap += count.scrap;
+      sums.set(key, sum);
+    }
+    for (const row of sums.values()) {
+      await this.tx
+        .insertInto('off_shift_production')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['machine_id', 'date']).doUpdateSet((eb) => ({
+            parts: eb('off_shift_production.parts', '+', eb.ref('excluded.parts')),
+            scrap: eb('off_shift_production.scrap', '+', eb.ref('excluded.scrap')),
+          })),
+        )
+        .execute();
+    }
   }
 
   /** One quality issue per signal, in the shift its moment falls in (none outside shifts). */

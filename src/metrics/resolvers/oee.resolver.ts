@@ -36,9 +36,9 @@ export class OeeResolver {
 
   @ResolveField(() => [String], {
     description:
-      'Data problems, e.g. a machine whose performance is above 100% (its ideal cycle time is wrong).',
+      'Data problems: a machine whose performance is above 100% (its ideal cycle time is wrong), or that reported parts outside every shift of SHIFTS (in none of the figures).',
   })
   warnings(@Parent() parent: OeeMetrics): Promise<string[]> {
-    return this.metrics.performanceWarnings(parent.filter);
+    return this.metrics.oeeWarnings(parent.filter);
   }
 }

@@ -5,6 +5,8 @@ import * as initial from './0001-initial';
 import * as summaries from './0002-summaries';
 import * as storedSums from './0003-stored-sums';
 import * as liveSignals from './0004-live-signals';
+import * as shiftMinutes from './0005-shift-minutes';
+import * as offShiftProduction from './0006-off-shift-production';
 
 /** Migrations are compiled into the app (no directory scanning), in the order they must run. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +14,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-summaries': summaries,
   '0003-stored-sums': storedSums,
   '0004-live-signals': liveSignals,
+  '0005-shift-minutes': shiftMinutes,
+  '0006-off-shift-production': offShiftProduction,
 };
 
 const provider: MigrationProvider = {
