@@ -187,6 +187,105 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
       expect(body.data?.page).toEqual({ issues: [{ machine: 'M1', type: 'surface' }] });
     });
 
+    it('losses add up to planned busy time; valuable operating time is OEE x planned busy time', async () => {
+      const { body } = await t.gql(`{
+        oee(${RANGE}) { oee plannedBusyHours }
+        losses(${RANGE}) { plannedHours plannedDowntimeHours plannedBusyHours valuableOperatingHours
+          availabilityLossHours performanceLossHours qualityLossHours
+          availabilityLossByReason { reason hours events cumulativeShare }
+          plannedDowntimeByReason { reason hours }
+          sixBigLosses { loss category hours note } warnings }
+        night: losses(${RANGE}, shift: "night", machine: "M2") { plannedBusyHours availabilityLossHours }
+      }`);
+      expect(body.errors).toBeUndefined();
+      const { oee, losses, night } = body.data as Record<string, any>;
+      expect(losses.plannedBusyHours).toBe(oee.plannedBusyHours);
+      const parts =
+        losses.valuableOperatingHours +
+        losses.availabilityLossHours +
+        losses.performanceLossHours +
+        losses.qualityLossHours;
+      expect(Math.abs(parts - losses.plannedBusyHours)).toBeLessThan(0.005);
+      expect(Math.abs(losses.valuableOperatingHours - oee.oee * oee.plannedBusyHours)).toBeLessThan(
+        0.01,
+      );
+      // Unplanned downtime (11.5 h) is the availability loss: every hour of it has an event here.
+      expect(losses).toMatchObject({ plannedDowntimeHours: 0.5, availabilityLossHours: 11.5 });
+      expect(losses.availabilityLossByReason).toEqual([
+        { reason: 'electrical', hours: 8, events: 1, cumulativeShare: 0.6957 },
+        { reason: 'mechanical', hours: 3.25, events: 2, cumulativeShare: 0.9783 },
+        { reason: 'material', hours: 0.25, events: 1, cumulativeShare: 1 },
+      ]);
+      expect(losses.plannedDowntimeByReason).toEqual([{ reason: 'maintenance', hours: 0.5 }]);
+      const six = losses.sixBigLosses as { loss: string; category: string; hours: number }[];
+      expect(six.map((l) => l.loss)).toEqual([
+        'Breakdowns',
+        'Setup and adjustments',
+        'Small stops',
+        'Other stops',
+        'Reduced speed',
+        'Process defects',
+        'Reduced yield',
+      ]);
+      expect(six[0].hours).toBe(11.25);
+      const availability = six.filter((l) => l.category === 'availability');
+      expect(availability.reduce((n, l) => n + l.hours, 0)).toBeCloseTo(11.5, 2);
+      expect(night.plannedBusyHours).toBeGreaterThan(0);
+    });
+
+    it('defect Pareto by type and machine; downtime by machine and shift; the previous period', async () => {
+      const { body } = await t.gql(`{
+        qualityIssues(${RANGE}) {
+          byType { type count partsAffected cumulativeShare }
+          byMachine { machine count partsAffected cumulativeShare }
+        }
+        downtime(${RANGE}) {
+          downtimeByReason { reason cumulativeShare }
+          byMachine { machine downtimeHours plannedDowntimeHours unplannedDowntimeHours cumulativeShare }
+          byShift { shift unplannedDowntimeHours cumulativeShare }
+        }
+        oee(${RANGE}) { oee availability }
+        comparison(${RANGE}) { startDate endDate previousStartDate previousEndDate
+          current { oee availability scrapRate downtimeHours } previous { oee downtimeHours }
+          change { oee downtimeHours } }
+      }`);
+      expect(body.errors).toBeUndefined();
+      const data = body.data as Record<string, any>;
+      expect(data.qualityIssues).toEqual({
+        byType: [
+          { type: 'dimensional', count: 1, partsAffected: 12, cumulativeShare: 0.5714 },
+          { type: 'surface', count: 1, partsAffected: 5, cumulativeShare: 0.8095 },
+          { type: 'material', count: 1, partsAffected: 4, cumulativeShare: 1 },
+        ],
+        byMachine: [
+          { machine: 'M1', count: 2, partsAffected: 17, cumulativeShare: 0.8095 },
+          { machine: 'M2', count: 1, partsAffected: 4, cumulativeShare: 1 },
+        ],
+      });
+      expect(data.downtime.downtimeByReason.at(-1).cumulativeShare).toBe(1);
+      const byMachine = data.downtime.byMachine as { unplannedDowntimeHours: number }[];
+      expect(byMachine.reduce((n, m) => n + m.unplannedDowntimeHours, 0)).toBeCloseTo(11.5, 2);
+      expect(byMachine.at(-1)).toMatchObject({ cumulativeShare: 1 });
+      expect(data.downtime.byShift.map((s: { shift: string }) => s.shift).sort()).toEqual([
+        'Day',
+        'Night',
+      ]);
+      expect(data.comparison).toEqual({
+        startDate: '2026-01-05',
+        endDate: '2026-01-06',
+        previousStartDate: '2026-01-03',
+        previousEndDate: '2026-01-04',
+        current: {
+          oee: data.oee.oee,
+          availability: data.oee.availability,
+          scrapRate: 1.76,
+          downtimeHours: 12,
+        },
+        previous: { oee: null, downtimeHours: 0 },
+        change: { oee: null, downtimeHours: 12 },
+      });
+    });
+
     it('downtime: totals, planned split, Pareto, major events, MTBF and MTTR', async () => {
       const { body } = await t.gql(`{ downtime(${RANGE}) {
         totalDowntimeHours plannedDowntimeHours unplannedDowntimeHours failures failureHours mtbfHours mttrHours
@@ -332,6 +431,14 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
     expect(downtime.majorEvents.map((e: { durationHours: number }) => e.durationHours)).toEqual([
       8, 2.5,
     ]);
+    const { body: more } = await t.gql(`{
+      losses(${RANGE}) { plannedBusyHours valuableOperatingHours availabilityLossHours performanceLossHours qualityLossHours }
+      comparison(${RANGE}) { current { oee } change { downtimeHours } }
+    }`);
+    expect(await cliJson('losses')).toMatchObject(more.data.losses);
+    expect(await cliJson('compare')).toMatchObject(more.data.comparison);
+    const losses = await t.cli('losses', ...from);
+    expect(losses.stdout).toMatch(/^Breakdowns\s+availability\s+11\.25$/m);
     const table = await t.cli('oee', ...from);
     expect(table.stdout).toMatch(new RegExp(`^All\\s+${(HAND.oee * 100).toFixed(1)}%`, 'm'));
     const unknown = await t.cli('oee', ...from, '--machine', 'CNC-9');
@@ -374,6 +481,11 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
         'an unknown machine',
         '{ downtime(startDate: "2026-01-05", endDate: "2026-01-06", machine: "CNC-9") { failures } }',
         /Unknown machine 'CNC-9'. Known machines: M1, M2/,
+      ],
+      [
+        'an unknown shift',
+        `{ losses(${RANGE}, shift: "Late") { plannedBusyHours } }`,
+        /Unknown shift 'Late'. Known shifts: Day, Night/,
       ],
       [
         'a list limit over 1000',

@@ -23,6 +23,27 @@ function tools() {
     oee: () => Promise.resolve(oee),
     oeeByMachine: () => Promise.resolve([{ machine: 'M1', ...oee }]),
     oeeWarnings: () => Promise.resolve([]),
+    resolveShift: (name: string) => Promise.resolve(name === 'night' ? 'Night' : name),
+    losses: (f: unknown, shift: string | null) =>
+      Promise.resolve({
+        plannedBusyHours: 10,
+        valuableOperatingHours: 6,
+        availabilityLossHours: 2,
+        performanceLossHours: 1.5,
+        qualityLossHours: 0.5,
+        plannedDowntimeHours: 1,
+        availabilityLossByReason: [{ reason: 'mechanical', hours: 2, events: 1 }],
+        sixBigLosses: [{ loss: 'Breakdowns', category: 'availability', hours: 2, note: shift }],
+        warnings: [],
+      }),
+    comparison: () =>
+      Promise.resolve({
+        previousStartDate: '2025-12-25',
+        previousEndDate: '2025-12-31',
+        current: { oee: 0.5, scrapRate: 2, downtimeHours: 3 },
+        previous: { oee: 0.4, scrapRate: 3, downtimeHours: 4 },
+        change: { oee: 0.1, scrapRate: -1, downtimeHours: -1 },
+      }),
     datasetStats: () => Promise.resolve({ exists: false }),
   } as unknown as MetricsService;
   const data = {
@@ -74,6 +95,28 @@ describe(ChatTools.name, () => {
       expect(result).toEqual({ error });
     },
   );
+
+  it('dispatches the loss analysis and the comparison with the previous period', async () => {
+    const t = tools().tools;
+    const range = '"start_date":"2026-01-01","end_date":"2026-01-07","machine_name":null';
+    const losses = await t.run('get_oee_losses', `{${range},"shift":"night"}`);
+    expect(losses.result).toMatchObject({
+      shift: 'Night',
+      planned_busy_hours: 10,
+      valuable_operating_hours: 6,
+      unplanned_downtime_by_reason: [{ reason: 'mechanical', hours: 2, events: 1 }],
+      six_big_losses: [{ loss: 'Breakdowns', hours: 2, note: 'Night' }],
+    });
+    expect((await t.run('get_oee_losses', `{${range},"shift":7}`)).error).toBe(
+      'shift must be a shift name or null',
+    );
+    const compared = await t.run('compare_periods', `{${range}}`);
+    expect(compared.result).toMatchObject({
+      previous_start_date: '2025-12-25',
+      current: { oee_percent: 50, scrap_rate_percent: 2, downtime_hours: 3 },
+      change_in_points_or_hours: { oee_percent: 10, scrap_rate_percent: -1, downtime_hours: -1 },
+    });
+  });
 
   it('lists machines and says when there is no data range', async () => {
     const t = tools().tools;

@@ -48,7 +48,10 @@ function tool(
   };
 }
 
-/** The original system's four tools (same names and arguments) plus two to discover the data. */
+/**
+ * The original system's four tools (same names and arguments), two to discover the data, and the
+ * loss analysis.
+ */
 export const CHAT_TOOLS: ChatCompletionFunctionTool[] = [
   tool(
     'calculate_oee',
@@ -75,6 +78,19 @@ export const CHAT_TOOLS: ChatCompletionFunctionTool[] = [
   tool(
     'get_downtime_analysis',
     'Downtime for a date range: total, planned and unplanned hours, hours by reason, major events, failures, MTBF and MTTR.',
+    rangeParameters,
+  ),
+  tool(
+    'get_oee_losses',
+    'Where planned busy time went, in hours: valuable operating time and the availability, performance and quality losses (they add up to planned busy time), unplanned downtime by reason, and the six big losses. For a date range, optionally one machine and one shift.',
+    {
+      ...rangeParameters,
+      shift: { type: ['string', 'null'], description: 'One shift by name, or null for all shifts' },
+    },
+  ),
+  tool(
+    'compare_periods',
+    'OEE, availability, performance, quality, scrap rate and downtime of a date range against the previous range of the same length, with the change (current - previous): "is it getting better".',
     rangeParameters,
   ),
   tool(
@@ -129,6 +145,17 @@ export class ChatTools {
         return this.quality(await this.filter(args, ['severity']), parseSeverity(args.severity));
       case 'get_downtime_analysis':
         return this.downtime(await this.filter(args, []));
+      case 'get_oee_losses': {
+        const f = await this.filter(args, ['shift']);
+        if (args.shift !== undefined && args.shift !== null && typeof args.shift !== 'string') {
+          throw new BadInputError('shift must be a shift name or null');
+        }
+        const shift =
+          typeof args.shift === 'string' ? await this.metrics.resolveShift(args.shift) : null;
+        return this.losses(f, shift);
+      }
+      case 'compare_periods':
+        return this.comparison(await this.filter(args, []));
       case 'list_machines':
         return this.machines(args);
       case 'get_data_range': {
@@ -231,10 +258,59 @@ export class ChatTools {
     };
   }
 
+  private async losses(f: MetricsFilter, shift: string | null) {
+    const losses = await this.metrics.losses(f, shift);
+    const reasons = (rows: typeof losses.availabilityLossByReason) =>
+      rows
+        .slice(0, MAX_LISTED)
+        .map((r) => ({ reason: r.reason, hours: r.hours, events: r.events }));
+    return {
+      ...range(f),
+      shift: shift ?? 'all shifts',
+      planned_busy_hours: losses.plannedBusyHours,
+      valuable_operating_hours: losses.valuableOperatingHours,
+      availability_loss_hours: losses.availabilityLossHours,
+      performance_loss_hours: losses.performanceLossHours,
+      quality_loss_hours: losses.qualityLossHours,
+      planned_downtime_hours: losses.plannedDowntimeHours,
+      unplanned_downtime_by_reason: reasons(losses.availabilityLossByReason),
+      six_big_losses: losses.sixBigLosses.map((l) => ({
+        loss: l.loss,
+        category: l.category,
+        hours: l.hours,
+        note: l.note,
+      })),
+      ...(losses.warnings.length > 0 ? { warnings: losses.warnings } : {}),
+    };
+  }
+
+  private async comparison(f: MetricsFilter) {
+    const c = await this.metrics.comparison(f);
+    // Changes of ratios are in percentage points.
+    const figures = (p: typeof c.change) => ({
+      oee_percent: pct(p.oee),
+      availability_percent: pct(p.availability),
+      performance_percent: pct(p.performance),
+      quality_percent: pct(p.quality),
+      scrap_rate_percent: p.scrapRate,
+      downtime_hours: p.downtimeHours,
+      unplanned_downtime_hours: p.unplannedDowntimeHours,
+    });
+    return {
+      ...range(f),
+      previous_start_date: c.previousStartDate,
+      previous_end_date: c.previousEndDate,
+      current: figures(c.current),
+      previous: figures(c.previous),
+      change_in_points_or_hours: figures(c.change),
+    };
+  }
+
   private async quality(f: MetricsFilter, severity: SeverityName | null) {
-    const [summary, issues] = await Promise.all([
+    const [summary, issues, byType] = await Promise.all([
       this.metrics.qualitySummary(f, severity),
       this.metrics.qualityIssues(f, severity, { limit: MAX_LISTED, offset: 0 }),
+      this.metrics.defects(f, severity, 'type'),
     ]);
     return {
       ...range(f),
@@ -244,6 +320,12 @@ export class ChatTools {
       severity_breakdown: Object.fromEntries(
         summary.severityBreakdown.map((s) => [s.severity, s.count]),
       ),
+      defects_by_type: byType.slice(0, MAX_LISTED).map((t) => ({
+        type: t.key,
+        issues: t.count,
+        parts_affected: t.partsAffected,
+        cumulative_share_percent: pct(t.cumulativeShare),
+      })),
       newest_issues: issues.map((i) => ({
         date: i.date,
         machine: i.machine,
@@ -259,11 +341,19 @@ export class ChatTools {
   }
 
   private async downtime(f: MetricsFilter) {
-    const [totals, byReason, major] = await Promise.all([
+    const [totals, byReason, major, byMachine, byShift] = await Promise.all([
       this.metrics.downtime(f),
       this.metrics.downtimeByReason(f),
       this.metrics.majorEvents(f, { limit: MAX_LISTED, offset: 0 }),
+      f.machine ? Promise.resolve([]) : this.metrics.downtimeByMachine(f),
+      this.metrics.downtimeByShift(f),
     ]);
+    const shares = (rows: typeof byShift) =>
+      rows.slice(0, MAX_LISTED).map((r) => ({
+        name: r.key,
+        unplanned_hours: r.unplannedDowntimeHours,
+        planned_hours: r.plannedDowntimeHours,
+      }));
     return {
       ...range(f),
       total_downtime_hours: totals.totalDowntimeHours,
@@ -282,6 +372,8 @@ export class ChatTools {
         description: e.description,
         hours: e.durationHours,
       })),
+      ...(byMachine.length > 0 ? { downtime_by_machine: shares(byMachine) } : {}),
+      downtime_by_shift: shares(byShift),
       failures: totals.failures,
       mtbf_hours: totals.mtbfHours,
       mttr_hours: totals.mttrHours,

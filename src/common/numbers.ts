@@ -26,3 +26,19 @@ export function splitProportionally(total: number, weights: number[]): number[] 
   for (let i = 0; i < remainder; i++) result[order[i].index]++;
   return result;
 }
+
+/**
+ * Rounds parts that add up to a total to `decimals` so that the rounded parts add up to the
+ * rounded total exactly (largest remainder); each part stays within one unit of its own value.
+ */
+export function roundParts(parts: number[], decimals: number): number[] {
+  const factor = 10 ** decimals;
+  const scaled = parts.map((part) => part * factor);
+  const floors = scaled.map((value) => Math.floor(value + 1e-9));
+  const order = scaled
+    .map((value, index) => ({ index, fraction: value - floors[index] }))
+    .sort((a, b) => b.fraction - a.fraction || a.index - b.index);
+  const remainder = Math.round(sum(scaled)) - sum(floors);
+  for (let i = 0; i < remainder; i++) floors[order[i].index]++;
+  return floors.map((value) => round(value / factor, decimals));
+}

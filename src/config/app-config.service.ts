@@ -103,6 +103,12 @@ export class AppConfig {
   get majorDowntimeHours(): number {
     return this.get('MAJOR_DOWNTIME_HOURS');
   }
+  get setupReasons(): string[] {
+    return reasonList(this.get('SETUP_REASONS'));
+  }
+  get smallStopHours(): number {
+    return this.get('SMALL_STOP_MINUTES') / 60;
+  }
   get rateLimits(): { default: RateLimit; setup: RateLimit; chat: RateLimit } {
     return {
       default: rateLimit(this.get('RATE_LIMIT_DEFAULT')),

@@ -145,6 +145,14 @@ export class Env {
   @NumberInRange(0, 24, 'hours')
   MAJOR_DOWNTIME_HOURS = 2;
 
+  @Matches(REASON_LIST, {
+    message: 'must be a comma-separated list of reason codes, e.g. changeover,setup',
+  })
+  SETUP_REASONS = 'changeover,setup,adjustment';
+
+  @NumberInRange(0, 240, 'minutes')
+  SMALL_STOP_MINUTES = 5;
+
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_DEFAULT = '100/minute';
 

@@ -10,6 +10,7 @@ import {
   MonthToDate,
   MetricsFilter,
   OeeSums,
+  LossEventRow,
   OffShiftProductionRow,
   QualityIssueRow,
   StoredSums,
@@ -152,7 +153,7 @@ export class MetricsSumsRepository implements MetricSums {
     const { key, group } = {
       shift: {
         key: sql`s.name`,
-        group: sql`group by s.id, s.name, s.start_hour order by s.start_hour`,
+        group: sql`group by s.id, s.name, s.start_hour, s.start_minute order by s.start_hour, s.start_minute`,
       },
       machineDayShift: {
         key: sql`r.machine_id || '|' || r.date || '|' || s.name`,
@@ -418,5 +419,59 @@ export class MetricsSumsRepository implements MetricSums {
       group by m.id, m.name
       order by sum(o.parts) desc, m.id`.execute(await this.reader());
     return rows.map((r) => ({ ...r, parts: Number(r.parts), scrap: Number(r.scrap) }));
+  }
+
+  /**
+   * Event hours and counts per reason (of one shift when named), and of them the events shorter
+   * than `shortHours`: what the loss analysis splits availability losses by.
+   */
+  async eventsForLosses(
+    f: MetricsFilter,
+    shift: string | null,
+    shortHours: number,
+  ): Promise<LossEventRow[]> {
+    const { rows } = await sql<Record<keyof LossEventRow, Numeric> & { reason: string }>`
+      select e.reason as reason, sum(e.duration_hours) as hours, count(*) as events,
+        sum(case when e.duration_hours < ${shortHours} then e.duration_hours else 0 end) as "shortHours",
+        sum(case when e.duration_hours < ${shortHours} then 1 else 0 end) as "shortEvents"
+      from downtime_events e
+      ${shift === null ? sql`` : sql`join shifts s on s.id = e.shift_id and s.name = ${shift}`}
+      where ${this.range('e', f)}
+      group by e.reason
+      order by sum(e.duration_hours) desc, e.reason`.execute(await this.reader());
+    return rows.map((r) => ({
+      reason: r.reason,
+      hours: Number(r.hours),
+      events: Number(r.events),
+      shortHours: Number(r.shortHours),
+      shortEvents: Number(r.shortEvents),
+    }));
+  }
+
+  /** Quality issues and parts affected by type or by machine, most parts affected first. */
+  async defectsBy(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+    by: 'type' | 'machine',
+  ): Promise<{ key: string; count: number; partsAffected: number }[]> {
+    const { key, join, group } = {
+      type: { key: sql`q.type`, join: sql``, group: sql`q.type` },
+      machine: {
+        key: sql`m.name`,
+        join: sql`join machines m on m.id = q.machine_id`,
+        group: sql`m.id, m.name`,
+      },
+    }[by];
+    const { rows } = await sql<{ key: string; count: Numeric; parts: Numeric }>`
+      select ${key} as key, count(*) as count, sum(q.parts_affected) as parts
+      from quality_issues q ${join}
+      where ${this.range('q', f)} ${severity ? sql`and q.severity = ${severity}` : sql``}
+      group by ${group}
+      order by sum(q.parts_affected) desc, count(*) desc, ${key}`.execute(await this.reader());
+    return rows.map((r) => ({
+      key: r.key,
+      count: Number(r.count),
+      partsAffected: Number(r.parts ?? 0),
+    }));
   }
 }

@@ -70,6 +70,15 @@ export interface QualityIssueRow {
   shift: string | null;
 }
 
+/** Downtime events of one reason, and of them those shorter than the small-stop threshold. */
+export interface LossEventRow {
+  reason: string;
+  hours: number;
+  events: number;
+  shortHours: number;
+  shortEvents: number;
+}
+
 /** Parts a machine reported outside every shift in a range (live counts; in no shift's figures). */
 export interface OffShiftProductionRow {
   machine: string;

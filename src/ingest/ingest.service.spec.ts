@@ -135,7 +135,9 @@ describe.each(DATABASE_KINDS)(`${IngestService.name} on %s`, (kind) => {
       runHours: 5,
     });
     const reasons = await p.metrics.downtimeByReason(await p.day('2026-11-20'));
-    expect(reasons).toEqual([{ reason: 'mechanical', hours: 1, events: 1, planned: false }]);
+    expect(reasons).toEqual([
+      { reason: 'mechanical', hours: 1, events: 1, planned: false, cumulativeShare: 1 },
+    ]);
     expect(
       (await p.metrics.qualitySummary(await p.day('2026-11-20'), null)).totalPartsAffected,
     ).toBe(4);
@@ -175,7 +177,7 @@ describe.each(DATABASE_KINDS)(`${IngestService.name} on %s`, (kind) => {
       ['Late', 1, 0],
     ]);
     expect(await p.metrics.downtimeByReason(await p.day('2026-11-20'))).toEqual([
-      { reason: 'maintenance', hours: 4, events: 2, planned: true },
+      { reason: 'maintenance', hours: 4, events: 2, planned: true, cumulativeShare: 1 },
     ]);
   });
 
@@ -319,7 +321,7 @@ describe.each(DATABASE_KINDS)(`${IngestService.name} on %s`, (kind) => {
     );
     expect(night).toMatchObject({ plannedHours: 9, runHours: 8 });
     expect(await p.metrics.downtimeByReason(await p.day('2026-10-25'))).toEqual([
-      { reason: 'electrical', hours: 2, events: 1, planned: false },
+      { reason: 'electrical', hours: 2, events: 1, planned: false, cumulativeShare: 1 },
     ]);
   });
 

@@ -3,6 +3,7 @@ import { DataModule } from '../data/data.module';
 import { MetricsRollupCache } from './metrics-rollup';
 import { DatasetResolver } from './resolvers/dataset.resolver';
 import { DowntimeResolver } from './resolvers/downtime.resolver';
+import { LossesResolver } from './resolvers/losses.resolver';
 import { OeeResolver } from './resolvers/oee.resolver';
 import { QualityResolver } from './resolvers/quality.resolver';
 import { ScrapResolver } from './resolvers/scrap.resolver';
@@ -19,6 +20,7 @@ import { MetricsService } from './metrics.service';
     ScrapResolver,
     QualityResolver,
     DowntimeResolver,
+    LossesResolver,
   ],
   exports: [MetricsService, MetricsRollupCache],
 })

@@ -22,6 +22,8 @@ import { MetricsService } from './metrics.service';
 const config = {
   plannedDowntimeReasons: ['maintenance'],
   failureReasons: ['mechanical', 'electrical'],
+  setupReasons: ['changeover'],
+  smallStopHours: 0.1,
   majorDowntimeHours: 2,
 } as AppConfig;
 
@@ -129,6 +131,199 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
       plannedBusyHours: 8,
     });
     expect(oee.oee).toBeCloseTo(0.75 * (5 / 6) * 0.9, 4);
+  });
+
+  describe('loss analysis', () => {
+    const issue = (machine: string, type: string, partsAffected: number) => ({
+      machine,
+      date: '2026-01-02',
+      shift: null,
+      type,
+      description: '',
+      partsAffected,
+      severity: 'Low' as const,
+    });
+    const day = (machine?: string) => metrics.resolveFilter('2026-01-02', '2026-01-02', machine);
+
+    beforeEach(async () => {
+      await load(
+        dataset(
+          [
+            // The day before: 8 h run, 400 parts at 36 s = 4 h ideal, all good.
+            row('A', '2026-01-01', { partsProduced: 400 }),
+            // 8 h planned, 6 h run, 2 h down; 500 parts at 36 s = 5 h ideal; 450 good.
+            row('A', '2026-01-02', {
+              runHours: 6,
+              downtimeHours: 2,
+              partsProduced: 500,
+              goodParts: 450,
+              scrapParts: 50,
+            }),
+            // 8 h run, 100 parts at 360 s = 10 h ideal (faster than ideal); 90 good.
+            row('B', '2026-01-02', {
+              shift: 'Night',
+              partsProduced: 100,
+              goodParts: 90,
+              scrapParts: 10,
+            }),
+          ],
+          {
+            downtimeEvents: [
+              event('A', '2026-01-02', 'mechanical', 1, 'Day'),
+              event('A', '2026-01-02', 'changeover', 0.5, 'Day'),
+              event('A', '2026-01-02', 'material', 0.05, 'Day'), // 3 min: a small stop
+              event('A', '2026-01-02', 'material', 0.2, 'Day'),
+              event('A', '2026-01-02', 'maintenance', 0.25, 'Day'), // planned
+            ],
+            qualityIssues: [
+              issue('A', 'surface', 30),
+              issue('A', 'surface', 10),
+              issue('A', 'dimension', 50),
+              issue('A', 'surface', 5),
+              issue('B', 'burr', 0),
+              issue('B', 'burr', 0),
+            ],
+          },
+        ),
+      );
+    });
+
+    it('splits planned busy time into losses that add up to it, by hand', async () => {
+      // Planned busy 8 - 0.25 = 7.75 h; run 6 h: availability loss 1.75 h; ideal 5 h: performance
+      // loss 1 h; valuable = 5 h x 0.9 = 4.5 h; quality loss 0.5 h.
+      const a = await metrics.losses(await day('A'), null);
+      expect(a).toMatchObject({
+        plannedHours: 8,
+        plannedDowntimeHours: 0.25,
+        plannedBusyHours: 7.75,
+        availabilityLossHours: 1.75,
+        performanceLossHours: 1,
+        qualityLossHours: 0.5,
+        valuableOperatingHours: 4.5,
+        warnings: [],
+      });
+      expect(a.availabilityLossByReason).toEqual([
+        { reason: 'mechanical', hours: 1, events: 1, cumulativeShare: 0.5714 },
+        { reason: 'changeover', hours: 0.5, events: 1, cumulativeShare: 0.8571 },
+        { reason: 'material', hours: 0.25, events: 2, cumulativeShare: 1 },
+      ]);
+      expect(a.plannedDowntimeByReason).toEqual([
+        { reason: 'maintenance', hours: 0.25, events: 1, cumulativeShare: 1 },
+      ]);
+      expect(a.sixBigLosses.map((l) => [l.loss, l.category, l.hours])).toEqual([
+        ['Breakdowns', 'availability', 1],
+        ['Setup and adjustments', 'availability', 0.5],
+        ['Small stops', 'availability', 0.05],
+        ['Other stops', 'availability', 0.2],
+        ['Reduced speed', 'performance', 1],
+        ['Process defects', 'quality', 0.5],
+        ['Reduced yield', 'quality', null],
+      ]);
+    });
+
+    it('keeps a negative performance loss (faster than ideal) and a shift apart', async () => {
+      // B: 8 h run, 10 h ideal: performance loss -2 h; valuable 10 h x 0.9 = 9 h; quality loss 1 h.
+      const night = await metrics.losses(await day(), await metrics.resolveShift('night'));
+      expect(night).toMatchObject({
+        plannedBusyHours: 8,
+        availabilityLossHours: 0,
+        performanceLossHours: -2,
+        qualityLossHours: 1,
+        valuableOperatingHours: 9,
+        availabilityLossByReason: [],
+        warnings: [expect.stringMatching(/^The performance loss is negative \(-2 h\)/)],
+      });
+      // Both: 15.75 h = 1.75 + (-1) + 1.5 + 13.5 (quality 540 / 600 of 15 h ideal).
+      const all = await metrics.losses(await day(), null);
+      const parts = [
+        all.availabilityLossHours,
+        all.performanceLossHours,
+        all.qualityLossHours,
+        all.valuableOperatingHours,
+      ];
+      expect(parts).toEqual([1.75, -1, 1.5, 13.5]);
+      expect(parts.reduce((x, y) => x + y)).toBeCloseTo(all.plannedBusyHours, 2);
+      await expect(metrics.resolveShift('Late')).rejects.toThrow(
+        "Unknown shift 'Late'. Known shifts: Day, Night",
+      );
+    });
+
+    it('ranks defects and downtime as Paretos with cumulative shares', async () => {
+      const f = await day();
+      expect(await metrics.defects(f, null, 'type')).toEqual([
+        { key: 'dimension', count: 1, partsAffected: 50, cumulativeShare: 0.5263 },
+        { key: 'surface', count: 3, partsAffected: 45, cumulativeShare: 1 },
+        { key: 'burr', count: 2, partsAffected: 0, cumulativeShare: 1 },
+      ]);
+      expect(await metrics.defects(f, null, 'machine')).toEqual([
+        { key: 'A', count: 4, partsAffected: 95, cumulativeShare: 1 },
+        { key: 'B', count: 2, partsAffected: 0, cumulativeShare: 1 },
+      ]);
+      // No part affected: shares of issues.
+      expect(await metrics.defects(await day('B'), null, 'type')).toEqual([
+        { key: 'burr', count: 2, partsAffected: 0, cumulativeShare: 1 },
+      ]);
+      const downtime = (key: string, unplanned: number, planned: number, share: number) => ({
+        key,
+        downtimeHours: unplanned + planned,
+        plannedDowntimeHours: planned,
+        unplannedDowntimeHours: unplanned,
+        cumulativeShare: share,
+      });
+      expect(await metrics.downtimeByMachine(f)).toEqual([
+        downtime('A', 1.75, 0.25, 1),
+        downtime('B', 0, 0, 1),
+      ]);
+      expect(await metrics.downtimeByShift(f)).toEqual([
+        downtime('Day', 1.75, 0.25, 1),
+        downtime('Night', 0, 0, 1),
+      ]);
+      expect((await metrics.downtimeByReason(f)).map((r) => r.cumulativeShare)).toEqual([
+        0.5, 0.75, 0.875, 1,
+      ]);
+    });
+
+    it('compares a range with the one before it', async () => {
+      // A on 01-02: A 6 / 7.75, P 0.8333, Q 0.9, OEE 0.5806, scrap 10%; on 01-01: 1, 0.5, 1, 0.5, 0%.
+      expect(await metrics.comparison(await day('A'))).toEqual({
+        startDate: '2026-01-02',
+        endDate: '2026-01-02',
+        previousStartDate: '2026-01-01',
+        previousEndDate: '2026-01-01',
+        current: {
+          oee: 0.5806,
+          availability: 0.7742,
+          performance: 0.8333,
+          quality: 0.9,
+          scrapRate: 10,
+          downtimeHours: 2,
+          unplannedDowntimeHours: 1.75,
+        },
+        previous: {
+          oee: 0.5,
+          availability: 1,
+          performance: 0.5,
+          quality: 1,
+          scrapRate: 0,
+          downtimeHours: 0,
+          unplannedDowntimeHours: 0,
+        },
+        change: {
+          oee: 0.0806,
+          availability: -0.2258,
+          performance: 0.3333,
+          quality: -0.1,
+          scrapRate: 10,
+          downtimeHours: 2,
+          unplannedDowntimeHours: 1.75,
+        },
+      });
+      // Nothing the period before: no ratio to compare.
+      const first = await metrics.comparison(
+        await metrics.resolveFilter('2026-01-01', '2026-01-01', 'B'),
+      );
+      expect(first.change.oee).toBeNull();
+    });
   });
 
   it('returns null ratios, not 0% or 100%, when a denominator is 0', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { daysInclusive, isIsoDate } from '../common/dates';
+import { addDays, daysInclusive, isIsoDate } from '../common/dates';
 import { BadInputError } from '../common/errors';
-import { round } from '../common/numbers';
+import { round, roundParts, sum } from '../common/numbers';
 import { clip, quoted } from '../common/text';
 import { AppConfig } from '../config/app-config.service';
 import { DataService, DatasetStats } from '../data/data.service';
@@ -15,7 +15,19 @@ import {
   OeeSums,
   QualityIssueRow,
 } from '../data/metrics-sums.types';
-import { DowntimeResult, OeeResult, ReasonDowntimeRow, ScrapResult } from './metrics.types';
+import {
+  BigLossRow,
+  Cumulative,
+  DefectRow,
+  DowntimeResult,
+  DowntimeShareRow,
+  LossesResult,
+  OeeResult,
+  PeriodComparison,
+  PeriodFigures,
+  ReasonDowntimeRow,
+  ScrapResult,
+} from './metrics.types';
 
 const hours = (value: number) => round(value, 2);
 /** Ratios are answered to 4 decimals; null (no denominator) stays null. */
@@ -50,6 +62,36 @@ function settled<T extends OeeSums>(sums: T): T {
     downtimeHours: h(sums.downtimeHours),
     idealHours: h(sums.idealHours),
   };
+}
+
+/** No production at all (a shift with no rows in the range). */
+const NO_SUMS: OeeSums = {
+  plannedHours: 0,
+  plannedDowntimeHours: 0,
+  runHours: 0,
+  downtimeHours: 0,
+  idealHours: 0,
+  parts: 0,
+  good: 0,
+  scrap: 0,
+};
+
+/**
+ * Pareto shares, rows most first: each row's running total of `weight` over the whole, 0-1 to 4
+ * decimals (of `fallback` when the weights are all 0, e.g. issues that affected no part).
+ */
+function cumulative<T>(
+  rows: T[],
+  weight: (row: T) => number,
+  fallback: (row: T) => number = () => 1,
+): (T & Cumulative)[] {
+  const measure = sum(rows.map(weight)) > 0 ? weight : fallback;
+  const total = sum(rows.map(measure));
+  let running = 0;
+  return rows.map((row) => {
+    running += measure(row);
+    return { ...row, cumulativeShare: total > 0 ? round(running / total, 4) : 0 };
+  });
 }
 
 /**
@@ -270,7 +312,220 @@ export class MetricsService {
   async downtimeByReason(f: MetricsFilter): Promise<ReasonDowntimeRow[]> {
     const planned = new Set(this.config.plannedDowntimeReasons);
     const rows = await (await this.rollups.sums()).downtimeByReason(f);
-    return rows.map((r) => ({ ...r, hours: hours(r.hours), planned: planned.has(r.reason) }));
+    return cumulative(
+      rows.map((r) => ({ ...r, hours: hours(r.hours), planned: planned.has(r.reason) })),
+      (r) => r.hours,
+    );
+  }
+
+  /** Recorded downtime per machine, most unplanned first (a Pareto of unplanned hours). */
+  async downtimeByMachine(f: MetricsFilter): Promise<DowntimeShareRow[]> {
+    return downtimeShares(await (await this.rollups.sums()).machineDaySums(f, 'machine'));
+  }
+
+  /** Recorded downtime per shift, most unplanned first (a Pareto of unplanned hours). */
+  async downtimeByShift(f: MetricsFilter): Promise<DowntimeShareRow[]> {
+    return downtimeShares(await (await this.rollups.sums()).shiftSums(f));
+  }
+
+  /**
+   * Quality issues and the parts they affected by type or by machine, most parts affected first,
+   * with the cumulative share of parts affected (of issues when none affected a part).
+   */
+  async defects(
+    f: MetricsFilter,
+    severity: SeverityName | null,
+    by: 'type' | 'machine',
+  ): Promise<DefectRow[]> {
+    const rows = await this.queries.defectsBy(f, severity, by);
+    return cumulative(
+      rows,
+      (r) => r.partsAffected,
+      (r) => r.count,
+    );
+  }
+
+  /** A shift name as stored (any letter case accepted); unknown names list the known ones. */
+  async resolveShift(name: string): Promise<string> {
+    const shifts = (await this.data.listShifts()).map((s) => s.name);
+    const found = shifts.find((s) => s.toLowerCase() === name.trim().toLowerCase());
+    if (found === undefined) {
+      throw new BadInputError(
+        `Unknown shift '${clip(name)}'. Known shifts: ${shifts.join(', ') || 'none (no data yet)'}`,
+      );
+    }
+    return found;
+  }
+
+  /**
+   * Where planned busy time went (ISO 22400 losses), in hours that add up to it exactly:
+   * valuable operating time = OEE x planned busy time = ideal time x quality;
+   * availability loss = planned busy time - run time; performance loss = run time - ideal time
+   * (negative when parts were made faster than the ideal cycle times allow); quality loss = ideal
+   * time - valuable operating time (the ideal time of the scrap parts). The availability loss is
+   * split by unplanned downtime reason and, with the rest, into the six big losses.
+   */
+  async losses(f: MetricsFilter, shift: string | null): Promise<LossesResult> {
+    const source = await this.rollups.sums();
+    const [raw, events] = await Promise.all([
+      shift === null
+        ? source.machineDaySums(f, 'none').then(([sums]) => sums)
+        : source.shiftSums(f).then((rows) => rows.find((r) => r.key === shift) ?? NO_SUMS),
+      this.queries.eventsForLosses(f, shift, this.config.smallStopHours),
+    ]);
+    const s = settled(raw);
+    const plannedBusy = plannedBusyHours(s);
+    const valuable = s.idealHours * (qualityOf(s) ?? 0);
+    const availabilityLoss = plannedBusy - s.runHours;
+    const [availabilityLossHours, performanceLossHours, qualityLossHours, valuableOperatingHours] =
+      roundParts(
+        [availabilityLoss, s.runHours - s.idealHours, s.idealHours - valuable, valuable],
+        2,
+      );
+
+    const planned = new Set(this.config.plannedDowntimeReasons);
+    const failures = new Set(this.config.failureReasons);
+    const setups = new Set(this.config.setupReasons);
+    const unplanned = events.filter((e) => !planned.has(e.reason));
+    const hoursOf = (rows: typeof events, field: 'hours' | 'shortHours' = 'hours') =>
+      sum(rows.map((e) => e[field]));
+    const breakdowns = hoursOf(unplanned.filter((e) => failures.has(e.reason)));
+    const others = unplanned.filter((e) => !failures.has(e.reason));
+    const setup = hoursOf(others.filter((e) => setups.has(e.reason)));
+    const smallStops = hoursOf(
+      others.filter((e) => !setups.has(e.reason)),
+      'shortHours',
+    );
+    const otherStops = availabilityLoss - breakdowns - setup - smallStops;
+    const [breakdownHours, setupHours, smallStopHours, otherStopHours] = roundParts(
+      [breakdowns, setup, smallStops, otherStops],
+      2,
+    );
+    const list = (reasons: string[]) => reasons.join(', ') || 'none';
+    const sixBigLosses: BigLossRow[] = [
+      {
+        loss: 'Breakdowns',
+        category: 'availability',
+        hours: breakdownHours,
+        note: `Unplanned events of FAILURE_REASONS (${list(this.config.failureReasons)}).`,
+      },
+      {
+        loss: 'Setup and adjustments',
+        category: 'availability',
+        hours: setupHours,
+        note: `Unplanned events of SETUP_REASONS (${list(this.config.setupReasons)}).`,
+      },
+      {
+        loss: 'Small stops',
+        category: 'availability',
+        hours: smallStopHours,
+        note:
+          `Other unplanned events shorter than SMALL_STOP_MINUTES (${round(this.config.smallStopHours * 60, 2)} min). ` +
+          'Stops too short to be recorded are not here but in reduced speed.',
+      },
+      {
+        loss: 'Other stops',
+        category: 'availability',
+        hours: otherStopHours,
+        note: 'The rest of the availability loss: longer events of other reasons, and downtime recorded without events.',
+      },
+      {
+        loss: 'Reduced speed',
+        category: 'performance',
+        hours: performanceLossHours,
+        note: 'The whole performance loss (unrecorded small stops included): the data does not tell them apart.',
+      },
+      {
+        loss: 'Process defects',
+        category: 'quality',
+        hours: qualityLossHours,
+        note: 'The whole quality loss: the ideal time of the scrap parts.',
+      },
+      {
+        loss: 'Reduced yield',
+        category: 'quality',
+        hours: null,
+        note: 'Start-up scrap is not recorded apart from other scrap: it is counted in process defects.',
+      },
+    ];
+    const reasonRows = (rows: typeof events) =>
+      cumulative(
+        rows.map((e) => ({ reason: e.reason, hours: hours(e.hours), events: e.events })),
+        (r) => r.hours,
+      );
+    const warnings: string[] = [];
+    if (performanceLossHours < 0) {
+      warnings.push(
+        `The performance loss is negative (${performanceLossHours} h): parts were made faster than ` +
+          'the ideal cycle times allow (see oee warnings for the machine).',
+      );
+    }
+    if (otherStopHours < 0) {
+      warnings.push(
+        `Unplanned downtime events add up to ${hours(-otherStops)} h more than the downtime ` +
+          'recorded for the machine-days: other stops is negative.',
+      );
+    }
+    return {
+      plannedHours: hours(s.plannedHours),
+      plannedDowntimeHours: hours(s.plannedDowntimeHours),
+      plannedBusyHours: hours(plannedBusy),
+      valuableOperatingHours,
+      availabilityLossHours,
+      performanceLossHours,
+      qualityLossHours,
+      availabilityLossByReason: reasonRows(unplanned),
+      plannedDowntimeByReason: reasonRows(events.filter((e) => planned.has(e.reason))),
+      sixBigLosses,
+      warnings,
+    };
+  }
+
+  /**
+   * The range against the one just before it of the same length: OEE, A, P, Q, scrap rate and
+   * downtime of each, and the change (current - previous).
+   */
+  async comparison(f: MetricsFilter): Promise<PeriodComparison> {
+    const days = daysInclusive(f.startDate, f.endDate);
+    const previousRange = {
+      ...f,
+      startDate: addDays(f.startDate, -days),
+      endDate: addDays(f.startDate, -1),
+    };
+    const [current, previous] = await Promise.all([
+      this.periodFigures(f),
+      this.periodFigures(previousRange),
+    ]);
+    const change = {} as PeriodComparison['change'];
+    for (const key of Object.keys(current) as (keyof PeriodFigures)[]) {
+      const [now, before] = [current[key], previous[key]];
+      const decimals = key.endsWith('Hours') || key === 'scrapRate' ? 2 : 4;
+      change[key] = now === null || before === null ? null : round(now - before, decimals);
+    }
+    return {
+      startDate: f.startDate,
+      endDate: f.endDate,
+      previousStartDate: previousRange.startDate,
+      previousEndDate: previousRange.endDate,
+      current,
+      previous,
+      change,
+    };
+  }
+
+  private async periodFigures(f: MetricsFilter): Promise<PeriodFigures> {
+    const [raw] = await (await this.rollups.sums()).machineDaySums(f, 'none');
+    const sums = settled(raw);
+    const { oee, availability, performance, quality } = this.oeeFromSums(sums);
+    return {
+      oee,
+      availability,
+      performance,
+      quality,
+      scrapRate: scrapRateOf(sums),
+      downtimeHours: hours(sums.downtimeHours),
+      unplannedDowntimeHours: hours(sums.downtimeHours - sums.plannedDowntimeHours),
+    };
   }
 
   /** Events longer than MAJOR_DOWNTIME_HOURS, longest first. */
@@ -287,6 +542,20 @@ export class MetricsService {
     );
     return rows.map((r) => ({ ...r, durationHours: hours(r.durationHours) }));
   }
+}
+
+/** Downtime per machine or shift, most unplanned hours first, with their cumulative share. */
+function downtimeShares(rows: (OeeSums & { key: string })[]): DowntimeShareRow[] {
+  const list = rows
+    .map(settled)
+    .map((r) => ({
+      key: r.key,
+      downtimeHours: hours(r.downtimeHours),
+      plannedDowntimeHours: hours(r.plannedDowntimeHours),
+      unplannedDowntimeHours: hours(r.downtimeHours - r.plannedDowntimeHours),
+    }))
+    .sort((a, b) => b.unplannedDowntimeHours - a.unplannedDowntimeHours);
+  return cumulative(list, (r) => r.unplannedDowntimeHours);
 }
 
 function assertPage(page: { limit: number; offset: number }): void {

@@ -17,7 +17,7 @@ export interface ScrapResult {
   scrapRate: number | null;
 }
 
-export interface ReasonDowntimeRow {
+export interface ReasonDowntimeRow extends Cumulative {
   reason: string;
   hours: number;
   events: number;
@@ -32,4 +32,73 @@ export interface DowntimeResult {
   failureHours: number;
   mtbfHours: number | null;
   mttrHours: number | null;
+}
+
+/** A share of a Pareto: the rows so far (this one included) over all of them, 0-1. */
+export interface Cumulative {
+  cumulativeShare: number;
+}
+
+export interface LossReasonRow extends Cumulative {
+  reason: string;
+  hours: number;
+  events: number;
+}
+
+export type LossCategory = 'availability' | 'performance' | 'quality';
+
+export interface BigLossRow {
+  loss: string;
+  category: LossCategory;
+  /** Null when the data cannot tell this loss apart (see note). */
+  hours: number | null;
+  note: string | null;
+}
+
+export interface LossesResult {
+  plannedHours: number;
+  plannedDowntimeHours: number;
+  plannedBusyHours: number;
+  valuableOperatingHours: number;
+  availabilityLossHours: number;
+  performanceLossHours: number;
+  qualityLossHours: number;
+  availabilityLossByReason: LossReasonRow[];
+  plannedDowntimeByReason: LossReasonRow[];
+  sixBigLosses: BigLossRow[];
+  warnings: string[];
+}
+
+export interface DowntimeShareRow extends Cumulative {
+  key: string;
+  downtimeHours: number;
+  plannedDowntimeHours: number;
+  unplannedDowntimeHours: number;
+}
+
+export interface DefectRow extends Cumulative {
+  key: string;
+  count: number;
+  partsAffected: number;
+}
+
+export interface PeriodFigures {
+  oee: number | null;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
+  scrapRate: number | null;
+  downtimeHours: number;
+  unplannedDowntimeHours: number;
+}
+
+export interface PeriodComparison {
+  startDate: string;
+  endDate: string;
+  previousStartDate: string;
+  previousEndDate: string;
+  current: PeriodFigures;
+  previous: PeriodFigures;
+  /** current - previous, per figure; null when either is null. */
+  change: { [K in keyof PeriodFigures]: number | null };
 }

@@ -17,6 +17,12 @@ interface RangeOptions {
 
 const pct = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 const num = (value: number | null) => (value === null ? 'n/a' : String(value));
+const share = (value: number) => `${(value * 100).toFixed(1)}%`;
+/** A change of a ratio, in percentage points with its sign. */
+const points = (value: number | null) =>
+  value === null ? 'n/a' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts`;
+const signed = (value: number | null, unit: string) =>
+  value === null ? 'n/a' : `${value >= 0 ? '+' : ''}${value}${unit}`;
 
 /** --from/--to default to the last 7 days ending today in FACTORY_TIMEZONE. */
 async function filterFrom(
@@ -37,7 +43,7 @@ function withRange(command: Command): Command {
     .option('--json', 'print the result as JSON');
 }
 
-/** oee, scrap, quality, downtime: the same MetricsService calls as the GraphQL API. */
+/** oee, scrap, quality, downtime, losses, compare: the same MetricsService calls as the GraphQL API. */
 export function registerMetricsCommands(program: Command, withApp: WithApp): void {
   withRange(
     program.command('oee').description('OEE, availability, performance and quality'),
@@ -99,17 +105,28 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
         const metrics = app.get(MetricsService);
         const filter = await filterFrom(app, options);
         const severity = parseSeverity(options.severity);
-        const [summary, issues] = await Promise.all([
+        const [summary, issues, byType] = await Promise.all([
           metrics.qualitySummary(filter, severity),
           metrics.qualityIssues(filter, severity, { limit: options.limit, offset: 0 }),
+          metrics.defects(filter, severity, 'type'),
         ]);
-        if (options.json) return printJson({ ...filter, ...summary, issues });
+        if (options.json) {
+          const types = byType.map(({ key, ...row }) => ({ type: key, ...row }));
+          return printJson({ ...filter, ...summary, byType: types, issues });
+        }
         process.stdout.write(`Quality issues ${filter.startDate} to ${filter.endDate}\n`);
         printPairs([
           ['Issues', summary.totalIssues],
           ['Parts affected', summary.totalPartsAffected],
           ...summary.severityBreakdown.map((s): [string, number] => [s.severity, s.count]),
         ]);
+        if (byType.length > 0) {
+          process.stdout.write('By defect type (Pareto)\n');
+          printTable(
+            ['Type', 'Issues', 'Parts affected', 'Cumulative'],
+            byType.map((t) => [t.key, t.count, t.partsAffected, share(t.cumulativeShare)]),
+          );
+        }
         if (issues.length > 0) {
           printTable(
             ['Date', 'Machine', 'Severity', 'Type', 'Parts', 'Description'],
@@ -132,12 +149,23 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
     withApp(async (app) => {
       const metrics = app.get(MetricsService);
       const filter = await filterFrom(app, options);
-      const [totals, byReason, majorEvents] = await Promise.all([
+      const [totals, byReason, majorEvents, byMachine, byShift] = await Promise.all([
         metrics.downtime(filter),
         metrics.downtimeByReason(filter),
         metrics.majorEvents(filter, { limit: 100, offset: 0 }),
+        metrics.downtimeByMachine(filter),
+        metrics.downtimeByShift(filter),
       ]);
-      if (options.json) return printJson({ ...filter, ...totals, byReason, majorEvents });
+      if (options.json) {
+        return printJson({
+          ...filter,
+          ...totals,
+          byReason,
+          byMachine: byMachine.map(({ key, ...row }) => ({ machine: key, ...row })),
+          byShift: byShift.map(({ key, ...row }) => ({ shift: key, ...row })),
+          majorEvents,
+        });
+      }
       process.stdout.write(`Downtime ${filter.startDate} to ${filter.endDate}\n`);
       printPairs([
         ['Total hours', totals.totalDowntimeHours],
@@ -148,9 +176,31 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
         ['MTTR hours', num(totals.mttrHours)],
       ]);
       printTable(
-        ['Reason', 'Hours', 'Events', 'Planned'],
-        byReason.map((r) => [r.reason, r.hours, r.events, r.planned ? 'yes' : 'no']),
+        ['Reason', 'Hours', 'Events', 'Planned', 'Cumulative'],
+        byReason.map((r) => [
+          r.reason,
+          r.hours,
+          r.events,
+          r.planned ? 'yes' : 'no',
+          share(r.cumulativeShare),
+        ]),
       );
+      for (const [title, rows] of [
+        ['Machine', byMachine],
+        ['Shift', byShift],
+      ] as const) {
+        if (rows.length < 2) continue;
+        process.stdout.write(`By ${title.toLowerCase()} (Pareto of unplanned hours)\n`);
+        printTable(
+          [title, 'Unplanned hours', 'Planned hours', 'Cumulative'],
+          rows.map((r) => [
+            r.key,
+            r.unplannedDowntimeHours,
+            r.plannedDowntimeHours,
+            share(r.cumulativeShare),
+          ]),
+        );
+      }
       if (majorEvents.length > 0) {
         process.stdout.write('Major events\n');
         printTable(
@@ -158,6 +208,101 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
           majorEvents.map((e) => [e.date, e.machine, e.reason, e.durationHours, e.description]),
         );
       }
+    }),
+  );
+
+  withRange(
+    program
+      .command('losses')
+      .description('Where planned busy time went: OEE losses in hours and the six big losses'),
+  )
+    .option('--shift <name>', 'one shift (default: all)')
+    .action((options: RangeOptions & { shift?: string }) =>
+      withApp(async (app) => {
+        const metrics = app.get(MetricsService);
+        const filter = await filterFrom(app, options);
+        const shift =
+          options.shift === undefined ? null : await metrics.resolveShift(options.shift);
+        const losses = await metrics.losses(filter, shift);
+        if (options.json) return printJson({ ...filter, shift, ...losses });
+        process.stdout.write(
+          `Losses ${filter.startDate} to ${filter.endDate}${shift ? `, shift ${shift}` : ''}\n`,
+        );
+        printPairs([
+          ['Planned hours', losses.plannedHours],
+          ['Planned downtime', losses.plannedDowntimeHours],
+          ['Planned busy hours', losses.plannedBusyHours],
+          ['  Availability loss', losses.availabilityLossHours],
+          ['  Performance loss', losses.performanceLossHours],
+          ['  Quality loss', losses.qualityLossHours],
+          ['  Valuable operating', losses.valuableOperatingHours],
+        ]);
+        process.stdout.write('Six big losses\n');
+        printTable(
+          ['Loss', 'Factor', 'Hours'],
+          losses.sixBigLosses.map((l) => [l.loss, l.category, num(l.hours)]),
+        );
+        if (losses.availabilityLossByReason.length > 0) {
+          process.stdout.write('Unplanned downtime by reason (Pareto)\n');
+          printTable(
+            ['Reason', 'Hours', 'Events', 'Cumulative'],
+            losses.availabilityLossByReason.map((r) => [
+              r.reason,
+              r.hours,
+              r.events,
+              share(r.cumulativeShare),
+            ]),
+          );
+        }
+        for (const warning of losses.warnings) process.stdout.write(`Warning: ${warning}\n`);
+      }),
+    );
+
+  withRange(
+    program
+      .command('compare')
+      .description('The range against the previous range of the same length'),
+  ).action((options: RangeOptions) =>
+    withApp(async (app) => {
+      const filter = await filterFrom(app, options);
+      const c = await app.get(MetricsService).comparison(filter);
+      if (options.json) return printJson({ machine: filter.machine, ...c });
+      process.stdout.write(
+        `${c.startDate} to ${c.endDate} against ${c.previousStartDate} to ${c.previousEndDate}\n`,
+      );
+      const ratio = (label: string, key: 'oee' | 'availability' | 'performance' | 'quality') => [
+        label,
+        pct(c.current[key]),
+        pct(c.previous[key]),
+        points(c.change[key]),
+      ];
+      printTable(
+        ['Figure', 'Now', 'Before', 'Change'],
+        [
+          ratio('OEE', 'oee'),
+          ratio('Availability', 'availability'),
+          ratio('Performance', 'performance'),
+          ratio('Quality', 'quality'),
+          [
+            'Scrap rate',
+            c.current.scrapRate === null ? 'n/a' : `${c.current.scrapRate}%`,
+            c.previous.scrapRate === null ? 'n/a' : `${c.previous.scrapRate}%`,
+            signed(c.change.scrapRate, ' pts'),
+          ],
+          [
+            'Unplanned downtime',
+            `${c.current.unplannedDowntimeHours} h`,
+            `${c.previous.unplannedDowntimeHours} h`,
+            signed(c.change.unplannedDowntimeHours, ' h'),
+          ],
+          [
+            'Downtime',
+            `${c.current.downtimeHours} h`,
+            `${c.previous.downtimeHours} h`,
+            signed(c.change.downtimeHours, ' h'),
+          ],
+        ],
+      );
     }),
   );
 }

@@ -18,10 +18,20 @@ export const QUERY_LIMITS = {
   // Sandbox's introspection defines 3 fragments and about 100 selections; a dashboard page 60.
   maxFragments: 50,
   maxSelections: 1000,
-  rootCosts: { oee: 10, scrap: 10, qualityIssues: 10, downtime: 10, setup: 10, chat: 10 },
+  rootCosts: {
+    oee: 10,
+    scrap: 10,
+    qualityIssues: 10,
+    downtime: 10,
+    losses: 10,
+    comparison: 10,
+    setup: 10,
+    chat: 10,
+  },
   fieldCosts: {
     byMachine: 5,
     byShift: 5,
+    byType: 5,
     daily: 5,
     warnings: 5,
     scrapByMachine: 5,

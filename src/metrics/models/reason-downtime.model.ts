@@ -14,4 +14,9 @@ export class ReasonDowntime {
 
   @Field({ description: 'Whether the reason is planned (PLANNED_DOWNTIME_REASONS).' })
   planned!: boolean;
+
+  @Field(() => Float, {
+    description: 'Hours of this reason and every one before it, over all of the list (0-1).',
+  })
+  cumulativeShare!: number;
 }

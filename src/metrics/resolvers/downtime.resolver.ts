@@ -5,6 +5,7 @@ import { MetricsService } from '../metrics.service';
 import { DowntimeAnalysis } from '../models/downtime-analysis.model';
 import { DowntimeEvent } from '../models/downtime-event.model';
 import { ReasonDowntime } from '../models/reason-downtime.model';
+import { MachineDowntime, ShiftDowntime } from '../models/pareto.model';
 
 @Resolver(() => DowntimeAnalysis)
 export class DowntimeResolver {
@@ -23,6 +24,22 @@ export class DowntimeResolver {
   })
   downtimeByReason(@Parent() parent: DowntimeAnalysis): Promise<ReasonDowntime[]> {
     return this.metrics.downtimeByReason(parent.filter);
+  }
+
+  @ResolveField(() => [MachineDowntime], {
+    description: 'Recorded downtime per machine, most unplanned hours first (a Pareto).',
+  })
+  async byMachine(@Parent() parent: DowntimeAnalysis): Promise<MachineDowntime[]> {
+    const rows = await this.metrics.downtimeByMachine(parent.filter);
+    return rows.map(({ key, ...row }) => ({ machine: key, ...row }));
+  }
+
+  @ResolveField(() => [ShiftDowntime], {
+    description: 'Recorded downtime per shift, most unplanned hours first (a Pareto).',
+  })
+  async byShift(@Parent() parent: DowntimeAnalysis): Promise<ShiftDowntime[]> {
+    const rows = await this.metrics.downtimeByShift(parent.filter);
+    return rows.map(({ key, ...row }) => ({ shift: key, ...row }));
   }
 
   @ResolveField(() => [DowntimeEvent], {

@@ -4,6 +4,7 @@ import { QualityIssuesArgs } from '../dto/quality-issues.args';
 import { MetricsService } from '../metrics.service';
 import { QualityIssue } from '../models/quality-issue.model';
 import { QualityIssues } from '../models/quality-issues.model';
+import { DefectType, MachineDefects } from '../models/pareto.model';
 
 @Resolver(() => QualityIssues)
 export class QualityResolver {
@@ -19,6 +20,22 @@ export class QualityResolver {
       filter,
       severity,
     };
+  }
+
+  @ResolveField(() => [DefectType], {
+    description: 'Issues and parts affected by defect type, most parts affected first (a Pareto).',
+  })
+  async byType(@Parent() parent: QualityIssues): Promise<DefectType[]> {
+    const rows = await this.metrics.defects(parent.filter, parent.severity, 'type');
+    return rows.map(({ key, ...row }) => ({ type: key, ...row }));
+  }
+
+  @ResolveField(() => [MachineDefects], {
+    description: 'Issues and parts affected by machine, most parts affected first (a Pareto).',
+  })
+  async byMachine(@Parent() parent: QualityIssues): Promise<MachineDefects[]> {
+    const rows = await this.metrics.defects(parent.filter, parent.severity, 'machine');
+    return rows.map(({ key, ...row }) => ({ machine: key, ...row }));
   }
 
   @ResolveField(() => [QualityIssue], { description: 'The issues, newest first.' })
