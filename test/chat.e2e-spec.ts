@@ -104,7 +104,7 @@ describe('chat', () => {
     expect(system.content).toContain('Riverside Plant');
     expect(system.content).toContain('2026-01-05 to 2026-01-06 (2 days, 2 with records)');
     expect(system.content).toContain('M1 (Mill, ideal cycle 60 s); M2 (Press, ideal cycle 30 s)');
-    expect(system.content).toContain('Day 6:00-14:00');
+    expect(system.content).toContain('Day 06:00-14:00');
     expect(system.content).toMatch(/Today is \d{4}-\d{2}-\d{2} \(UTC\)/);
     expect(system.content).not.toMatch(/30 days|4 machines/);
     const names = request.body.tools.map((tool: any) => tool.function.name);
@@ -113,6 +113,9 @@ describe('chat', () => {
       'get_scrap_metrics',
       'get_quality_issues',
       'get_downtime_analysis',
+      'get_oee_losses',
+      'compare_periods',
+      'get_shift_report',
       'list_machines',
       'get_data_range',
     ]);
@@ -161,6 +164,44 @@ describe('chat', () => {
     // The assistant message with its tool calls precedes the results.
     const sent = llm.completions[1].body.messages;
     expect(sent.at(-3).tool_calls.map((c: any) => c.id)).toEqual(['call_scrap', 'call_down']);
+  });
+
+  it('answers where the time went with the same losses as the GraphQL API', async () => {
+    llm.reply(
+      {
+        toolCalls: [
+          {
+            name: 'get_oee_losses',
+            arguments: JSON.stringify({ ...RANGE, machine_name: 'm1', shift: 'day' }),
+          },
+          { name: 'compare_periods', arguments: JSON.stringify({ ...RANGE, machine_name: null }) },
+        ],
+      },
+      { content: 'Mostly breakdowns.' },
+    );
+    const { body } = await ask('Where did the time go on M1 in the day shift?');
+    expect(body.data?.chat.response).toBe('Mostly breakdowns.');
+    const [losses, compared] = toolResults(1).map((r) => r.result);
+    const { body: api } = await t.gql(`{
+      losses(startDate: "2026-01-05", endDate: "2026-01-06", machine: "M1", shift: "Day") {
+        plannedBusyHours valuableOperatingHours availabilityLossHours performanceLossHours qualityLossHours
+      }
+      comparison(startDate: "2026-01-05", endDate: "2026-01-06") { previousStartDate change { downtimeHours } }
+    }`);
+    const figures = api.data.losses;
+    expect(losses).toMatchObject({
+      machine: 'M1',
+      shift: 'Day',
+      planned_busy_hours: figures.plannedBusyHours,
+      valuable_operating_hours: figures.valuableOperatingHours,
+      availability_loss_hours: figures.availabilityLossHours,
+      performance_loss_hours: figures.performanceLossHours,
+      quality_loss_hours: figures.qualityLossHours,
+    });
+    expect(compared).toMatchObject({
+      previous_start_date: api.data.comparison.previousStartDate,
+      change_in_points_or_hours: { downtime_hours: api.data.comparison.change.downtimeHours },
+    });
   });
 
   it('goes through several rounds', async () => {
@@ -243,7 +284,7 @@ describe('chat', () => {
     expect(body.data?.chat.response).toBe('Here is what I found.');
     expect(body.data?.chat.toolCalls).toHaveLength(5);
     expect(llm.completions).toHaveLength(6);
-    expect(llm.completions[4].body.tools).toHaveLength(6);
+    expect(llm.completions[4].body.tools).toHaveLength(9);
     expect(llm.completions[5].body.tools).toBeUndefined();
   });
 

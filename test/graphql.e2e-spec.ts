@@ -286,6 +286,36 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
       });
     });
 
+    it('shiftReport: each shift with its machines, largest losses and major events', async () => {
+      const { body } = await t.gql(`{ shiftReport(date: "2026-01-06") { date
+        shifts { shift oee totalParts machines { machine oee totalParts } topLosses { loss hours }
+          topReasons { reason hours } majorEvents { machine reason durationHours } }
+        majorEventsWithoutShift { machine durationHours } } }`);
+      expect(body.errors).toBeUndefined();
+      const report = body.data?.shiftReport;
+      expect(report.date).toBe('2026-01-06');
+      expect(report.shifts.map((s: { shift: string }) => s.shift)).toEqual(['Day', 'Night']);
+      const machineParts = report.shifts.flatMap((s: { machines: { totalParts: number }[] }) =>
+        s.machines.map((m) => m.totalParts),
+      );
+      expect(machineParts.reduce((a: number, b: number) => a + b, 0)).toBe(300);
+      const events = [
+        ...report.shifts.flatMap((s: { majorEvents: unknown[] }) => s.majorEvents),
+        ...report.majorEventsWithoutShift,
+      ].map((e: { durationHours: number }) => e.durationHours);
+      expect(events.sort()).toEqual([2.5, 8]);
+      const csv = await t.cli('report', 'shift', '--date', '2026-01-06', '--csv');
+      const lines = csv.stdout.trimEnd().split('\r\n');
+      expect(lines[0]).toBe(
+        'date,shift,machine,oee,availability,performance,quality,parts,good,scrap,planned_busy_hours,run_hours',
+      );
+      expect(lines.filter((l) => l.includes(',All,'))).toHaveLength(2);
+      const json = await t.cli('report', 'shift', '--date', '2026-01-06', '--json');
+      expect(JSON.parse(json.stdout).shifts.map((s: { oee: number | null }) => s.oee)).toEqual(
+        report.shifts.map((s: { oee: number | null }) => s.oee),
+      );
+    });
+
     it('downtime: totals, planned split, Pareto, major events, MTBF and MTTR', async () => {
       const { body } = await t.gql(`{ downtime(${RANGE}) {
         totalDowntimeHours plannedDowntimeHours unplannedDowntimeHours failures failureHours mtbfHours mttrHours

@@ -1,3 +1,4 @@
+import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ChatTools } from './chat.tools';
@@ -36,6 +37,21 @@ function tools() {
         sixBigLosses: [{ loss: 'Breakdowns', category: 'availability', hours: 2, note: shift }],
         warnings: [],
       }),
+    shiftReport: (date: string) =>
+      Promise.resolve({
+        date,
+        shifts: [
+          {
+            shift: 'Day',
+            ...oee,
+            machines: [{ machine: 'M1', ...oee }],
+            topLosses: [{ loss: 'Breakdowns', hours: 2 }],
+            topReasons: [{ reason: 'mechanical', hours: 2 }],
+            majorEvents: [],
+          },
+        ],
+        majorEventsWithoutShift: [],
+      }),
     comparison: () =>
       Promise.resolve({
         previousStartDate: '2025-12-25',
@@ -50,7 +66,7 @@ function tools() {
     listMachines: () =>
       Promise.resolve([{ id: 1, name: 'M1', type: 'Press', idealCycleTimeSeconds: 30 }]),
   } as unknown as DataService;
-  return { tools: new ChatTools(metrics, data), filters };
+  return { tools: new ChatTools(metrics, data, { timeZone: 'UTC' } as AppConfig), filters };
 }
 
 describe(ChatTools.name, () => {
@@ -110,6 +126,14 @@ describe(ChatTools.name, () => {
     expect((await t.run('get_oee_losses', `{${range},"shift":7}`)).error).toBe(
       'shift must be a shift name or null',
     );
+    const report = await t.run('get_shift_report', '{"date":"2026-01-05"}');
+    expect(report.result).toMatchObject({
+      date: '2026-01-05',
+      shifts: [
+        { shift: 'Day', oee_percent: 50, largest_losses: [{ loss: 'Breakdowns', hours: 2 }] },
+      ],
+    });
+    expect((await t.run('get_shift_report', '{"date":"yesterday"}')).error).toMatch(/Invalid date/);
     const compared = await t.run('compare_periods', `{${range}}`);
     expect(compared.result).toMatchObject({
       previous_start_date: '2025-12-25',
@@ -138,7 +162,7 @@ describe(ChatTools.name, () => {
       idealCycleTimeSeconds: 30,
     }));
     const data = { listMachines: () => Promise.resolve(machines) } as unknown as DataService;
-    const t = new ChatTools({} as MetricsService, data);
+    const t = new ChatTools({} as MetricsService, data, { timeZone: 'UTC' } as AppConfig);
     const first = (await t.run('list_machines', '{"offset":null,"limit":null}')).result as any;
     expect([first.total_machines, first.machines.length, first.next_offset]).toEqual([
       250, 100, 100,

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
-import { parseDate } from '../common/dates';
+import { addDays, parseDate, todayIn } from '../common/dates';
 import { BadInputError, DomainError } from '../common/errors';
 import { round } from '../common/numbers';
+import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
 import { SEVERITIES, SeverityName } from '../common/severity';
 import { MetricsService } from '../metrics/metrics.service';
+import { OeeResult } from '../metrics/metrics.types';
 import { MetricsFilter } from '../data/metrics-sums.types';
 import { parseSeverity } from '../common/severity';
 
@@ -94,6 +96,16 @@ export const CHAT_TOOLS: ChatCompletionFunctionTool[] = [
     rangeParameters,
   ),
   tool(
+    'get_shift_report',
+    "A date's shift report: each shift's OEE figures in total and per machine, its largest losses, unplanned downtime reasons and major events.",
+    {
+      date: {
+        type: ['string', 'null'],
+        description: 'The date, YYYY-MM-DD, or null for yesterday in the plant',
+      },
+    },
+  ),
+  tool(
     'list_machines',
     `The machines of the plant with their types and ideal cycle times, a page at a time (at most ${MACHINES_PER_PAGE}).`,
     {
@@ -119,6 +131,7 @@ export class ChatTools {
   constructor(
     private readonly metrics: MetricsService,
     private readonly data: DataService,
+    private readonly config: AppConfig,
   ) {}
 
   /** Never throws for the model's mistakes: they come back as `{ error }` results. */
@@ -154,6 +167,8 @@ export class ChatTools {
           typeof args.shift === 'string' ? await this.metrics.resolveShift(args.shift) : null;
         return this.losses(f, shift);
       }
+      case 'get_shift_report':
+        return this.shiftReport(args);
       case 'compare_periods':
         return this.comparison(await this.filter(args, []));
       case 'list_machines':
@@ -281,6 +296,49 @@ export class ChatTools {
         note: l.note,
       })),
       ...(losses.warnings.length > 0 ? { warnings: losses.warnings } : {}),
+    };
+  }
+
+  private async shiftReport(args: Args) {
+    expectKeys(args, ['date']);
+    const date =
+      args.date === undefined || args.date === null
+        ? addDays(todayIn(this.config.timeZone), -1)
+        : parseDate(args.date);
+    const report = await this.metrics.shiftReport(date);
+    const figures = (o: OeeResult) => ({
+      oee_percent: pct(o.oee),
+      availability_percent: pct(o.availability),
+      performance_percent: pct(o.performance),
+      quality_percent: pct(o.quality),
+      total_parts: o.totalParts,
+      scrap_parts: o.scrapParts,
+    });
+    const event = (e: (typeof report.majorEventsWithoutShift)[number]) => ({
+      machine: e.machine,
+      reason: e.reason,
+      description: e.description,
+      hours: e.durationHours,
+    });
+    return {
+      date,
+      shifts: report.shifts.map((s) => ({
+        shift: s.shift,
+        ...figures(s),
+        machines: s.machines
+          .slice(0, MAX_LISTED)
+          .map((m) => ({ machine: m.machine, ...figures(m) })),
+        largest_losses: s.topLosses.map((l) => ({ loss: l.loss, hours: l.hours })),
+        unplanned_downtime: s.topReasons.map((r) => ({ reason: r.reason, hours: r.hours })),
+        major_events: s.majorEvents.slice(0, MAX_LISTED).map(event),
+      })),
+      ...(report.majorEventsWithoutShift.length > 0
+        ? {
+            major_events_without_shift: report.majorEventsWithoutShift
+              .slice(0, MAX_LISTED)
+              .map(event),
+          }
+        : {}),
     };
   }
 

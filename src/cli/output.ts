@@ -5,6 +5,20 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * CSV (RFC 4180: comma-separated, CRLF, fields with a comma, quote or line break quoted). A text
+ * cell that a spreadsheet would read as a formula (=, +, -, @ first) is prefixed with '.
+ */
+export function printCsv(headers: string[], rows: (string | number | null)[][]): void {
+  const cell = (value: string | number | null) => {
+    if (value === null) return '';
+    if (typeof value === 'number') return String(value);
+    const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  for (const row of [headers, ...rows]) process.stdout.write(`${row.map(cell).join(',')}\r\n`);
+}
+
 /** Two columns: labels padded to the widest. */
 export function printPairs(pairs: [string, string | number][]): void {
   const width = Math.max(...pairs.map(([label]) => label.length));

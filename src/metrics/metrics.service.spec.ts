@@ -283,6 +283,32 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
       ]);
     });
 
+    it("reports a date's shifts: figures per machine, largest losses, major events", async () => {
+      const report = await metrics.shiftReport('2026-01-02');
+      expect(report.date).toBe('2026-01-02');
+      expect(report.majorEventsWithoutShift).toEqual([]);
+      const [dayShift, night] = report.shifts;
+      expect(dayShift).toMatchObject({ shift: 'Day', availability: 0.7742, totalParts: 500 });
+      expect(dayShift.machines).toEqual([
+        expect.objectContaining({ machine: 'A', availability: 0.7742, quality: 0.9 }),
+      ]);
+      // Ties keep the six big losses' order.
+      expect(dayShift.topLosses.map((l) => [l.loss, l.hours])).toEqual([
+        ['Breakdowns', 1],
+        ['Reduced speed', 1],
+        ['Setup and adjustments', 0.5],
+      ]);
+      expect(dayShift.topReasons.map((r) => r.reason)).toEqual([
+        'mechanical',
+        'changeover',
+        'material',
+      ]);
+      // B made its parts faster than ideal: no performance loss to name, only the scrap.
+      expect(night).toMatchObject({ shift: 'Night', performance: 1.25, majorEvents: [] });
+      expect(night.machines.map((m) => m.machine)).toEqual(['B']);
+      expect(night.topLosses.map((l) => [l.loss, l.hours])).toEqual([['Process defects', 1]]);
+    });
+
     it('compares a range with the one before it', async () => {
       // A on 01-02: A 6 / 7.75, P 0.8333, Q 0.9, OEE 0.5806, scrap 10%; on 01-01: 1, 0.5, 1, 0.5, 0%.
       expect(await metrics.comparison(await day('A'))).toEqual({

@@ -27,6 +27,7 @@ import {
   PeriodFigures,
   ReasonDowntimeRow,
   ScrapResult,
+  ShiftReport,
 } from './metrics.types';
 
 const hours = (value: number) => round(value, 2);
@@ -63,6 +64,9 @@ function settled<T extends OeeSums>(sums: T): T {
     idealHours: h(sums.idealHours),
   };
 }
+
+/** Losses and downtime reasons a shift report names per shift. */
+const TOP_LOSSES = 3;
 
 /** No production at all (a shift with no rows in the range). */
 const NO_SUMS: OeeSums = {
@@ -511,6 +515,53 @@ export class MetricsService {
       previous,
       change,
     };
+  }
+
+  /**
+   * A date's shifts, each with its figures in total and per machine, its largest losses and its
+   * major events: what a shift hand-over or the morning meeting reads.
+   */
+  async shiftReport(date: string): Promise<ShiftReport> {
+    const f = await this.resolveFilter(date, date);
+    const [totals, rows, machines, shifts, major] = await Promise.all([
+      (await this.rollups.sums()).shiftSums(f),
+      this.queries.shiftSums(f, 'machineDayShift'),
+      this.data.listMachines(),
+      this.data.listShifts(),
+      this.majorEvents(f, { limit: MAX_LIST_LIMIT, offset: 0 }),
+    ]);
+    const names = new Map(machines.map((m) => [String(m.id), m.name]));
+    // Keys are "machine id|date|shift".
+    const parsed = rows.map((row) => {
+      const bar = row.key.indexOf('|');
+      return {
+        machine: names.get(row.key.slice(0, bar)) ?? '',
+        shift: row.key.slice(bar + 12),
+        sums: row,
+      };
+    });
+    const report: ShiftReport = {
+      date,
+      shifts: [],
+      majorEventsWithoutShift: major.filter((e) => e.shift === null),
+    };
+    for (const { name: shift } of shifts) {
+      const losses = await this.losses(f, shift);
+      report.shifts.push({
+        shift,
+        ...this.oeeFromSums(totals.find((t) => t.key === shift) ?? NO_SUMS),
+        machines: parsed
+          .filter((p) => p.shift === shift)
+          .map((p) => ({ machine: p.machine, ...this.oeeFromSums(p.sums) })),
+        topLosses: losses.sixBigLosses
+          .filter((l) => l.hours !== null && l.hours > 0)
+          .sort((a, b) => (b.hours as number) - (a.hours as number))
+          .slice(0, TOP_LOSSES),
+        topReasons: losses.availabilityLossByReason.slice(0, TOP_LOSSES),
+        majorEvents: major.filter((e) => e.shift === shift),
+      });
+    }
+    return report;
   }
 
   private async periodFigures(f: MetricsFilter): Promise<PeriodFigures> {

@@ -1,3 +1,5 @@
+import { DowntimeEventRow } from '../data/metrics-sums.types';
+
 export interface OeeResult {
   oee: number | null;
   availability: number | null;
@@ -101,4 +103,22 @@ export interface PeriodComparison {
   previous: PeriodFigures;
   /** current - previous, per figure; null when either is null. */
   change: { [K in keyof PeriodFigures]: number | null };
+}
+
+/** One shift of a shift report. */
+export interface ShiftReportShift extends OeeResult {
+  shift: string;
+  machines: (OeeResult & { machine: string })[];
+  /** The largest of the six big losses with hours, most first (at most 3). */
+  topLosses: BigLossRow[];
+  /** The unplanned downtime reasons with most hours (at most 3). */
+  topReasons: LossReasonRow[];
+  majorEvents: DowntimeEventRow[];
+}
+
+export interface ShiftReport {
+  date: string;
+  shifts: ShiftReportShift[];
+  /** Major events recorded without a shift (imported data may have them). */
+  majorEventsWithoutShift: DowntimeEventRow[];
 }

@@ -6,7 +6,7 @@ import { MetricsService } from '../../metrics/metrics.service';
 import { MetricsFilter } from '../../data/metrics-sums.types';
 import { parseSeverity, SEVERITY_CHOICES } from '../../common/severity';
 import { wholeNumber, WithApp } from '../with-app';
-import { printJson, printPairs, printTable } from '../output';
+import { printCsv, printJson, printPairs, printTable } from '../output';
 
 interface RangeOptions {
   from?: string;
@@ -305,4 +305,96 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
       );
     }),
   );
+
+  program
+    .command('report')
+    .description('Reports')
+    .command('shift')
+    .description("A date's shifts: figures per machine, largest losses, major events")
+    .option('--date <date>', 'the date, YYYY-MM-DD (default: yesterday in FACTORY_TIMEZONE)')
+    .option('--csv', 'print one row per shift and machine as CSV')
+    .option('--json', 'print the report as JSON')
+    .action((options: { date?: string; csv?: boolean; json?: boolean }) =>
+      withApp(async (app) => {
+        const date =
+          options.date === undefined
+            ? addDays(todayIn(app.get(AppConfig).timeZone), -1)
+            : parseDate(options.date);
+        const report = await app.get(MetricsService).shiftReport(date);
+        if (options.json) return printJson(report);
+        if (options.csv) {
+          const figures = (
+            f: (typeof report.shifts)[number]['machines'][number] | (typeof report.shifts)[number],
+          ) => [
+            f.oee,
+            f.availability,
+            f.performance,
+            f.quality,
+            f.totalParts,
+            f.goodParts,
+            f.scrapParts,
+            f.plannedBusyHours,
+            f.runHours,
+          ];
+          return printCsv(
+            [
+              'date',
+              'shift',
+              'machine',
+              'oee',
+              'availability',
+              'performance',
+              'quality',
+              'parts',
+              'good',
+              'scrap',
+              'planned_busy_hours',
+              'run_hours',
+            ],
+            report.shifts.flatMap((s) => [
+              ...s.machines.map((m) => [date, s.shift, m.machine, ...figures(m)]),
+              [date, s.shift, 'All', ...figures(s)],
+            ]),
+          );
+        }
+        process.stdout.write(`Shift report ${date}\n`);
+        for (const s of report.shifts) {
+          process.stdout.write(
+            `\n${s.shift}: OEE ${pct(s.oee)}, availability ${pct(s.availability)}, performance ${pct(s.performance)}, quality ${pct(s.quality)}, ${s.totalParts} parts (${s.scrapParts} scrap)\n`,
+          );
+          if (s.machines.length > 0) {
+            printTable(
+              ['Machine', 'OEE', 'Availability', 'Performance', 'Quality', 'Parts', 'Scrap'],
+              s.machines.map((m) => [
+                m.machine,
+                pct(m.oee),
+                pct(m.availability),
+                pct(m.performance),
+                pct(m.quality),
+                m.totalParts,
+                m.scrapParts,
+              ]),
+            );
+          }
+          if (s.topLosses.length > 0) {
+            const losses = s.topLosses.map((l) => `${l.loss} ${l.hours} h`).join(', ');
+            process.stdout.write(`Largest losses: ${losses}\n`);
+          }
+          if (s.topReasons.length > 0) {
+            const reasons = s.topReasons.map((r) => `${r.reason} ${r.hours} h`).join(', ');
+            process.stdout.write(`Unplanned downtime: ${reasons}\n`);
+          }
+          for (const e of s.majorEvents) {
+            process.stdout.write(
+              `Major event: ${e.machine} ${e.reason} ${e.durationHours} h${e.description ? `: ${e.description}` : ''}\n`,
+            );
+          }
+        }
+        for (const e of report.majorEventsWithoutShift) {
+          process.stdout.write(
+            `Major event (no shift): ${e.machine} ${e.reason} ${e.durationHours} h${e.description ? `: ${e.description}` : ''}\n`,
+          );
+        }
+      }),
+    );
 }

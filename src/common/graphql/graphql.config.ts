@@ -25,6 +25,7 @@ export const QUERY_LIMITS = {
     downtime: 10,
     losses: 10,
     comparison: 10,
+    shiftReport: 20,
     setup: 10,
     chat: 10,
   },
