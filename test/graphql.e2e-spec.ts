@@ -621,6 +621,71 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
     });
   });
 
+  describe('targets', () => {
+    // This block writes targets: a server and database of its own.
+    let w: TestApp;
+    beforeAll(async () => {
+      w = await startSmallPlant();
+    });
+    afterAll(() => w.close());
+    const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+
+    it("answers hold the machine's own targets, else the plant's; setting them needs the admin key", async () => {
+      const query = `{ oee(${RANGE}) { oee target { oee oeeMet own }
+        byMachine { machine oee target { oee oeeMet quality qualityMet scrapRate scrapRateMet own } } } }`;
+      const before = (await w.gql(query)).body.data?.oee;
+      expect(before.target).toEqual({ oee: 0.85, oeeMet: before.oee >= 0.85, own: false });
+      const set =
+        'mutation { setMachineTargets(machine: "m1", oee: 0.1, scrapRate: 5) { machine oee quality scrapRate } }';
+      expect((await w.gql(set)).body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+      const { body } = await w.gql(set, undefined, admin);
+      expect(body.data?.setMachineTargets).toEqual({
+        machine: 'M1',
+        oee: 0.1,
+        quality: null,
+        scrapRate: 5,
+      });
+      const after = (await w.gql(query)).body.data?.oee;
+      const m1 = after.byMachine.find((m: { machine: string }) => m.machine === 'M1');
+      expect(m1.target).toMatchObject({
+        oee: 0.1,
+        oeeMet: true,
+        quality: 0.99,
+        scrapRate: 5,
+        own: true,
+      });
+      expect(m1.target.scrapRateMet).toBe(true); // 20 of 700 = 2.86%
+      const m2 = after.byMachine.find((m: { machine: string }) => m.machine === 'M2');
+      expect(m2.target).toMatchObject({ oee: 0.85, own: false });
+      // The machine filter answers with that machine's targets.
+      const one = await w.gql(`{ oee(${RANGE}, machine: "M1") { target { oee own } } }`);
+      expect(one.body.data?.oee.target).toEqual({ oee: 0.1, own: true });
+      const listed = await w.gql(
+        '{ targets { plant { oee scrapRate } machines { machine oee } } }',
+      );
+      expect(listed.body.data?.targets).toEqual({
+        plant: { oee: 0.85, scrapRate: 2 },
+        machines: [{ machine: 'M1', oee: 0.1 }],
+      });
+      const bad = await w.gql(
+        'mutation { setMachineTargets(machine: "M1", quality: 99) { machine } }',
+        undefined,
+        admin,
+      );
+      expect(bad.body.errors?.[0]).toMatchObject({
+        message: 'quality must be from 0 to 1 (a ratio) or null, got 99',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+      // The CLI reads and writes the same targets (percent on the command line).
+      expect((await w.cli('targets', '--machine', 'M2', '--quality', '97.5')).code).toBe(0);
+      const json = JSON.parse((await w.cli('targets', '--json')).stdout);
+      expect(json.machines).toEqual([
+        expect.objectContaining({ machine: 'M1', oee: 0.1 }),
+        expect.objectContaining({ machine: 'M2', quality: 0.975 }),
+      ]);
+    });
+  });
+
   describe('no stale metrics after a write', () => {
     // This block writes: a server and database of its own, so no other test depends on its order.
     let w: TestApp;

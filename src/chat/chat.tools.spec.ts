@@ -24,6 +24,20 @@ function tools() {
     oee: () => Promise.resolve(oee),
     oeeByMachine: () => Promise.resolve([{ machine: 'M1', ...oee }]),
     oeeWarnings: () => Promise.resolve([]),
+    targetCheck: () =>
+      Promise.resolve({
+        oee: 0.85,
+        availability: 0.9,
+        performance: 0.95,
+        quality: 0.99,
+        scrapRate: 2,
+        own: false,
+        oeeMet: false,
+        availabilityMet: false,
+        performanceMet: false,
+        qualityMet: false,
+        scrapRateMet: null,
+      }),
     resolveShift: (name: string) => Promise.resolve(name === 'night' ? 'Night' : name),
     losses: (f: unknown, shift: string | null) =>
       Promise.resolve({
@@ -78,7 +92,12 @@ describe(ChatTools.name, () => {
     );
     expect(error).toBeNull();
     expect(filters).toEqual([{ startDate: '2026-01-01', endDate: '2026-01-07', machine: null }]);
-    expect(result).toMatchObject({ oee_percent: 50, availability_percent: 80 });
+    expect(result).toMatchObject({
+      oee_percent: 50,
+      availability_percent: 80,
+      targets: { oee_percent: 85, max_scrap_rate_percent: 2 },
+      below_target: ['oee', 'availability', 'performance', 'quality'],
+    });
   });
 
   it.each([

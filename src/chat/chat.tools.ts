@@ -238,15 +238,46 @@ export class ChatTools {
       total_parts: o.totalParts,
       good_parts: o.goodParts,
     });
+    // Targets the figures are held to, and which of them are missed.
+    const versus = async (o: typeof total, machine: string | null) => {
+      const t = await this.metrics.targetCheck(o, machine);
+      const missed = (
+        [
+          ['oee', t.oeeMet],
+          ['availability', t.availabilityMet],
+          ['performance', t.performanceMet],
+          ['quality', t.qualityMet],
+          ['scrap_rate', t.scrapRateMet],
+        ] as const
+      )
+        .filter(([, met]) => met === false)
+        .map(([name]) => name);
+      return {
+        targets: {
+          oee_percent: pct(t.oee),
+          availability_percent: pct(t.availability),
+          performance_percent: pct(t.performance),
+          quality_percent: pct(t.quality),
+          max_scrap_rate_percent: t.scrapRate,
+        },
+        below_target: missed,
+      };
+    };
+    const machines = await Promise.all(
+      byMachine.map(async (m) => ({
+        machine: m.machine,
+        ...figures(m),
+        below_target: (await versus(m, m.machine)).below_target,
+      })),
+    );
     return {
       ...range(f),
       ...figures(total),
+      ...(await versus(total, f.machine?.name ?? null)),
       scrap_parts: total.scrapParts,
       run_hours: total.runHours,
       planned_busy_hours: total.plannedBusyHours,
-      ...(byMachine.length > 0
-        ? { by_machine: byMachine.map((m) => ({ machine: m.machine, ...figures(m) })) }
-        : {}),
+      ...(machines.length > 0 ? { by_machine: machines } : {}),
       ...(warnings.length > 0 ? { warnings } : {}),
     };
   }

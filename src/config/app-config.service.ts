@@ -25,6 +25,15 @@ export type LlmSettings =
     });
 
 /** A rate limit: at most `limit` requests per `ttlMs` milliseconds. */
+/** Targets: OEE, A, P, Q as ratios (0-1, at least), the scrap rate in percent (at most). */
+export interface Targets {
+  oee: number;
+  availability: number;
+  performance: number;
+  quality: number;
+  scrapRate: number;
+}
+
 export interface RateLimit {
   limit: number;
   ttlMs: number;
@@ -108,6 +117,16 @@ export class AppConfig {
   }
   get smallStopHours(): number {
     return this.get('SMALL_STOP_MINUTES') / 60;
+  }
+  /** The plant's targets: OEE, A, P, Q as ratios (0-1), the scrap rate in percent (a maximum). */
+  get targets(): Targets {
+    return {
+      oee: this.get('TARGET_OEE') / 100,
+      availability: this.get('TARGET_AVAILABILITY') / 100,
+      performance: this.get('TARGET_PERFORMANCE') / 100,
+      quality: this.get('TARGET_QUALITY') / 100,
+      scrapRate: this.get('TARGET_SCRAP_RATE'),
+    };
   }
   get rateLimits(): { default: RateLimit; setup: RateLimit; chat: RateLimit } {
     return {

@@ -153,6 +153,21 @@ export class Env {
   @NumberInRange(0, 240, 'minutes')
   SMALL_STOP_MINUTES = 5;
 
+  @NumberInRange(0, 100, 'percent')
+  TARGET_OEE = 85;
+
+  @NumberInRange(0, 100, 'percent')
+  TARGET_AVAILABILITY = 90;
+
+  @NumberInRange(0, 100, 'percent')
+  TARGET_PERFORMANCE = 95;
+
+  @NumberInRange(0, 100, 'percent')
+  TARGET_QUALITY = 99;
+
+  @NumberInRange(0, 100, 'percent')
+  TARGET_SCRAP_RATE = 2;
+
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_DEFAULT = '100/minute';
 

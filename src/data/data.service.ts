@@ -34,6 +34,16 @@ import {
 /** Reports rows written so far out of the total, for progress bars. */
 export type ProgressListener = (done: number, total: number) => void;
 
+/** A machine's own targets: ratios 0-1 and the scrap rate in percent; null: the plant's. */
+export interface StoredTargets {
+  machine: string;
+  oee: number | null;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
+  scrapRate: number | null;
+}
+
 /** A stored shift, with its local start and end also as "HH:MM". */
 export interface StoredShift extends Required<ShiftSpec> {
   id: number;
@@ -277,6 +287,45 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
         }
         return work({ plant, origin: await readOrigin(trx), dates: range, parts: parts() });
       });
+  }
+
+  /** Machines' own targets, by machine name (only what each overrides; null: the plant's). */
+  async machineTargets(): Promise<StoredTargets[]> {
+    const rows = await (await this.reader())
+      .selectFrom('machine_targets')
+      .selectAll()
+      .orderBy('machine')
+      .execute();
+    return rows.map((r) => ({
+      machine: r.machine,
+      oee: r.oee,
+      availability: r.availability,
+      performance: r.performance,
+      quality: r.quality,
+      scrapRate: r.scrap_rate,
+    }));
+  }
+
+  /** Stores a machine's own targets (all null: it follows the plant's again). */
+  async setMachineTargets(targets: StoredTargets): Promise<void> {
+    const row = {
+      machine: targets.machine,
+      oee: targets.oee,
+      availability: targets.availability,
+      performance: targets.performance,
+      quality: targets.quality,
+      scrap_rate: targets.scrapRate,
+    };
+    const { machine, ...values } = row;
+    if (Object.values(values).every((v) => v === null)) {
+      await this.db.deleteFrom('machine_targets').where('machine', '=', machine).execute();
+      return;
+    }
+    await this.db
+      .insertInto('machine_targets')
+      .values(row)
+      .onConflict((oc) => oc.column('machine').doUpdateSet(values))
+      .execute();
   }
 
   async listMachines(): Promise<

@@ -4,6 +4,11 @@ import { MetricsRollupCache } from './metrics-rollup';
 import { DatasetResolver } from './resolvers/dataset.resolver';
 import { DowntimeResolver } from './resolvers/downtime.resolver';
 import { LossesResolver } from './resolvers/losses.resolver';
+import {
+  MachineTargetResolver,
+  OeeTargetResolver,
+  TargetsResolver,
+} from './resolvers/targets.resolver';
 import { OeeResolver } from './resolvers/oee.resolver';
 import { QualityResolver } from './resolvers/quality.resolver';
 import { ScrapResolver } from './resolvers/scrap.resolver';
@@ -21,6 +26,9 @@ import { MetricsService } from './metrics.service';
     QualityResolver,
     DowntimeResolver,
     LossesResolver,
+    OeeTargetResolver,
+    MachineTargetResolver,
+    TargetsResolver,
   ],
   exports: [MetricsService, MetricsRollupCache],
 })

@@ -24,6 +24,7 @@ const config = {
   failureReasons: ['mechanical', 'electrical'],
   setupReasons: ['changeover'],
   smallStopHours: 0.1,
+  targets: { oee: 0.85, availability: 0.9, performance: 0.95, quality: 0.99, scrapRate: 2 },
   majorDowntimeHours: 2,
 } as AppConfig;
 
@@ -307,6 +308,70 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
       expect(night).toMatchObject({ shift: 'Night', performance: 1.25, majorEvents: [] });
       expect(night.machines.map((m) => m.machine)).toEqual(['B']);
       expect(night.topLosses.map((l) => [l.loss, l.hours])).toEqual([['Process defects', 1]]);
+    });
+
+    it("holds answers to the machine's own targets, else the plant's, and keeps them by name", async () => {
+      const a = await metrics.oee(await day('A'));
+      expect(await metrics.targetCheck(a, 'A')).toEqual({
+        oee: 0.85,
+        availability: 0.9,
+        performance: 0.95,
+        quality: 0.99,
+        scrapRate: 2,
+        own: false,
+        oeeMet: false,
+        availabilityMet: false,
+        performanceMet: false,
+        qualityMet: false,
+        scrapRateMet: false,
+      });
+      // A: OEE 0.5806, A 0.7742, P 0.8333, Q 0.9, scrap 10%.
+      await metrics.setMachineTargets('a', { oee: 0.5, quality: 0.9, scrapRate: 10 });
+      await metrics.setMachineTargets('A', { availability: 0.7, quality: null });
+      expect((await metrics.targets()).machines).toEqual([
+        {
+          machine: 'A',
+          oee: 0.5,
+          availability: 0.7,
+          performance: null,
+          quality: null,
+          scrapRate: 10,
+        },
+      ]);
+      expect(await metrics.targetCheck(a, 'A')).toMatchObject({
+        oee: 0.5,
+        availability: 0.7,
+        quality: 0.99,
+        own: true,
+        oeeMet: true,
+        availabilityMet: true,
+        performanceMet: false,
+        qualityMet: false,
+        scrapRateMet: true,
+      });
+      // Nothing to compare: null, not false.
+      const none = await metrics.oee(await metrics.resolveFilter('2025-01-01', '2025-01-01'));
+      expect(await metrics.targetCheck(none, null)).toMatchObject({
+        oeeMet: null,
+        scrapRateMet: null,
+      });
+      await expect(metrics.setMachineTargets('A', { oee: 1.5 })).rejects.toThrow(
+        'oee must be from 0 to 1 (a ratio) or null, got 1.5',
+      );
+      await expect(metrics.setMachineTargets('Z', { oee: 0.5 })).rejects.toThrow(
+        "Unknown machine 'Z'. Known machines: A, B",
+      );
+      // A replacing import recreates the machines; targets are kept by name.
+      await load(dataset([row('A', '2026-01-02', { partsProduced: 10 })]));
+      expect((await metrics.targets()).machines.map((t) => t.machine)).toEqual(['A']);
+      await metrics.setMachineTargets('A', {
+        oee: null,
+        availability: null,
+        performance: null,
+        quality: null,
+        scrapRate: null,
+      });
+      expect((await metrics.targets()).machines).toEqual([]);
     });
 
     it('compares a range with the one before it', async () => {

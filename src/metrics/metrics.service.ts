@@ -3,8 +3,9 @@ import { addDays, daysInclusive, isIsoDate } from '../common/dates';
 import { BadInputError } from '../common/errors';
 import { round, roundParts, sum } from '../common/numbers';
 import { clip, quoted } from '../common/text';
-import { AppConfig } from '../config/app-config.service';
-import { DataService, DatasetStats } from '../data/data.service';
+import { AppConfig, Targets } from '../config/app-config.service';
+import { requestResource } from '../common/request-context';
+import { DataService, DatasetStats, StoredTargets } from '../data/data.service';
 import { SEVERITIES_MOST_SERIOUS_FIRST, SeverityName } from '../common/severity';
 import { MetricsRollupCache } from './metrics-rollup';
 import { MAX_LIST_LIMIT, MAX_RANGE_DAYS } from './metrics.limits';
@@ -28,6 +29,7 @@ import {
   ReasonDowntimeRow,
   ScrapResult,
   ShiftReport,
+  TargetCheck,
 } from './metrics.types';
 
 const hours = (value: number) => round(value, 2);
@@ -64,6 +66,9 @@ function settled<T extends OeeSums>(sums: T): T {
     idealHours: h(sums.idealHours),
   };
 }
+
+/** The targets of the current request (read once however many machines an answer lists). */
+const REQUEST_TARGETS = Symbol('targets');
 
 /** Losses and downtime reasons a shift report names per shift. */
 const TOP_LOSSES = 3;
@@ -562,6 +567,84 @@ export class MetricsService {
       });
     }
     return report;
+  }
+
+  /**
+   * The targets of a machine (its own where set, the plant's TARGET_* otherwise), or the plant's
+   * for null, and whether `figures` meet them: OEE, A, P and Q at least their targets, the scrap
+   * rate at most its target.
+   */
+  async targetCheck(figures: OeeResult, machine: string | null): Promise<TargetCheck> {
+    const own = machine === null ? undefined : (await this.ownTargets()).get(machine);
+    const plant = this.config.targets;
+    const target = (key: keyof Targets) => own?.[key] ?? plant[key];
+    const atLeast = (value: number | null, goal: number) => (value === null ? null : value >= goal);
+    const scrapRate = scrapRateOf({ scrap: figures.scrapParts, parts: figures.totalParts });
+    const targets = {
+      oee: target('oee'),
+      availability: target('availability'),
+      performance: target('performance'),
+      quality: target('quality'),
+      scrapRate: target('scrapRate'),
+    };
+    return {
+      ...targets,
+      own: own !== undefined,
+      oeeMet: atLeast(figures.oee, targets.oee),
+      availabilityMet: atLeast(figures.availability, targets.availability),
+      performanceMet: atLeast(figures.performance, targets.performance),
+      qualityMet: atLeast(figures.quality, targets.quality),
+      scrapRateMet: scrapRate === null ? null : scrapRate <= targets.scrapRate,
+    };
+  }
+
+  /** The plant's targets and every machine's own (only what each overrides). */
+  async targets(): Promise<{ plant: Targets; machines: StoredTargets[] }> {
+    return { plant: this.config.targets, machines: await this.data.machineTargets() };
+  }
+
+  /**
+   * Sets a machine's own targets: a value replaces, null clears (back to the plant's), an absent
+   * key keeps. OEE, A, P and Q are ratios 0-1, the scrap rate a percentage 0-100.
+   */
+  async setMachineTargets(
+    machine: string,
+    values: Partial<Record<keyof Targets, number | null>>,
+  ): Promise<StoredTargets> {
+    const found = await this.data.findMachine(machine.trim());
+    if (!found) {
+      const known = (await this.data.listMachines()).map((m) => m.name);
+      throw new BadInputError(
+        `Unknown machine '${clip(machine)}'. Known machines: ${known.slice(0, 20).join(', ') || 'none (no data yet)'}`,
+      );
+    }
+    for (const [key, value] of Object.entries(values)) {
+      const max = key === 'scrapRate' ? 100 : 1;
+      if (value !== null && value !== undefined && !(value >= 0 && value <= max)) {
+        throw new BadInputError(
+          `${key} must be from 0 to ${max}${key === 'scrapRate' ? ' (percent)' : ' (a ratio)'} or null, got ${value}`,
+        );
+      }
+    }
+    const current = (await this.data.machineTargets()).find((t) => t.machine === found.name);
+    const merged: StoredTargets = {
+      machine: found.name,
+      oee: null,
+      availability: null,
+      performance: null,
+      quality: null,
+      scrapRate: null,
+    };
+    for (const key of ['oee', 'availability', 'performance', 'quality', 'scrapRate'] as const) {
+      merged[key] = values[key] === undefined ? (current?.[key] ?? null) : values[key];
+    }
+    await this.data.setMachineTargets(merged);
+    return merged;
+  }
+
+  private ownTargets(): Promise<Map<string, StoredTargets>> {
+    const load = async () => new Map((await this.data.machineTargets()).map((t) => [t.machine, t]));
+    return requestResource(REQUEST_TARGETS, () => ({ value: load() })) ?? load();
   }
 
   private async periodFigures(f: MetricsFilter): Promise<PeriodFigures> {

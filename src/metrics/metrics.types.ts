@@ -122,3 +122,21 @@ export interface ShiftReport {
   /** Major events recorded without a shift (imported data may have them). */
   majorEventsWithoutShift: DowntimeEventRow[];
 }
+
+/** Targets that apply to an answer, and whether each figure meets its own. */
+export interface TargetCheck {
+  /** OEE, A, P, Q as ratios (at least), the scrap rate in percent (at most). */
+  oee: number;
+  availability: number;
+  performance: number;
+  quality: number;
+  scrapRate: number;
+  /** Whether the machine has targets of its own (else the plant's, TARGET_*). */
+  own: boolean;
+  /** Null when the figure itself is null (nothing to compare). */
+  oeeMet: boolean | null;
+  availabilityMet: boolean | null;
+  performanceMet: boolean | null;
+  qualityMet: boolean | null;
+  scrapRateMet: boolean | null;
+}

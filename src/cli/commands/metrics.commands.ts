@@ -1,7 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { AppConfig } from '../../config/app-config.service';
 import { addDays, parseDate, todayIn } from '../../common/dates';
+import { BadInputError } from '../../common/errors';
 import { MetricsService } from '../../metrics/metrics.service';
 import { MetricsFilter } from '../../data/metrics-sums.types';
 import { parseSeverity, SEVERITY_CHOICES } from '../../common/severity';
@@ -56,16 +57,24 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
         metrics.oeeByMachine(filter),
         metrics.oeeWarnings(filter),
       ]);
-      if (options.json) return printJson({ ...filter, ...total, byMachine, warnings });
+      const target = await metrics.targetCheck(total, filter.machine?.name ?? null);
+      const machines = await Promise.all(
+        byMachine.map(async (m) => ({ ...m, target: await metrics.targetCheck(m, m.machine) })),
+      );
+      if (options.json) {
+        return printJson({ ...filter, ...total, target, byMachine: machines, warnings });
+      }
       process.stdout.write(`OEE ${filter.startDate} to ${filter.endDate}\n`);
+      const versus = (value: number | null, goal: number, met: boolean | null) =>
+        `${pct(value)}${met === false ? ` (< ${pct(goal)})` : ''}`;
       printTable(
         ['Machine', 'OEE', 'Availability', 'Performance', 'Quality', 'Parts', 'Good'],
-        [...byMachine, { machine: 'All', ...total }].map((m) => [
+        [...machines, { machine: 'All', ...total, target }].map((m) => [
           m.machine,
-          pct(m.oee),
-          pct(m.availability),
-          pct(m.performance),
-          pct(m.quality),
+          versus(m.oee, m.target.oee, m.target.oeeMet),
+          versus(m.availability, m.target.availability, m.target.availabilityMet),
+          versus(m.performance, m.target.performance, m.target.performanceMet),
+          versus(m.quality, m.target.quality, m.target.qualityMet),
           m.totalParts,
           m.goodParts,
         ]),
@@ -397,4 +406,67 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
         }
       }),
     );
+
+  program
+    .command('targets')
+    .description("The plant's targets and the machines' own; with --machine, sets that machine's")
+    .option('--machine <name>', 'the machine whose targets to set')
+    .option('--oee <percent>', 'OEE target, 0-100', percentOption)
+    .option('--availability <percent>', 'availability target, 0-100', percentOption)
+    .option('--performance <percent>', 'performance target, 0-100', percentOption)
+    .option('--quality <percent>', 'quality target, 0-100', percentOption)
+    .option('--scrap-rate <percent>', 'scrap rate target (at most), 0-100', percentOption)
+    .option('--clear', "clear the machine's own targets (the plant's apply)")
+    .option('--json', 'print the result as JSON')
+    .action((options: TargetOptions) =>
+      withApp(async (app) => {
+        const metrics = app.get(MetricsService);
+        if (options.machine !== undefined) {
+          const ratio = (value: number | undefined) =>
+            options.clear ? null : value === undefined ? undefined : value / 100;
+          await metrics.setMachineTargets(options.machine, {
+            oee: ratio(options.oee),
+            availability: ratio(options.availability),
+            performance: ratio(options.performance),
+            quality: ratio(options.quality),
+            scrapRate: options.clear ? null : options.scrapRate,
+          });
+        } else if (options.clear || TARGET_KEYS.some((key) => options[key] !== undefined)) {
+          throw new BadInputError(
+            "Name the machine with --machine: the plant's targets are the TARGET_* settings",
+          );
+        }
+        const { plant, machines } = await metrics.targets();
+        if (options.json) return printJson({ plant, machines });
+        const cell = (value: number | null) => (value === null ? '(plant)' : pct(value));
+        printTable(
+          ['Machine', 'OEE', 'Availability', 'Performance', 'Quality', 'Scrap rate (max)'],
+          [{ machine: 'Plant (TARGET_*)', ...plant }, ...machines].map((t) => [
+            t.machine,
+            cell(t.oee),
+            cell(t.availability),
+            cell(t.performance),
+            cell(t.quality),
+            t.scrapRate === null ? '(plant)' : `${t.scrapRate}%`,
+          ]),
+        );
+      }),
+    );
+}
+
+const TARGET_KEYS = ['oee', 'availability', 'performance', 'quality', 'scrapRate'] as const;
+
+interface TargetOptions extends Partial<Record<(typeof TARGET_KEYS)[number], number>> {
+  machine?: string;
+  clear?: boolean;
+  json?: boolean;
+}
+
+/** A percentage option, 0-100. */
+function percentOption(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !(number >= 0 && number <= 100)) {
+    throw new InvalidArgumentError('must be a percentage from 0 to 100');
+  }
+  return number;
 }

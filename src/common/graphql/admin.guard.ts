@@ -17,7 +17,7 @@ export class AdminGuard implements CanActivate {
     const expected = this.config.adminApiKey;
     if (!expected) {
       throw new ForbiddenError(
-        'This operation replaces all data and is disabled: set ADMIN_API_KEY on the server to enable it, then send Authorization: Bearer <ADMIN_API_KEY>.',
+        'This operation changes stored data and is disabled: set ADMIN_API_KEY on the server to enable it, then send Authorization: Bearer <ADMIN_API_KEY>.',
       );
     }
     const req = GqlExecutionContext.create(context).getContext<{ req: Request }>().req;

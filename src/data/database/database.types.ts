@@ -127,6 +127,16 @@ export interface LiveMachinesTable {
   derived_until: string;
 }
 
+/** A machine's own targets (null: the plant's): ratios 0-1, scrap rate in percent. */
+export interface MachineTargetsTable {
+  machine: string;
+  oee: number | null;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
+  scrap_rate: number | null;
+}
+
 /** Parts counted live at moments no shift covers, per machine and local date. */
 export interface OffShiftProductionTable {
   machine_id: number;
@@ -149,6 +159,7 @@ export interface Database {
   machines: MachinesTable;
   shifts: ShiftsTable;
   off_shift_production: OffShiftProductionTable;
+  machine_targets: MachineTargetsTable;
   production: ProductionTable;
   downtime_events: DowntimeEventsTable;
   quality_issues: QualityIssuesTable;

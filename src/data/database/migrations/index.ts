@@ -7,6 +7,7 @@ import * as storedSums from './0003-stored-sums';
 import * as liveSignals from './0004-live-signals';
 import * as shiftMinutes from './0005-shift-minutes';
 import * as offShiftProduction from './0006-off-shift-production';
+import * as machineTargets from './0007-machine-targets';
 
 /** Migrations are compiled into the app (no directory scanning), in the order they must run. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-live-signals': liveSignals,
   '0005-shift-minutes': shiftMinutes,
   '0006-off-shift-production': offShiftProduction,
+  '0007-machine-targets': machineTargets,
 };
 
 const provider: MigrationProvider = {
