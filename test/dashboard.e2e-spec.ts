@@ -104,7 +104,20 @@ runs('dashboard', () => {
     const { body } = await plain.gql('{ dateRange { endDate } }');
     expect(to).toBe(body.data?.dateRange.endDate);
     expect(await kpis(page)).toEqual(await apiKpis(plain, from, to));
-    expect(await page.getAttribute('#kpi-oee', 'class')).toMatch(/kpi (red|amber|green)/);
+    // Each card is coloured by its own target, and shows it.
+    const { body: targets } = await plain.gql(
+      `{ oee(startDate: "${from}", endDate: "${to}") { quality target { quality qualityMet } } }`,
+    );
+    const quality = targets.data?.oee;
+    const expected = quality.target.qualityMet
+      ? 'green'
+      : quality.quality >= quality.target.quality - 0.1
+        ? 'amber'
+        : 'red';
+    expect(await page.getAttribute('#kpi-quality', 'class')).toBe(`kpi ${expected}`);
+    expect(await page.textContent('[data-kpi-target="quality"]')).toBe(
+      `target ${Math.round(quality.target.quality * 1000) / 10}%`,
+    );
     // Each chart has one point per row of the API's answer (a count, never NaN).
     const range = `startDate: "${from}", endDate: "${to}"`;
     const api = (

@@ -10,14 +10,27 @@ export interface Figures {
   quality: number | null;
 }
 
+/** The targets an answer is held to (ratios), and whether each figure meets its own. */
+export interface Target {
+  oee: number;
+  availability: number;
+  performance: number;
+  quality: number;
+  oeeMet: boolean | null;
+  availabilityMet: boolean | null;
+  performanceMet: boolean | null;
+  qualityMet: boolean | null;
+}
+
 export interface DashboardData {
   oee: Figures & {
     totalParts: number;
     goodParts: number;
     scrapParts: number;
     warnings: string[];
+    target: Target;
     daily: (Figures & { date: string })[];
-    byMachine: (Figures & { machine: string })[];
+    byMachine: (Figures & { machine: string; target: Pick<Target, 'oee'> })[];
     byShift: (Figures & { shift: string })[];
   };
   scrap: {
@@ -83,8 +96,9 @@ const FIGURES = 'oee availability performance quality';
 export const DASHBOARD_QUERY = `query Dashboard($from: Date!, $to: Date!, $machine: String) {
   oee(startDate: $from, endDate: $to, machine: $machine) {
     ${FIGURES} totalParts goodParts scrapParts warnings
+    target { ${FIGURES} oeeMet availabilityMet performanceMet qualityMet }
     daily { date ${FIGURES} }
-    byMachine { machine ${FIGURES} }
+    byMachine { machine ${FIGURES} target { oee } }
     byShift { shift ${FIGURES} }
   }
   scrap(startDate: $from, endDate: $to, machine: $machine) {

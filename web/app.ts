@@ -27,7 +27,8 @@ const BAND_COLORS: Record<string, string> = {
   green: '#2e7d32',
   none: '#607d8b',
 };
-const WORLD_CLASS = 85;
+/** Points below its target within which a figure is amber rather than red. */
+const NEAR_TARGET = 10;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const charts = new Map<string, ChartInstance>();
 const state = { from: '', to: '', machine: '', severity: '', page: 0 };
@@ -47,10 +48,13 @@ function setStatus(message: string, error = false): void {
   status.classList.toggle('error', error);
 }
 
-/** Colour bands: below 65% red, 65-85% amber, 85% and above green; grey without production. */
-function band(value: number | null): string {
+/**
+ * Colour by the figure's own target (both in percent): green at or above it, amber up to 10 points
+ * below, red further below; grey without production. A 98% quality against a 99% target is amber.
+ */
+function band(value: number | null, target: number): string {
   if (value === null) return 'none';
-  return value < 65 ? 'red' : value < WORLD_CLASS ? 'amber' : 'green';
+  return value >= target ? 'green' : value >= target - NEAR_TARGET ? 'amber' : 'red';
 }
 
 function draw(
@@ -107,9 +111,11 @@ function renderDashboard(data: DashboardData): void {
 function renderKpis(oee: DashboardData['oee']): void {
   for (const key of ['oee', 'availability', 'performance', 'quality'] as const) {
     const value = percent(oee[key]);
+    const target = percent(oee.target[key]) as number;
     const card = $(`kpi-${key}`);
-    card.className = `kpi ${band(value)}`;
+    card.className = `kpi ${band(value, target)}`;
     (card.querySelector('.value') as HTMLElement).textContent = format(value);
+    (card.querySelector('.target') as HTMLElement).textContent = `target ${target}%`;
   }
   $('parts').textContent =
     `${oee.totalParts.toLocaleString('en')} parts, ${oee.goodParts.toLocaleString('en')} good, ${oee.scrapParts.toLocaleString('en')} scrap`;
@@ -119,6 +125,7 @@ function renderKpis(oee: DashboardData['oee']): void {
 }
 
 function renderOeeCharts(oee: DashboardData['oee']): void {
+  const target = percent(oee.target.oee) as number;
   draw(
     'chart-oee-daily',
     'line',
@@ -126,8 +133,8 @@ function renderOeeCharts(oee: DashboardData['oee']): void {
     [
       { label: 'OEE %', data: oee.daily.map((d) => percent(d.oee)), borderColor: '#1565c0' },
       {
-        label: 'World class 85%',
-        data: oee.daily.map(() => WORLD_CLASS),
+        label: `Target ${target}%`,
+        data: oee.daily.map(() => target),
         borderDash: [6, 4],
         borderColor: '#2e7d32',
         pointRadius: 0,
@@ -143,7 +150,9 @@ function renderOeeCharts(oee: DashboardData['oee']): void {
       {
         label: 'OEE %',
         data: machines.map((m) => percent(m.oee)),
-        backgroundColor: machines.map((m) => BAND_COLORS[band(percent(m.oee))]),
+        backgroundColor: machines.map(
+          (m) => BAND_COLORS[band(percent(m.oee), percent(m.target.oee) as number)],
+        ),
       },
     ],
     { indexAxis: 'y' },
