@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerChatCommand } from './cli/commands/chat.command';
 import {
@@ -41,8 +43,17 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+/** The version of the package this CLI was built from (dist/cli.js sits beside package.json's folder). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
 const program = new Command('factory-agent')
   .description('Factory Agent: factory performance data, metrics and chat from the terminal')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)');
 for (const register of [
   registerSetupCommand,

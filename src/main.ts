@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -19,8 +21,32 @@ async function bootstrap(json: boolean): Promise<void> {
   const config = app.get(AppConfig);
   configureHttp(app, config);
   app.enableShutdownHooks();
-  await app.listen(config.port);
-  new Logger('Bootstrap').log(`Factory Agent listening on ${await app.getUrl()}`);
+  await app.init();
+  // Listened to here rather than by app.listen, which logs a failure as an error of its own.
+  const server = app.getHttpServer() as Server;
+  try {
+    await new Promise<void>((listening, failed) => {
+      server.once('error', failed);
+      server.listen(config.port, () => {
+        server.off('error', failed);
+        listening();
+      });
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    await app.close();
+    throw new ConfigValidationError(
+      `Invalid configuration: PORT ${config.port} is already in use (another Factory Agent, or another program): stop it or set PORT to a free port`,
+    );
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  const logger = new Logger('Bootstrap');
+  logger.log(`Factory Agent listening on ${url}`);
+  const llm = config.llm;
+  logger.log(
+    `Dashboard ${url}/ · GraphQL ${url}/graphql · health ${url}/health · chat ${llm ? `configured (${llm.provider})` : 'not configured (set OPENAI_API_KEY or OPENAI_BASE_URL)'}`,
+  );
 }
 
 /** JSON lines in production, even for a start-up that fails before the configuration is read. */

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LegacyFile } from '../src/legacy/legacy-format';
 import { DatasetStats } from '../src/data/data.service';
-import { FIXTURES, runCli, scratchDir } from './support/processes';
+import { FIXTURES, ROOT, runCli, scratchDir } from './support/processes';
 
 /**
  * The `factory-agent` CLI, run as a real process against a database in a scratch directory.
@@ -19,6 +19,11 @@ describe('factory-agent CLI', () => {
     ({ dir, cleanup } = scratchDir());
   });
   afterEach(() => cleanup());
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect((await cli('--version')).stdout).toBe(`${version}\n`);
+  });
 
   it('sets up demo data and reports it in stats', async () => {
     const setup = await cli(

@@ -27,15 +27,28 @@ export function printPairs(pairs: [string, string | number][]): void {
   }
 }
 
+/** A figure as text: numbers with thousands separators (1,149), others as they are. */
+function figure(cell: string | number): string {
+  return typeof cell === 'number'
+    ? cell.toLocaleString('en', { maximumFractionDigits: 6 })
+    : printable(cell);
+}
+
+/** Cells that read as figures: numbers, percentages, hours, "n/a" (e.g. "75.6% (< 85.0%)"). */
+const FIGURE = /^(n\/a|[-+]?[\d,]+(\.\d+)?( ?%| h| pts)?( \(< [\d.]+%\))?)$/;
+
 /**
- * A table with a header row; numbers are right-aligned. Cells come from data, so control
- * characters are shown escaped: a name cannot move the cursor or forge a row.
+ * A table with a header row; columns of figures (numbers, percentages) are right-aligned, numbers
+ * with thousands separators. Cells come from data, so control characters are shown escaped: a
+ * name cannot move the cursor or forge a row.
  */
 export function printTable(headers: string[], rows: (string | number)[][]): void {
-  const cells = [headers, ...rows.map((row) => row.map((cell) => printable(String(cell))))];
+  const cells = [headers, ...rows.map((row) => row.map(figure))];
   const widths = headers.map((_, col) => Math.max(...cells.map((row) => row[col].length)));
   const numeric = headers.map(
-    (_, col) => rows.length > 0 && rows.every((r) => typeof r[col] === 'number'),
+    (_, col) =>
+      rows.length > 0 &&
+      rows.every((r) => typeof r[col] === 'number' || FIGURE.test(String(r[col]))),
   );
   const line = (row: string[]) =>
     row

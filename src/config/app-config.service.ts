@@ -24,7 +24,6 @@ export type LlmSettings =
       apiVersion: string;
     });
 
-/** A rate limit: at most `limit` requests per `ttlMs` milliseconds. */
 /** Targets: OEE, A, P, Q as ratios (0-1, at least), the scrap rate in percent (at most). */
 export interface Targets {
   oee: number;
@@ -34,6 +33,7 @@ export interface Targets {
   scrapRate: number;
 }
 
+/** A rate limit: at most `limit` requests per `ttlMs` milliseconds. */
 export interface RateLimit {
   limit: number;
   ttlMs: number;

@@ -77,7 +77,7 @@ export function startServer(options: {
       const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) {
         resolvePromise({
-          url: match[1].replace('[::1]', '127.0.0.1').replace('[::]', '127.0.0.1'),
+          url: match[1].replace('localhost', '127.0.0.1'),
           output: () => output,
           stop: (signal: NodeJS.Signals = 'SIGTERM') =>
             new Promise((done) => {

@@ -137,6 +137,8 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
           );
         }
         if (issues.length > 0) {
+          const total = summary.totalIssues.toLocaleString('en');
+          process.stdout.write(`Newest ${issues.length.toLocaleString('en')} of ${total} issues\n`);
           printTable(
             ['Date', 'Machine', 'Severity', 'Type', 'Parts', 'Description'],
             issues.map((i) => [
