@@ -23,7 +23,7 @@ async function bootstrap(json: boolean): Promise<void> {
   app.enableShutdownHooks();
   await app.init();
   // Listened to here rather than by app.listen, which logs a failure as an error of its own.
-  const server = app.getHttpServer() as Server;
+  const server: Server = app.getHttpServer();
   try {
     await new Promise<void>((listening, failed) => {
       server.once('error', failed);
