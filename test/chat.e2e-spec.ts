@@ -589,5 +589,38 @@ describe('factory-agent chat', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toMatch(/^Error: No LLM is configured\. Set OPENAI_API_KEY/);
+    // With --json the error is JSON too, with its stable code.
+    const json = await runCli(['chat', '--message', 'hi', '--json'], {
+      cwd: t.dir,
+      env: { DATABASE_URL: `file:${t.databaseFile}` },
+    });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        code: 'LLM_NOT_CONFIGURED',
+        message: expect.stringMatching(/^No LLM is configured/),
+      },
+    });
+  });
+
+  it('stays open after an error in an interactive session', async () => {
+    const cli = interactiveCli(['chat'], {
+      cwd: t.dir,
+      env: { DATABASE_URL: `file:${t.databaseFile}` },
+    });
+    await cli.waitFor('> ');
+    cli.type('first question');
+    await cli.waitFor('Error: No LLM is configured');
+    const errors = () => cli.stdout().match(/Error: No LLM is configured/g)?.length ?? 0;
+    // The prompt again, after the error.
+    await cli.waitFor('configured. Set');
+    for (let i = 0; i < 200 && !cli.stdout().endsWith('> '); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    cli.type('second question');
+    for (let i = 0; i < 200 && errors() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(errors()).toBe(2);
+    cli.type('exit');
+    expect(await cli.closed).toBe(0);
   });
 });

@@ -38,7 +38,6 @@ async function interactive(app: INestApplicationContext): Promise<void> {
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         process.stdout.write(`Error: ${error.message}\n`);
-        if (error.code === 'LLM_NOT_CONFIGURED') break;
       }
     }
   } finally {
@@ -55,7 +54,16 @@ export function registerChatCommand(program: Command, withApp: WithApp): void {
     .action((options: { message?: string; json?: boolean }) =>
       withApp(async (app) => {
         if (options.message === undefined) return interactive(app);
-        const answer = await app.get(ChatService).chat(options.message);
+        let answer: Awaited<ReturnType<ChatService['chat']>>;
+        try {
+          answer = await app.get(ChatService).chat(options.message);
+        } catch (error) {
+          if (!options.json || !(error instanceof DomainError)) throw error;
+          // A script asked for JSON: the error too, with its stable code, and exit code 1.
+          printJson({ error: { code: error.code, message: error.message } });
+          process.exitCode = 1;
+          return;
+        }
         if (options.json) return printJson(answer);
         printAnswer(answer);
       }),
