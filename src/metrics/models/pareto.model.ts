@@ -4,11 +4,8 @@ import { CountScalar } from '../../common/graphql/count.scalar';
 const SHARE =
   'Parts affected by this row and every one before it, over all of them (0-1; of issues when none affected a part).';
 
-@ObjectType({ description: 'Quality issues of one defect type (a row of the defect Pareto).' })
-export class DefectType {
-  @Field({ description: 'Defect type, e.g. surface.' })
-  type!: string;
-
+@ObjectType({ isAbstract: true })
+abstract class DefectShare {
   @Field(() => CountScalar, { description: 'Number of issues.' })
   count!: number;
 
@@ -19,19 +16,16 @@ export class DefectType {
   cumulativeShare!: number;
 }
 
+@ObjectType({ description: 'Quality issues of one defect type (a row of the defect Pareto).' })
+export class DefectType extends DefectShare {
+  @Field({ description: 'Defect type, e.g. surface.' })
+  type!: string;
+}
+
 @ObjectType({ description: 'Quality issues of one machine (a row of the defect Pareto).' })
-export class MachineDefects {
+export class MachineDefects extends DefectShare {
   @Field({ description: 'Machine name.' })
   machine!: string;
-
-  @Field(() => CountScalar, { description: 'Number of issues.' })
-  count!: number;
-
-  @Field(() => CountScalar, { description: 'Parts affected.' })
-  partsAffected!: number;
-
-  @Field(() => Float, { description: SHARE })
-  cumulativeShare!: number;
 }
 
 const DOWNTIME_SHARE =
