@@ -291,7 +291,9 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
 
   /** Machines' own targets, by machine name (only what each overrides; null: the plant's). */
   async machineTargets(): Promise<StoredTargets[]> {
-    const rows = await (await this.reader())
+    const rows = await (
+      await this.reader()
+    )
       .selectFrom('machine_targets')
       .selectAll()
       .orderBy('machine')
