@@ -188,7 +188,8 @@ describe('chat', () => {
       }
       comparison(startDate: "2026-01-05", endDate: "2026-01-06") { previousStartDate change { downtimeHours } }
     }`);
-    const figures = api.data.losses;
+    const data = api.data as Record<string, any>;
+    const figures = data.losses;
     expect(losses).toMatchObject({
       machine: 'M1',
       shift: 'Day',
@@ -199,8 +200,8 @@ describe('chat', () => {
       quality_loss_hours: figures.qualityLossHours,
     });
     expect(compared).toMatchObject({
-      previous_start_date: api.data.comparison.previousStartDate,
-      change_in_points_or_hours: { downtime_hours: api.data.comparison.change.downtimeHours },
+      previous_start_date: data.comparison.previousStartDate,
+      change_in_points_or_hours: { downtime_hours: data.comparison.change.downtimeHours },
     });
   });
 

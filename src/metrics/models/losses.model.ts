@@ -1,6 +1,6 @@
 import { Field, Float, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { CountScalar } from '../../common/graphql/count.scalar';
-import { LossCategory } from '../metrics.types';
+import type { LossCategory } from '../metrics.types';
 
 export enum LossCategoryEnum {
   availability = 'availability',
