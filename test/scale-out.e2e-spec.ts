@@ -78,6 +78,9 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
       '0002-summaries',
       '0003-stored-sums',
       '0004-live-signals',
+      '0005-shift-minutes',
+      '0006-off-shift-production',
+      '0007-machine-targets',
     ]);
   });
 
