@@ -11,6 +11,7 @@ import {
 } from './common/rate-limit/rate-limit-storage.module';
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage';
 import { throttlerOptions } from './common/rate-limit/throttler-options';
+import { AlertsModule, AlertWatchModule } from './alerts/alerts.module';
 import { ChatModule } from './chat/chat.module';
 import { AppConfig } from './config/app-config.service';
 import { AppConfigModule } from './config/config.module';
@@ -43,6 +44,8 @@ import { RollupWarmup } from './metrics/rollup-warmup';
     IngestModule,
     MqttModule,
     ChatModule,
+    AlertsModule,
+    AlertWatchModule,
     HealthModule,
   ],
   providers: [

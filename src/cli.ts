@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { registerAlertsCommand } from './cli/commands/alerts.command';
 import { registerChatCommand } from './cli/commands/chat.command';
 import {
   registerMachinesCommand,
@@ -63,6 +64,7 @@ for (const register of [
   registerMachinesCommand,
   registerMigrateCommand,
   registerMetricsCommands,
+  registerAlertsCommand,
   registerReplayCommand,
   registerDeadLettersCommand,
   registerSimulateCommand,

@@ -81,6 +81,7 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
       '0005-shift-minutes',
       '0006-off-shift-production',
       '0007-machine-targets',
+      '0008-alerts',
     ]);
   });
 

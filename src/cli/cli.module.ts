@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module';
 import { ChatModule } from '../chat/chat.module';
 import { AppConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
@@ -8,6 +9,14 @@ import { MetricsModule } from '../metrics/metrics.module';
 
 /** What the CLI needs: the same modules as the server, without HTTP or the demo seeding. */
 @Module({
-  imports: [AppConfigModule, DataModule, LegacyModule, MetricsModule, IngestModule, ChatModule],
+  imports: [
+    AppConfigModule,
+    AlertsModule,
+    DataModule,
+    LegacyModule,
+    MetricsModule,
+    IngestModule,
+    ChatModule,
+  ],
 })
 export class CliModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { hostname } from 'node:os';
 import { parseShifts, ShiftDefinition } from '../common/shift-calendar';
-import { Env, LogLevelName } from './env';
+import { AlertRuleName, Env, LogLevelName } from './env';
 
 interface LlmCommon {
   model: string;
@@ -230,6 +230,18 @@ export class AppConfig {
   get mqttTopicPrefix(): string {
     return this.get('MQTT_TOPIC_PREFIX');
   }
+  get alerts(): AlertSettings {
+    const rules = this.get('ALERT_RULES').trim();
+    return {
+      rules: rules === 'none' ? [] : (keyList(rules) as AlertRuleName[]),
+      lookbackDays: this.get('ALERT_LOOKBACK_DAYS'),
+      checkMs: this.get('ALERT_CHECK_SECONDS') * 1000,
+      webhookUrls: keyList(this.get('ALERT_WEBHOOK_URLS')),
+      secret: this.get('ALERT_WEBHOOK_SECRET') ?? '',
+      attempts: this.get('ALERT_WEBHOOK_ATTEMPTS'),
+      retryMs: this.get('ALERT_WEBHOOK_RETRY_SECONDS') * 1000,
+    };
+  }
   /** The broker to take live signals from; null: no MQTT. */
   get mqtt(): MqttSettings | null {
     const url = this.get('MQTT_URL');
@@ -241,6 +253,17 @@ export class AppConfig {
       shareGroup: this.get('MQTT_SHARE_GROUP'),
     };
   }
+}
+
+export interface AlertSettings {
+  rules: AlertRuleName[];
+  lookbackDays: number;
+  checkMs: number;
+  webhookUrls: string[];
+  /** Set whenever webhookUrls is not empty (validated at start). */
+  secret: string;
+  attempts: number;
+  retryMs: number;
 }
 
 export interface MqttSettings {

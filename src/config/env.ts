@@ -10,6 +10,7 @@ import {
   IsString,
   IsTimeZone,
   IsUrl,
+  isURL,
   Matches,
   Max,
   MaxLength,
@@ -35,9 +36,14 @@ const TRUST_PROXY_VALUE = new RegExp(
 const KEY_LIST = /^\s*[^\s,]{16,}(\s*,\s*[^\s,]{16,})*\s*$/;
 const KEY_LIST_MESSAGE = 'must be a comma-separated list of keys of at least 16 characters each';
 const MQTT_LEVELS = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+export const ALERT_RULE_NAMES = ['shift-oee', 'long-downtime', 'scrap-rate'] as const;
+const ALERT_RULE_LIST = new RegExp(
+  String.raw`^\s*(none|(${ALERT_RULE_NAMES.join('|')})(\s*,\s*(${ALERT_RULE_NAMES.join('|')}))*)\s*$`,
+);
 const ORIGIN_LIST = /^\s*(\*|https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*)\s*$/;
 
 export type LogLevelName = (typeof LOG_LEVELS)[number];
+export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
 
 /** Accepts the usual spellings of a boolean; anything else is left as is and fails @IsBoolean. */
 function toBoolean({ value }: { value: unknown }): unknown {
@@ -322,6 +328,53 @@ export class Env {
 
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits or _ . -' })
   MQTT_SHARE_GROUP = 'factory-agent';
+
+  @Matches(ALERT_RULE_LIST, {
+    message: `must be none or a comma-separated list of ${ALERT_RULE_NAMES.join(', ')}`,
+  })
+  ALERT_RULES = ALERT_RULE_NAMES.join(',');
+
+  @WholeNumber(0, 31, 'days')
+  ALERT_LOOKBACK_DAYS = 1;
+
+  @WholeNumber(1, 3600, 'seconds')
+  ALERT_CHECK_SECONDS = 30;
+
+  /** Checked URL by URL in alertProblems. */
+  @IsOptional()
+  @IsString()
+  ALERT_WEBHOOK_URLS?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters (use a long random value)' })
+  ALERT_WEBHOOK_SECRET?: string;
+
+  @WholeNumber(1, 20)
+  ALERT_WEBHOOK_ATTEMPTS = 6;
+
+  @WholeNumber(1, 3600, 'seconds')
+  ALERT_WEBHOOK_RETRY_SECONDS = 10;
+}
+
+/** Every ALERT_WEBHOOK_URLS entry is an http(s) URL, and deliveries are signed. */
+function alertProblems(env: Env): string[] {
+  if (!env.ALERT_WEBHOOK_URLS) return [];
+  const bad = env.ALERT_WEBHOOK_URLS.split(',')
+    .map((url) => url.trim())
+    .filter(
+      (url) =>
+        !isURL(url, { require_tld: false, protocols: ['http', 'https'], require_protocol: true }),
+    );
+  const problems = bad.map(
+    (url) => `ALERT_WEBHOOK_URLS has an entry that is not an http(s) URL: ${shown('URL', url)}`,
+  );
+  if (!env.ALERT_WEBHOOK_SECRET) {
+    problems.push(
+      'ALERT_WEBHOOK_SECRET (at least 16 characters) is required when ALERT_WEBHOOK_URLS is set: every delivery is signed with it',
+    );
+  }
+  return problems;
 }
 
 /** SHIFTS must be a calendar whose shifts do not overlap. */
@@ -419,7 +472,12 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   const errors = validateSync(env, { forbidUnknownValues: true });
   const lines = errors.map((error) => describe(error, present));
   if (lines.length === 0)
-    lines.push(...llmProblems(env), ...trustProxyProblems(env), ...shiftProblems(env));
+    lines.push(
+      ...llmProblems(env),
+      ...trustProxyProblems(env),
+      ...shiftProblems(env),
+      ...alertProblems(env),
+    );
   if (lines.length > 0) {
     throw new ConfigValidationError(`Invalid configuration: ${lines.join('; ')}`);
   }

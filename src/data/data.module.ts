@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
+import { AlertsRepository } from './alerts.repository';
 import { DataResolver } from './data.resolver';
 import { DataService } from './data.service';
 import { ConnectionLosses, createDatabase, KYSELY } from './database/database.provider';
@@ -55,7 +56,15 @@ const BACKGROUND_POOL_SIZE = 2;
     LiveDataService,
     DemoDataService,
     DataResolver,
+    AlertsRepository,
   ],
-  exports: [ConnectionLosses, DataService, LiveDataService, MetricsSumsRepository, DemoDataService],
+  exports: [
+    AlertsRepository,
+    ConnectionLosses,
+    DataService,
+    LiveDataService,
+    MetricsSumsRepository,
+    DemoDataService,
+  ],
 })
 export class DataModule {}

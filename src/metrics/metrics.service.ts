@@ -8,7 +8,7 @@ import { requestResource } from '../common/request-context';
 import { DataService, DatasetStats, StoredTargets } from '../data/data.service';
 import { SEVERITIES_MOST_SERIOUS_FIRST, SeverityName } from '../common/severity';
 import { MetricsRollupCache } from './metrics-rollup';
-import { MAX_LIST_LIMIT, MAX_RANGE_DAYS } from './metrics.limits';
+import { assertPage, MAX_LIST_LIMIT, MAX_RANGE_DAYS } from './metrics.limits';
 import { MetricsSumsRepository } from '../data/metrics-sums.repository';
 import {
   DowntimeEventRow,
@@ -144,15 +144,18 @@ export class MetricsService {
       );
     }
     if (machine === undefined || machine === null) return { startDate, endDate, machine: null };
+    return { startDate, endDate, machine: await this.resolveMachine(machine) };
+  }
+
+  /** A machine by name, in any letter case; an unknown name is refused with the known ones. */
+  async resolveMachine(machine: string): Promise<{ id: number; name: string }> {
     const found = await this.data.findMachine(machine.trim());
-    if (!found) {
-      const known = (await this.data.listMachines()).map((m) => m.name);
-      const list = known.length > 20 ? `${known.slice(0, 20).join(', ')}, ...` : known.join(', ');
-      throw new BadInputError(
-        `Unknown machine '${clip(machine)}'. Known machines: ${list || 'none (no data yet)'}`,
-      );
-    }
-    return { startDate, endDate, machine: found };
+    if (found) return found;
+    const known = (await this.data.listMachines()).map((m) => m.name);
+    const list = known.length > 20 ? `${known.slice(0, 20).join(', ')}, ...` : known.join(', ');
+    throw new BadInputError(
+      `Unknown machine '${clip(machine)}'. Known machines: ${list || 'none (no data yet)'}`,
+    );
   }
 
   /** A, P, Q and OEE from sums; a ratio whose denominator is 0 is null. */
@@ -522,29 +525,39 @@ export class MetricsService {
     };
   }
 
+  /** Each machine's figures per date and shift (machine-day-shifts with production only). */
+  async machineShiftFigures(
+    f: MetricsFilter,
+  ): Promise<(OeeResult & { machine: string; date: string; shift: string })[]> {
+    const [rows, machines] = await Promise.all([
+      this.queries.shiftSums(f, 'machineDayShift'),
+      this.data.listMachines(),
+    ]);
+    const names = new Map(machines.map((m) => [String(m.id), m.name]));
+    // Keys are "machine id|date|shift".
+    return rows.map((row) => {
+      const bar = row.key.indexOf('|');
+      return {
+        machine: names.get(row.key.slice(0, bar)) ?? '',
+        date: row.key.slice(bar + 1, bar + 11),
+        shift: row.key.slice(bar + 12),
+        ...this.oeeFromSums(row),
+      };
+    });
+  }
+
   /**
    * A date's shifts, each with its figures in total and per machine, its largest losses and its
    * major events: what a shift hand-over or the morning meeting reads.
    */
   async shiftReport(date: string): Promise<ShiftReport> {
     const f = await this.resolveFilter(date, date);
-    const [totals, rows, machines, shifts, major] = await Promise.all([
+    const [totals, parsed, shifts, major] = await Promise.all([
       (await this.rollups.sums()).shiftSums(f),
-      this.queries.shiftSums(f, 'machineDayShift'),
-      this.data.listMachines(),
+      this.machineShiftFigures(f),
       this.data.listShifts(),
       this.majorEvents(f, { limit: MAX_LIST_LIMIT, offset: 0 }),
     ]);
-    const names = new Map(machines.map((m) => [String(m.id), m.name]));
-    // Keys are "machine id|date|shift".
-    const parsed = rows.map((row) => {
-      const bar = row.key.indexOf('|');
-      return {
-        machine: names.get(row.key.slice(0, bar)) ?? '',
-        shift: row.key.slice(bar + 12),
-        sums: row,
-      };
-    });
     const report: ShiftReport = {
       date,
       shifts: [],
@@ -557,7 +570,7 @@ export class MetricsService {
         ...this.oeeFromSums(totals.find((t) => t.key === shift) ?? NO_SUMS),
         machines: parsed
           .filter((p) => p.shift === shift)
-          .map((p) => ({ machine: p.machine, ...this.oeeFromSums(p.sums) })),
+          .map(({ date, shift, ...figures }) => figures),
         topLosses: losses.sixBigLosses
           .filter((l) => l.hours !== null && l.hours > 0)
           .sort((a, b) => (b.hours as number) - (a.hours as number))
@@ -575,26 +588,34 @@ export class MetricsService {
    * rate at most its target.
    */
   async targetCheck(figures: OeeResult, machine: string | null): Promise<TargetCheck> {
-    const own = machine === null ? undefined : (await this.ownTargets()).get(machine);
+    return (await this.targetChecker())(figures, machine);
+  }
+
+  /** targetCheck for many figures: the machines' own targets are read once. */
+  async targetChecker(): Promise<(figures: OeeResult, machine: string | null) => TargetCheck> {
+    const owns = await this.ownTargets();
     const plant = this.config.targets;
-    const target = (key: keyof Targets) => own?.[key] ?? plant[key];
     const atLeast = (value: number | null, goal: number) => (value === null ? null : value >= goal);
-    const scrapRate = scrapRateOf({ scrap: figures.scrapParts, parts: figures.totalParts });
-    const targets = {
-      oee: target('oee'),
-      availability: target('availability'),
-      performance: target('performance'),
-      quality: target('quality'),
-      scrapRate: target('scrapRate'),
-    };
-    return {
-      ...targets,
-      own: own !== undefined,
-      oeeMet: atLeast(figures.oee, targets.oee),
-      availabilityMet: atLeast(figures.availability, targets.availability),
-      performanceMet: atLeast(figures.performance, targets.performance),
-      qualityMet: atLeast(figures.quality, targets.quality),
-      scrapRateMet: scrapRate === null ? null : scrapRate <= targets.scrapRate,
+    return (figures, machine) => {
+      const own = machine === null ? undefined : owns.get(machine);
+      const target = (key: keyof Targets) => own?.[key] ?? plant[key];
+      const scrapRate = scrapRateOf({ scrap: figures.scrapParts, parts: figures.totalParts });
+      const targets = {
+        oee: target('oee'),
+        availability: target('availability'),
+        performance: target('performance'),
+        quality: target('quality'),
+        scrapRate: target('scrapRate'),
+      };
+      return {
+        ...targets,
+        own: own !== undefined,
+        oeeMet: atLeast(figures.oee, targets.oee),
+        availabilityMet: atLeast(figures.availability, targets.availability),
+        performanceMet: atLeast(figures.performance, targets.performance),
+        qualityMet: atLeast(figures.quality, targets.quality),
+        scrapRateMet: scrapRate === null ? null : scrapRate <= targets.scrapRate,
+      };
     };
   }
 
@@ -611,13 +632,7 @@ export class MetricsService {
     machine: string,
     values: Partial<Record<keyof Targets, number | null>>,
   ): Promise<StoredTargets> {
-    const found = await this.data.findMachine(machine.trim());
-    if (!found) {
-      const known = (await this.data.listMachines()).map((m) => m.name);
-      throw new BadInputError(
-        `Unknown machine '${clip(machine)}'. Known machines: ${known.slice(0, 20).join(', ') || 'none (no data yet)'}`,
-      );
-    }
+    const found = await this.resolveMachine(machine);
     for (const [key, value] of Object.entries(values)) {
       const max = key === 'scrapRate' ? 100 : 1;
       if (value !== null && value !== undefined && !(value >= 0 && value <= max)) {
@@ -690,15 +705,4 @@ function downtimeShares(rows: (OeeSums & { key: string })[]): DowntimeShareRow[]
     }))
     .sort((a, b) => b.unplannedDowntimeHours - a.unplannedDowntimeHours);
   return cumulative(list, (r) => r.unplannedDowntimeHours);
-}
-
-function assertPage(page: { limit: number; offset: number }): void {
-  if (!Number.isInteger(page.limit) || page.limit < 0 || page.limit > MAX_LIST_LIMIT) {
-    throw new BadInputError(
-      `limit must be a whole number from 0 to ${MAX_LIST_LIMIT}, got ${page.limit}`,
-    );
-  }
-  if (!Number.isInteger(page.offset) || page.offset < 0) {
-    throw new BadInputError(`offset must be a whole number of at least 0, got ${page.offset}`);
-  }
 }

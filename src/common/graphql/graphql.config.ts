@@ -26,6 +26,8 @@ export const QUERY_LIMITS = {
     losses: 10,
     comparison: 10,
     shiftReport: 20,
+    alerts: 10,
+    alertDeliveries: 10,
     setup: 10,
     chat: 10,
   },

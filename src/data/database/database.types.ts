@@ -145,6 +145,33 @@ export interface OffShiftProductionTable {
   scrap: number;
 }
 
+/** One occurrence of an alert rule (see migration 0008). */
+export interface AlertsTable {
+  id: string;
+  key: string;
+  rule: string;
+  machine: string;
+  date: string;
+  shift: string | null;
+  value: number;
+  threshold: number;
+  message: string;
+  raised_at: string;
+}
+
+/** An alert's delivery to one webhook URL: pending (with its next attempt), delivered or failed. */
+export interface AlertDeliveriesTable {
+  id: string;
+  alert_id: string;
+  url: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  updated_at: string;
+}
+
 /** A message that could not be read, kept for inspection. */
 export interface DeadLettersTable {
   id: string;
@@ -173,4 +200,6 @@ export interface Database {
   pending_signals: PendingSignalsTable;
   live_machines: LiveMachinesTable;
   dead_letters: DeadLettersTable;
+  alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
 }

@@ -8,6 +8,7 @@ import * as liveSignals from './0004-live-signals';
 import * as shiftMinutes from './0005-shift-minutes';
 import * as offShiftProduction from './0006-off-shift-production';
 import * as machineTargets from './0007-machine-targets';
+import * as alerts from './0008-alerts';
 
 /** Migrations are compiled into the app (no directory scanning), in the order they must run. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-shift-minutes': shiftMinutes,
   '0006-off-shift-production': offShiftProduction,
   '0007-machine-targets': machineTargets,
+  '0008-alerts': alerts,
 };
 
 const provider: MigrationProvider = {

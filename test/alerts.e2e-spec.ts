@@ -1,0 +1,290 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { FIXTURES, runCli, scratchDir, ServerProcess, startServer } from './support/processes';
+
+const SECRET = 'test-webhook-secret-0123456789';
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  raw: string;
+  status: number;
+}
+
+/** A webhook receiver on a free port: answers each request with the next status of `statuses` (the last repeats). */
+async function receiver(
+  statuses: number[],
+): Promise<{ url: string; received: Received[]; stop: () => Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const status = statuses[Math.min(received.length, statuses.length - 1)];
+      received.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        raw: Buffer.concat(chunks).toString(),
+        status,
+      });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    stop: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+function isoDay(offset: number): string {
+  return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** small-plant.json (2026-01-05 and 06) moved to the two days before yesterday and yesterday. */
+function recentPlant(dir: string, extra?: (plant: any) => void): string {
+  const text = readFileSync(join(FIXTURES, 'small-plant.json'), 'utf8')
+    .replaceAll('2026-01-05', isoDay(-2))
+    .replaceAll('2026-01-06', isoDay(-1));
+  const plant = JSON.parse(text);
+  extra?.(plant);
+  const file = join(dir, 'plant.json');
+  writeFileSync(file, JSON.stringify(plant));
+  return file;
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Alerts end to end: a real server evaluates the rules over imported data and delivers to real HTTP
+ * receivers, one that fails twice and recovers, one that always fails.
+ */
+describe('alerts and webhooks', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let server: ServerProcess | null = null;
+  const receivers: { stop: () => Promise<void> }[] = [];
+
+  beforeEach(() => ({ dir, cleanup } = scratchDir()));
+  afterEach(async () => {
+    await server?.stop();
+    server = null;
+    for (const r of receivers.splice(0)) await r.stop();
+    cleanup();
+  });
+
+  async function gql(query: string, variables: Record<string, unknown> = {}): Promise<any> {
+    const response = await fetch(`${server!.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = await response.json();
+    if (body.errors && body.data) throw new Error(JSON.stringify(body.errors));
+    return body;
+  }
+
+  const ALERTS = `{ alerts(limit: 100) { total alerts { id rule machine date shift value threshold message
+    deliveries { url status attempts lastStatusCode lastError } } } }`;
+
+  it('raises each occurrence once, signs every delivery, retries with back-off and logs the outcome', async () => {
+    const flaky = await receiver([500, 500, 200]);
+    const broken = await receiver([503]);
+    receivers.push(flaky, broken);
+    const env = {
+      DEMO_DATA: 'false',
+      ALERT_CHECK_SECONDS: '1',
+      ALERT_LOOKBACK_DAYS: '2',
+      ALERT_WEBHOOK_URLS: `${flaky.url}/hook?token=abc, ${broken.url}/down`,
+      ALERT_WEBHOOK_SECRET: SECRET,
+      ALERT_WEBHOOK_ATTEMPTS: '3',
+      ALERT_WEBHOOK_RETRY_SECONDS: '1',
+    };
+    expect((await runCli(['import', recentPlant(dir)], { cwd: dir, env })).code).toBe(0);
+    server = await startServer({ cwd: dir, env });
+
+    // Hand-computed from the fixture: M1 scrapped 20 of 400 parts (5% > 2%) two days ago; the
+    // spindle failure (2.5 h) and the burnt-out drive (8 h) yesterday are longer than 2 h.
+    const scrap = await until('the alerts', async () => {
+      const page = (await gql(ALERTS)).data.alerts;
+      return page.alerts.some((a: any) => a.rule === 'scrap-rate') ? page : undefined;
+    });
+    const byRule = (rule: string) => scrap.alerts.filter((a: any) => a.rule === rule);
+    expect(byRule('scrap-rate')).toEqual([
+      expect.objectContaining({
+        machine: 'M1',
+        date: isoDay(-2),
+        shift: null,
+        value: 5,
+        threshold: 2,
+      }),
+    ]);
+    expect(
+      byRule('long-downtime')
+        .map((a: any) => [a.machine, a.date, a.value, a.threshold])
+        .sort(),
+    ).toEqual([
+      ['M1', isoDay(-1), 2.5, 2],
+      ['M2', isoDay(-1), 8, 2],
+    ]);
+    // Shift OEE below the 85% target: every machine-shift the shift report shows below it.
+    const report = (
+      await gql(
+        `query($d: Date) { shiftReport(date: $d) { shifts { shift machines { machine oee } } } }`,
+        {
+          d: isoDay(-2),
+        },
+      )
+    ).data.shiftReport;
+    const low = report.shifts.flatMap((s: any) =>
+      s.machines
+        .filter((m: any) => m.oee !== null && m.oee < 0.85)
+        .map((m: any) => [m.machine, s.shift, m.oee]),
+    );
+    expect(low.length).toBeGreaterThan(0);
+    expect(
+      byRule('shift-oee')
+        .filter((a: any) => a.date === isoDay(-2))
+        .map((a: any) => [a.machine, a.shift, a.value])
+        .sort(),
+    ).toEqual(low.sort());
+    expect(byRule('shift-oee')[0].threshold).toBe(0.85);
+
+    // Every alert reaches the flaky receiver once with a good signature; the first two attempts failed.
+    const total = scrap.total;
+    await until('every delivery to the flaky receiver', () =>
+      flaky.received.filter((r) => r.status === 200).length >= total ? true : undefined,
+    );
+    const delivered = flaky.received.filter((r) => r.status === 200);
+    expect(new Set(delivered.map((r) => r.headers['x-factory-agent-delivery'])).size).toBe(total);
+    for (const r of flaky.received) {
+      expect(r.path).toBe('/hook?token=abc');
+      expect(r.headers['content-type']).toBe('application/json');
+      const timestamp = r.headers['x-factory-agent-timestamp'] as string;
+      expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
+      const expected = createHmac('sha256', SECRET).update(`${timestamp}.${r.raw}`).digest('hex');
+      expect(r.headers['x-factory-agent-signature']).toBe(`sha256=${expected}`);
+    }
+    const body = JSON.parse(delivered[0].raw);
+    expect(body).toMatchObject({
+      type: 'alert',
+      rule: expect.any(String),
+      machine: expect.any(String),
+    });
+    const retried = flaky.received.slice(0, 2).map((r) => r.headers['x-factory-agent-delivery']);
+    expect(
+      flaky.received
+        .filter((r) => retried.includes(r.headers['x-factory-agent-delivery']))
+        .map((r) => [r.status, r.headers['x-factory-agent-attempt']]),
+    ).toEqual(
+      expect.arrayContaining([
+        [500, '1'],
+        [200, '2'],
+      ]),
+    );
+
+    // The broken receiver gets 3 attempts per alert, then the delivery is failed; the log says so.
+    const failed = await until('the failed deliveries', async () => {
+      const page = (
+        await gql(
+          `{ alertDeliveries(status: "failed", limit: 1000) { total deliveries { url attempts lastStatusCode lastError status } } }`,
+        )
+      ).data.alertDeliveries;
+      return page.total === total ? page : undefined;
+    });
+    expect(failed.deliveries[0]).toEqual({
+      url: `${broken.url}/down`,
+      attempts: 3,
+      lastStatusCode: 503,
+      lastError: 'HTTP 503',
+      status: 'failed',
+    });
+    expect(broken.received).toHaveLength(3 * total);
+    const attempts = broken.received.map((r) => Number(r.headers['x-factory-agent-timestamp']));
+    expect(Math.max(...attempts) - Math.min(...attempts)).toBeGreaterThanOrEqual(2); // 1 s, then 2 s
+
+    const log = (await gql(ALERTS)).data.alerts;
+    expect(log.alerts.every((a: any) => a.deliveries.length === 2)).toBe(true);
+    const toFlaky = log.alerts.flatMap((a: any) =>
+      a.deliveries.filter((d: any) => d.url === `${flaky.url}/hook`),
+    );
+    expect(toFlaky.every((d: any) => d.status === 'delivered' && d.lastStatusCode === 200)).toBe(
+      true,
+    );
+    expect(toFlaky.map((d: any) => d.attempts).sort()).toEqual([...Array(total - 2).fill(1), 2, 2]);
+
+    // The same data imported again raises nothing new; a new long event raises exactly one alert.
+    const requests = flaky.received.length;
+    const file = recentPlant(dir, (plant) => {
+      // The fixture writes this day's key with a time, as the original system did.
+      const m1 = plant.production[`${isoDay(-1)}T00:00:00`].M1;
+      m1.downtime_events.push({
+        reason: 'electrical',
+        description: 'Cabinet fault',
+        duration_hours: 3,
+      });
+      m1.downtime_hours += 3;
+      m1.uptime_hours -= 3;
+    });
+    expect((await runCli(['import', file], { cwd: dir, env })).code).toBe(0);
+    const after = await until('the new alert', async () => {
+      const page = (await gql(ALERTS)).data.alerts;
+      return page.total > total ? page : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 2_500)); // two more checks: nothing else appears
+    const settled = (await gql(ALERTS)).data.alerts;
+    expect(settled.total).toBe(total + 1);
+    expect(after.alerts[0]).toMatchObject({ rule: 'long-downtime', machine: 'M1', value: 3 });
+    await until('its delivery', () => (flaky.received.length === requests + 1 ? true : undefined));
+  }, 60_000);
+
+  it('refuses bad filters with a clear error and lists alerts from the CLI', async () => {
+    const env = { DEMO_DATA: 'false', ALERT_CHECK_SECONDS: '1' };
+    expect((await runCli(['import', recentPlant(dir)], { cwd: dir, env })).code).toBe(0);
+    server = await startServer({ cwd: dir, env });
+    const bad = await gql('{ alerts(rule: "everything") { total } }');
+    expect(bad.errors[0].message).toBe(
+      'rule must be one of shift-oee, long-downtime, scrap-rate, got "everything"',
+    );
+    expect(bad.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const unknown = await gql('{ alerts(machine: "M9") { total } }');
+    expect(unknown.errors[0].message).toBe("Unknown machine 'M9'. Known machines: M1, M2");
+    const status = await gql('{ alertDeliveries(status: "lost") { total } }');
+    expect(status.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+
+    await until('the alerts', async () =>
+      (await gql('{ alerts(machine: "m2") { total } }')).data.alerts.total > 0 ? true : undefined,
+    );
+    const cli = await runCli(['alerts', '--machine', 'm2', '--json'], { cwd: dir, env });
+    expect(cli.code).toBe(0);
+    const listed = JSON.parse(cli.stdout);
+    expect(listed.alerts.every((a: any) => a.machine === 'M2')).toBe(true);
+    expect(listed.alerts).toContainEqual(
+      expect.objectContaining({ rule: 'long-downtime', value: 8, deliveries: [] }),
+    );
+    const table = await runCli(['alerts'], { cwd: dir, env });
+    expect(table.stdout).toMatch(/long-downtime/);
+    expect(table.stdout).toMatch(/M2 was down 8 h \(electrical: Main drive burnt out\)/);
+  }, 60_000);
+});
