@@ -107,7 +107,7 @@ export class AlertRules {
             shift: null,
             value: scrapRate,
             threshold: target.scrapRate,
-            message: `Scrap rate of ${row.machine} on ${date} was ${scrapRate.toFixed(1)}% (${row.scrapParts} of ${row.totalParts} parts), above its target of ${target.scrapRate}%`,
+            message: `Scrap rate of ${row.machine} on ${date} was ${scrapRate}% (${row.scrapParts} of ${row.totalParts} parts), above its target of ${target.scrapRate}%`,
           });
         }
       }

@@ -1,16 +1,20 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config.service';
-import { AlertRecord, AlertsRepository } from '../data/alerts.repository';
+import { AlertRecord, AlertsRepository, DueDelivery } from '../data/alerts.repository';
 import { DataService } from '../data/data.service';
 import { AlertRules } from './alert-rules';
-import { ATTEMPT_TIMEOUT_MS, WebhookSender } from './webhook-sender';
+import { ATTEMPT_TIMEOUT_MS, AttemptResult, WebhookSender } from './webhook-sender';
 import { displayUrl } from './webhook-url';
 
 /** How often due deliveries are looked for (retries are due at whole seconds at the soonest). */
 const DELIVERY_POLL_MS = 1_000;
-/** Deliveries sent per poll at most. */
-const DELIVERY_BATCH = 20;
+/** Deliveries looked at per poll at most. */
+const DUE_PER_POLL = 500;
+/** Alerts one POST carries at most. */
+const ALERTS_PER_POST = 100;
+/** Alerts logged one by one per evaluation; more are summed up in one line. */
+const LOGGED_ALERTS = 10;
 /** The longest wait between two attempts. */
 const MAX_RETRY_DELAY_MS = 3_600_000;
 
@@ -67,53 +71,82 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       this.clock.now(),
     );
     this.evaluated = { version, mark };
-    for (const alert of raised) this.logger.warn(`Alert (${alert.rule}): ${alert.message}`);
+    for (const alert of raised.slice(0, LOGGED_ALERTS)) {
+      this.logger.warn(`Alert (${alert.rule}): ${alert.message}`);
+    }
+    if (raised.length > LOGGED_ALERTS) {
+      this.logger.warn(
+        `... and ${raised.length - LOGGED_ALERTS} more alerts (query alerts or run factory-agent alerts)`,
+      );
+    }
     return raised;
   }
 
-  /** Sends the deliveries that are due; returns how many attempts were made. */
+  /**
+   * Sends the deliveries that are due, grouped: one POST per webhook carries up to
+   * ALERTS_PER_POST alerts, so a burst of alerts (a first start over a plant below its targets)
+   * is a few requests, not a storm. Returns the POSTs made.
+   */
   async deliverDue(): Promise<number> {
-    const { attempts: maxAttempts, retryMs } = this.config.alerts;
-    let made = 0;
-    for (const { delivery, alert } of await this.repository.due(this.clock.now(), DELIVERY_BATCH)) {
-      const now = this.clock.now();
-      // Held while the attempt runs; a sender that dies leaves it due again after the lease.
-      if (!(await this.repository.claim(delivery, now, now + 3 * ATTEMPT_TIMEOUT_MS))) continue;
-      made++;
-      const result = await this.sender.send(delivery, alert, now);
-      const attempt = delivery.attempts + 1;
-      const done = this.clock.now();
-      if (result.ok) {
-        await this.repository.settle(
-          delivery.id,
-          { ...result, status: 'delivered', nextAttemptAt: null },
-          done,
-        );
-        continue;
+    const due = await this.repository.due(this.clock.now(), DUE_PER_POLL);
+    const byUrl = new Map<string, DueDelivery[]>();
+    for (const item of due) {
+      byUrl.set(item.delivery.url, [...(byUrl.get(item.delivery.url) ?? []), item]);
+    }
+    let posts = 0;
+    for (const [url, items] of byUrl) {
+      for (let start = 0; start < items.length; start += ALERTS_PER_POST) {
+        const now = this.clock.now();
+        const claimed: DueDelivery[] = [];
+        // Held while the attempt runs; a sender that dies leaves them due again after the lease.
+        for (const item of items.slice(start, start + ALERTS_PER_POST)) {
+          if (await this.repository.claim(item.delivery, now, now + 3 * ATTEMPT_TIMEOUT_MS)) {
+            claimed.push(item);
+          }
+        }
+        if (claimed.length === 0) continue;
+        posts++;
+        const result = await this.sender.send(url, claimed, now);
+        await this.settle(url, claimed, result);
       }
-      const final = attempt >= maxAttempts;
+    }
+    return posts;
+  }
+
+  /** Records an attempt for each delivery it carried: delivered, retried later, or failed. */
+  private async settle(url: string, sent: DueDelivery[], result: AttemptResult): Promise<void> {
+    const { attempts: maxAttempts, retryMs } = this.config.alerts;
+    const done = this.clock.now();
+    let failedForGood = 0;
+    let nextDelay = 0;
+    for (const { delivery } of sent) {
+      const attempt = delivery.attempts + 1;
+      const final = !result.ok && attempt >= maxAttempts;
       const delay = Math.min(retryMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+      if (final) failedForGood++;
+      else nextDelay = Math.max(nextDelay, delay);
       await this.repository.settle(
         delivery.id,
         {
           ...result,
-          status: final ? 'failed' : 'pending',
-          nextAttemptAt: final ? null : done + delay,
+          status: result.ok ? 'delivered' : final ? 'failed' : 'pending',
+          nextAttemptAt: result.ok || final ? null : done + delay,
         },
         done,
       );
-      const where = `alert ${alert.id} to ${displayUrl(delivery.url)}`;
-      if (final) {
-        this.logger.error(
-          `Delivery of ${where} failed for good after ${attempt} attempts: ${result.error}`,
-        );
-      } else {
-        this.logger.warn(
-          `Delivery of ${where} failed (attempt ${attempt} of ${maxAttempts}: ${result.error}); next in ${Math.round(delay / 1000)} s`,
-        );
-      }
     }
-    return made;
+    if (result.ok) return;
+    const where = `${sent.length} alert(s) to ${displayUrl(url)}`;
+    if (failedForGood > 0) {
+      this.logger.error(
+        `Delivery of ${where} failed (${result.error}); ${failedForGood} of them after their last attempt (ALERT_WEBHOOK_ATTEMPTS=${maxAttempts}): failed for good`,
+      );
+    }
+    if (failedForGood < sent.length) {
+      this.logger.warn(
+        `Delivery of ${where} failed (${result.error}); trying again within ${Math.round(nextDelay / 1000)} s`,
+      );
+    }
   }
 
   private scheduleCheck(delayMs: number): void {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
-import { AlertRecord, DeliveryRecord } from '../data/alerts.repository';
+import { DueDelivery } from '../data/alerts.repository';
 
 /** How long a receiver has to answer one attempt. */
 export const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -13,19 +13,26 @@ export interface AttemptResult {
   error: string | null;
 }
 
-/** The JSON body of an alert delivery. */
-export function alertBody(alert: AlertRecord): string {
+/**
+ * The JSON body of a POST: the alerts it carries, each with its delivery id (the same in every
+ * attempt, for the receiver to deduplicate on) and attempt number.
+ */
+export function alertsBody(items: DueDelivery[]): string {
   return JSON.stringify({
-    type: 'alert',
-    id: alert.id,
-    rule: alert.rule,
-    machine: alert.machine,
-    date: alert.date,
-    shift: alert.shift,
-    value: alert.value,
-    threshold: alert.threshold,
-    message: alert.message,
-    raisedAt: alert.raisedAt,
+    type: 'alerts',
+    alerts: items.map(({ delivery, alert }) => ({
+      deliveryId: delivery.id,
+      attempt: delivery.attempts + 1,
+      id: alert.id,
+      rule: alert.rule,
+      machine: alert.machine,
+      date: alert.date,
+      shift: alert.shift,
+      value: alert.value,
+      threshold: alert.threshold,
+      message: alert.message,
+      raisedAt: alert.raisedAt,
+    })),
   });
 }
 
@@ -38,23 +45,21 @@ export function signature(secret: string, timestamp: string, body: string): stri
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** Sends one attempt of a delivery: a signed JSON POST; any 2xx answer is delivered. */
+/** Sends one attempt of some deliveries to one webhook: a signed JSON POST; a 2xx answer delivers them. */
 @Injectable()
 export class WebhookSender {
   constructor(private readonly config: AppConfig) {}
 
-  async send(delivery: DeliveryRecord, alert: AlertRecord, now: number): Promise<AttemptResult> {
-    const body = alertBody(alert);
+  async send(url: string, items: DueDelivery[], now: number): Promise<AttemptResult> {
+    const body = alertsBody(items);
     const timestamp = String(Math.floor(now / 1000));
     try {
-      const response = await fetch(delivery.url, {
+      const response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'user-agent': 'factory-agent-alerts',
-          'x-factory-agent-event': 'alert',
-          'x-factory-agent-delivery': delivery.id,
-          'x-factory-agent-attempt': String(delivery.attempts + 1),
+          'x-factory-agent-event': 'alerts',
           'x-factory-agent-timestamp': timestamp,
           'x-factory-agent-signature': signature(this.config.alerts.secret, timestamp, body),
         },

@@ -36,6 +36,12 @@ export interface DeliveryRecord {
   updatedAt: string;
 }
 
+/** A delivery that is due, with its alert. */
+export interface DueDelivery {
+  delivery: DeliveryRecord;
+  alert: AlertRecord;
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function alertOf(row: Selectable<AlertsTable>): AlertRecord {
