@@ -355,6 +355,17 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
       });
     });
 
+    it('lists only the major events of a reason, and only the issues of a defect type, in any letter case', async () => {
+      const { body } = await t.gql(`{
+        downtime(${RANGE}) { majorEvents(reason: "Mechanical") { machine reason durationHours } }
+        qualityIssues(${RANGE}) { issues(type: "SURFACE") { machine type partsAffected } }
+      }`);
+      expect(body.data).toEqual({
+        downtime: { majorEvents: [{ machine: 'M1', reason: 'mechanical', durationHours: 2.5 }] },
+        qualityIssues: { issues: [{ machine: 'M1', type: 'surface', partsAffected: 5 }] },
+      });
+    });
+
     it('machines, shifts, stats and dateRange', async () => {
       const { body } = await t.gql(`{
         machines { id name type idealCycleTime } shifts { id name startHour endHour startTime endTime }

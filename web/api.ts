@@ -10,12 +10,13 @@ export interface Figures {
   quality: number | null;
 }
 
-/** The targets an answer is held to (ratios), and whether each figure meets its own. */
+/** The targets an answer is held to (ratios; the scrap rate in percent), and whether each is met. */
 export interface Target {
   oee: number;
   availability: number;
   performance: number;
   quality: number;
+  scrapRate: number;
   oeeMet: boolean | null;
   availabilityMet: boolean | null;
   performanceMet: boolean | null;
@@ -30,8 +31,20 @@ export interface DashboardData {
     warnings: string[];
     target: Target;
     daily: (Figures & { date: string })[];
-    byMachine: (Figures & { machine: string; target: Pick<Target, 'oee'> })[];
+    byMachine: (Figures & { machine: string; totalParts: number; target: Pick<Target, 'oee'> })[];
     byShift: (Figures & { shift: string })[];
+  };
+  losses: {
+    plannedBusyHours: number;
+    valuableOperatingHours: number;
+    availabilityLossHours: number;
+    performanceLossHours: number;
+    qualityLossHours: number;
+  };
+  comparison: {
+    previousStartDate: string;
+    previousEndDate: string;
+    change: Figures;
   };
   scrap: {
     scrapRate: number | null;
@@ -45,6 +58,8 @@ export interface DashboardData {
     mtbfHours: number | null;
     mttrHours: number | null;
     downtimeByReason: { reason: string; hours: number; planned: boolean }[];
+    byMachine: DowntimeShare[];
+    byShift: DowntimeShare[];
     majorEvents: {
       date: string;
       machine: string;
@@ -55,11 +70,21 @@ export interface DashboardData {
   };
 }
 
+/** A row of downtime by machine or by shift (`machine` or `shift` set). */
+export interface DowntimeShare {
+  machine?: string;
+  shift?: string;
+  unplannedDowntimeHours: number;
+  plannedDowntimeHours: number;
+  cumulativeShare: number;
+}
+
 export interface IssuesPage {
   qualityIssues: {
     totalIssues: number;
     totalPartsAffected: number;
     severityBreakdown: { severity: string; count: number }[];
+    byType: { type: string; count: number; partsAffected: number; cumulativeShare: number }[];
     issues: {
       date: string;
       machine: string;
@@ -93,13 +118,21 @@ export const SETTING_QUERY = `query DashboardSetting {
 
 const FIGURES = 'oee availability performance quality';
 
-export const DASHBOARD_QUERY = `query Dashboard($from: Date!, $to: Date!, $machine: String) {
+const SHARE = 'unplannedDowntimeHours plannedDowntimeHours cumulativeShare';
+
+export const DASHBOARD_QUERY = `query Dashboard($from: Date!, $to: Date!, $machine: String, $reason: String) {
   oee(startDate: $from, endDate: $to, machine: $machine) {
     ${FIGURES} totalParts goodParts scrapParts warnings
-    target { ${FIGURES} oeeMet availabilityMet performanceMet qualityMet }
+    target { ${FIGURES} scrapRate oeeMet availabilityMet performanceMet qualityMet }
     daily { date ${FIGURES} }
-    byMachine { machine ${FIGURES} target { oee } }
+    byMachine { machine ${FIGURES} totalParts target { oee } }
     byShift { shift ${FIGURES} }
+  }
+  losses(startDate: $from, endDate: $to, machine: $machine) {
+    plannedBusyHours valuableOperatingHours availabilityLossHours performanceLossHours qualityLossHours
+  }
+  comparison(startDate: $from, endDate: $to, machine: $machine) {
+    previousStartDate previousEndDate change { ${FIGURES} }
   }
   scrap(startDate: $from, endDate: $to, machine: $machine) {
     scrapRate daily { date scrapRate } scrapByMachine { machine scrapRate }
@@ -107,14 +140,17 @@ export const DASHBOARD_QUERY = `query Dashboard($from: Date!, $to: Date!, $machi
   downtime(startDate: $from, endDate: $to, machine: $machine) {
     totalDowntimeHours unplannedDowntimeHours failures mtbfHours mttrHours
     downtimeByReason { reason hours planned }
-    majorEvents(limit: 50) { date machine reason description durationHours }
+    byMachine { machine ${SHARE} }
+    byShift { shift ${SHARE} }
+    majorEvents(limit: 50, reason: $reason) { date machine reason description durationHours }
   }
 }`;
 
-export const ISSUES_QUERY = `query DashboardIssues($from: Date!, $to: Date!, $machine: String, $severity: Severity, $limit: Int!, $offset: Int!) {
+export const ISSUES_QUERY = `query DashboardIssues($from: Date!, $to: Date!, $machine: String, $severity: Severity, $type: String, $limit: Int!, $offset: Int!) {
   qualityIssues(startDate: $from, endDate: $to, machine: $machine, severity: $severity) {
     totalIssues totalPartsAffected severityBreakdown { severity count }
-    issues(limit: $limit, offset: $offset) { date machine severity type partsAffected description }
+    byType { type count partsAffected cumulativeShare }
+    issues(limit: $limit, offset: $offset, type: $type) { date machine severity type partsAffected description }
   }
 }`;
 
@@ -153,11 +189,15 @@ export const LIVE_SUBSCRIPTION = `subscription DashboardLive {
   currentShiftUpdated { date shift ${LIVE_FIELDS} }
 }`;
 
-/** A GraphQL error, with its extensions.code (e.g. LLM_NOT_CONFIGURED, TOO_MANY_REQUESTS). */
+/**
+ * A GraphQL error, with its extensions.code (e.g. LLM_NOT_CONFIGURED, TOO_MANY_REQUESTS) and, for
+ * TOO_MANY_REQUESTS, the seconds the server asks to wait.
+ */
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
   }
@@ -172,13 +212,20 @@ export async function graphql<T>(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
+  if (!response.headers.get('content-type')?.includes('json')) {
+    throw new ApiError(`the server answered HTTP ${response.status}`, 'ERROR');
+  }
   const body = (await response.json()) as {
     data?: T;
-    errors?: { message: string; extensions?: { code?: string } }[];
+    errors?: { message: string; extensions?: { code?: string; retryAfterSeconds?: number } }[];
   };
   if (body.errors?.length) {
     const [first] = body.errors;
-    throw new ApiError(first.message, first.extensions?.code ?? 'ERROR');
+    throw new ApiError(
+      first.message,
+      first.extensions?.code ?? 'ERROR',
+      first.extensions?.retryAfterSeconds ?? null,
+    );
   }
   return body.data as T;
 }

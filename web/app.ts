@@ -12,86 +12,96 @@ import {
   Setting,
   SETTING_QUERY,
 } from './api.js';
+import { band, clearCharts, percent, renderCharts, renderDefects, TOP_MACHINES } from './charts.js';
+import { clearCsv, downloadCsv, setCsv } from './csv.js';
 import { LiveShift } from './live.js';
 
-/** The small part of Chart.js (loaded from /vendor as a UMD global) that the page uses. */
-interface ChartInstance {
-  destroy(): void;
-}
-declare const Chart: new (canvas: HTMLCanvasElement, config: unknown) => ChartInstance;
-
 const PAGE_SIZE = 10;
-const BAND_COLORS: Record<string, string> = {
-  red: '#c62828',
-  amber: '#ef8f00',
-  green: '#2e7d32',
-  none: '#607d8b',
-};
-/** Points below its target within which a figure is amber rather than red. */
-const NEAR_TARGET = 10;
+/** How often a wall screen (?kiosk=1) reloads its figures. */
+const KIOSK_REFRESH_MS = 60_000;
+const PRESETS = ['today', 'yesterday', 'week', 'last7', 'last30', 'month'] as const;
+type Preset = (typeof PRESETS)[number];
+type SortKey =
+  'machine' | 'oee' | 'availability' | 'performance' | 'quality' | 'totalParts' | 'scrapRate';
+
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const charts = new Map<string, ChartInstance>();
-const state = { from: '', to: '', machine: '', severity: '', page: 0 };
+
+/** What the page shows; everything but paging and sorting lives in the URL. */
+const state = {
+  from: '',
+  to: '',
+  /** A date preset that moves with the plant's today (a wall screen stays on "today"). */
+  range: null as Preset | null,
+  machine: '',
+  reason: '',
+  type: '',
+  severity: '',
+  page: 0,
+  all: false,
+  sort: { key: 'oee' as SortKey, descending: false },
+};
+let machineNames: string[] = [];
+let timeZone = 'UTC';
+let lastData: DashboardData | null = null;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+let loadCounter = 0;
 let chatHistory: ChatAnswer['chat']['history'] = [];
 
-const percent = (value: number | null) => (value === null ? null : Math.round(value * 1000) / 10);
 const format = (value: number | null, unit = '%') =>
   value === null ? 'no production' : `${value}${unit}`;
+const count = (value: number) => value.toLocaleString('en');
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-function setStatus(message: string, error = false): void {
+/** Today in the plant's time zone, from this browser's clock. */
+function plantToday(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+}
+
+function presetRange(preset: Preset, today: string): { from: string; to: string } {
+  const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday 0
+  switch (preset) {
+    case 'today':
+      return { from: today, to: today };
+    case 'yesterday':
+      return { from: addDays(today, -1), to: addDays(today, -1) };
+    case 'week':
+      return { from: addDays(today, -weekday), to: today };
+    case 'last7':
+      return { from: addDays(today, -6), to: today };
+    case 'last30':
+      return { from: addDays(today, -29), to: today };
+    case 'month':
+      return { from: `${today.slice(0, 8)}01`, to: today };
+  }
+}
+
+function setStatus(text: string, error = false): void {
   const status = $('status');
-  status.textContent = message;
+  status.textContent = text;
   status.classList.toggle('error', error);
 }
 
-/**
- * Colour by the figure's own target (both in percent): green at or above it, amber up to 10 points
- * below, red further below; grey without production. A 98% quality against a 99% target is amber.
- */
-function band(value: number | null, target: number): string {
-  if (value === null) return 'none';
-  return value >= target ? 'green' : value >= target - NEAR_TARGET ? 'amber' : 'red';
-}
-
-function draw(
-  id: string,
-  type: string,
-  labels: string[],
-  datasets: unknown[],
-  options: Record<string, unknown> = {},
+function rows(
+  tbody: HTMLElement,
+  cells: (string | number)[][],
+  empty: string,
+  numeric: number[] = [],
 ): void {
-  charts.get(id)?.destroy();
-  const canvas = $<HTMLCanvasElement>(id);
-  canvas.dataset.points = String(labels.length);
-  charts.set(
-    id,
-    new Chart(canvas, {
-      type,
-      data: { labels, datasets },
-      options: {
-        animation: false,
-        responsive: true,
-        plugins: { legend: { display: datasets.length > 1 } },
-        ...options,
-      },
-    }),
-  );
-}
-
-function rows(tbody: HTMLElement, cells: (string | number)[][], empty: string): void {
+  const columns = tbody.closest('table')?.querySelectorAll('thead th').length ?? 1;
   tbody.replaceChildren(
     ...(cells.length === 0 ? [[empty]] : cells).map((row) => {
       const tr = document.createElement('tr');
-      for (const cell of row) {
+      row.forEach((cell, i) => {
         const td = document.createElement('td');
-        td.textContent = String(cell);
-        if (row.length === 1) td.colSpan = 6;
+        td.textContent = typeof cell === 'number' ? count(cell) : cell;
+        if (row.length === 1) td.colSpan = columns;
+        else if (numeric.includes(i)) td.className = 'number';
         tr.append(td);
-      }
+      });
       return tr;
     }),
   );
@@ -101,14 +111,27 @@ function variables() {
   return { from: state.from, to: state.to, machine: state.machine || null };
 }
 
-function renderDashboard(data: DashboardData): void {
-  renderKpis(data.oee);
-  renderOeeCharts(data.oee);
-  renderDowntime(data.downtime);
-  renderScrap(data.scrap);
+/** The view in the URL, so that it can be shared, reloaded and bookmarked on a wall screen. */
+function writeUrl(): void {
+  const url = new URL(location.href);
+  const params: Record<string, string> = {
+    from: state.range ? '' : state.from,
+    to: state.range ? '' : state.to,
+    range: state.range ?? '',
+    machine: state.machine,
+    reason: state.reason,
+    type: state.type,
+    all: state.all ? '1' : '',
+  };
+  for (const [key, value] of Object.entries(params)) {
+    if (value) url.searchParams.set(key, value);
+    else url.searchParams.delete(key);
+  }
+  history.replaceState(null, '', url);
 }
 
-function renderKpis(oee: DashboardData['oee']): void {
+function renderKpis(data: DashboardData): void {
+  const { oee, comparison } = data;
   for (const key of ['oee', 'availability', 'performance', 'quality'] as const) {
     const value = percent(oee[key]);
     const target = percent(oee.target[key]) as number;
@@ -116,162 +139,297 @@ function renderKpis(oee: DashboardData['oee']): void {
     card.className = `kpi ${band(value, target)}`;
     (card.querySelector('.value') as HTMLElement).textContent = format(value);
     (card.querySelector('.target') as HTMLElement).textContent = `target ${target}%`;
+    const change = comparison.change[key];
+    const points = change === null ? null : Math.round(change * 1000) / 10;
+    const days = Math.round((Date.parse(state.to) - Date.parse(state.from)) / 86_400_000) + 1;
+    const element = card.querySelector('.change') as HTMLElement;
+    element.textContent =
+      points === null
+        ? 'no previous figure'
+        : `${points > 0 ? '▲ +' : points < 0 ? '▼ ' : '= '}${points.toFixed(1)} pts vs previous ${days === 1 ? 'day' : `${days} days`}`;
+    element.title = `${comparison.previousStartDate} to ${comparison.previousEndDate}`;
   }
   $('parts').textContent =
-    `${oee.totalParts.toLocaleString('en')} parts, ${oee.goodParts.toLocaleString('en')} good, ${oee.scrapParts.toLocaleString('en')} scrap`;
+    `${count(oee.totalParts)} parts, ${count(oee.goodParts)} good, ${count(oee.scrapParts)} scrap`;
   $('warnings').replaceChildren(
     ...oee.warnings.map((w) => Object.assign(document.createElement('li'), { textContent: w })),
   );
 }
 
-function renderOeeCharts(oee: DashboardData['oee']): void {
-  const target = percent(oee.target.oee) as number;
-  draw(
-    'chart-oee-daily',
-    'line',
-    oee.daily.map((d) => d.date),
-    [
-      { label: 'OEE %', data: oee.daily.map((d) => percent(d.oee)), borderColor: '#1565c0' },
-      {
-        label: `Target ${target}%`,
-        data: oee.daily.map(() => target),
-        borderDash: [6, 4],
-        borderColor: '#2e7d32',
-        pointRadius: 0,
-      },
-    ],
+interface MachineRow {
+  machine: string;
+  oee: number | null;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
+  totalParts: number;
+  scrapRate: number | null;
+}
+
+/** The machines, sortable, worst 10 until "show all"; a row selects its machine. */
+function renderMachines(data: DashboardData): void {
+  const scrap = new Map((data.scrap.scrapByMachine ?? []).map((m) => [m.machine, m.scrapRate]));
+  const all: MachineRow[] = data.oee.byMachine.map((m) => ({
+    machine: m.machine,
+    oee: m.oee,
+    availability: m.availability,
+    performance: m.performance,
+    quality: m.quality,
+    totalParts: m.totalParts,
+    scrapRate: scrap.get(m.machine) ?? null,
+  }));
+  const { key, descending } = state.sort;
+  const sign = descending ? -1 : 1;
+  all.sort((a, b) => {
+    const [x, y] = [a[key], b[key]];
+    if (typeof x === 'string' || typeof y === 'string') {
+      return sign * String(x).localeCompare(String(y), 'en', { numeric: true });
+    }
+    // Machines without a figure go last either way.
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return sign * (x - y) || a.machine.localeCompare(b.machine, 'en', { numeric: true });
+  });
+  const shown = state.all ? all : all.slice(0, TOP_MACHINES);
+  const pct = (v: number | null) => format(percent(v)).replace('no production', '-');
+  const tbody = $('machines').querySelector('tbody') as HTMLElement;
+  rows(
+    tbody,
+    shown.map((m) => [
+      m.machine,
+      pct(m.oee),
+      pct(m.availability),
+      pct(m.performance),
+      pct(m.quality),
+      m.totalParts,
+      m.scrapRate === null ? '-' : `${m.scrapRate}%`,
+    ]),
+    'No machines with data in this range.',
+    [1, 2, 3, 4, 5, 6],
   );
-  const machines = [...oee.byMachine].sort((a, b) => (a.oee ?? -1) - (b.oee ?? -1));
-  draw(
-    'chart-oee-machine',
-    'bar',
-    machines.map((m) => m.machine),
-    [
-      {
-        label: 'OEE %',
-        data: machines.map((m) => percent(m.oee)),
-        backgroundColor: machines.map(
-          (m) => BAND_COLORS[band(percent(m.oee), percent(m.target.oee) as number)],
-        ),
-      },
+  tbody.querySelectorAll('tr').forEach((tr, i) => {
+    if (!shown[i]) return;
+    tr.dataset.machine = shown[i].machine;
+    tr.tabIndex = 0;
+  });
+  for (const button of $('machines').querySelectorAll<HTMLButtonElement>('th button')) {
+    if (button.dataset.sort === key) {
+      button.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+    } else button.removeAttribute('aria-sort');
+  }
+  const toggle = $<HTMLButtonElement>('show-all');
+  toggle.hidden = all.length <= TOP_MACHINES;
+  toggle.textContent = state.all
+    ? `Show the first ${TOP_MACHINES} only`
+    : `Show all ${count(all.length)} machines`;
+  setCsv('machines', {
+    headers: [
+      'machine',
+      'oee',
+      'availability',
+      'performance',
+      'quality',
+      'parts',
+      'scrap_rate_percent',
     ],
-    { indexAxis: 'y' },
-  );
-  draw(
-    'chart-oee-shift',
-    'bar',
-    oee.byShift.map((s) => s.shift),
-    [
-      { label: 'OEE %', data: oee.byShift.map((s) => percent(s.oee)), backgroundColor: '#1565c0' },
-      {
-        label: 'Availability %',
-        data: oee.byShift.map((s) => percent(s.availability)),
-        backgroundColor: '#64b5f6',
-      },
-      {
-        label: 'Performance %',
-        data: oee.byShift.map((s) => percent(s.performance)),
-        backgroundColor: '#90caf9',
-      },
-    ],
-  );
+    rows: all.map((m) => [
+      m.machine,
+      m.oee,
+      m.availability,
+      m.performance,
+      m.quality,
+      m.totalParts,
+      m.scrapRate,
+    ]),
+  });
 }
 
 function renderDowntime(downtime: DashboardData['downtime']): void {
-  draw(
-    'chart-downtime',
-    'bar',
-    downtime.downtimeByReason.map((r) => (r.planned ? `${r.reason} (planned)` : r.reason)),
-    [
-      {
-        label: 'Hours',
-        data: downtime.downtimeByReason.map((r) => r.hours),
-        backgroundColor: downtime.downtimeByReason.map((r) => (r.planned ? '#9e9e9e' : '#c62828')),
-      },
-    ],
-  );
+  const hours = (v: number | null) => (v === null ? 'n/a' : `${v} h`);
   $('reliability').textContent =
-    `${downtime.totalDowntimeHours} h down (${downtime.unplannedDowntimeHours} h unplanned), ${downtime.failures} failures, ` +
-    `MTBF ${format(downtime.mtbfHours, ' h').replace('no production', 'n/a')}, MTTR ${format(downtime.mttrHours, ' h').replace('no production', 'n/a')}`;
+    `${downtime.totalDowntimeHours} h down (${downtime.unplannedDowntimeHours} h unplanned), ${count(downtime.failures)} failures, ` +
+    `MTBF ${hours(downtime.mtbfHours)}, MTTR ${hours(downtime.mttrHours)}`;
+  $('major-events-caption').textContent = state.reason
+    ? `Events over the major-downtime threshold, reason ${state.reason}`
+    : 'Events over the major-downtime threshold';
   rows(
     $('major-events').querySelector('tbody') as HTMLElement,
     downtime.majorEvents.map((e) => [e.date, e.machine, e.reason, e.durationHours, e.description]),
     'No major events in this range.',
+    [3],
   );
+  setCsv('major-events', {
+    headers: ['date', 'machine', 'reason', 'hours', 'description'],
+    rows: downtime.majorEvents.map((e) => [
+      e.date,
+      e.machine,
+      e.reason,
+      e.durationHours,
+      e.description,
+    ]),
+  });
 }
 
-function renderScrap(scrap: DashboardData['scrap']): void {
-  draw(
-    'chart-scrap-daily',
-    'line',
-    scrap.daily.map((d) => d.date),
-    [{ label: 'Scrap %', data: scrap.daily.map((d) => d.scrapRate), borderColor: '#ef6c00' }],
+/** The filters set by a click, each with a button that removes it. */
+function renderChips(): void {
+  const chips = [
+    ['machine', 'Machine'],
+    ['reason', 'Reason'],
+    ['type', 'Defect'],
+  ] as const;
+  $('chips').replaceChildren(
+    ...chips
+      .filter(([key]) => state[key])
+      .map(([key, label]) => {
+        const button = Object.assign(document.createElement('button'), {
+          type: 'button',
+          textContent: `${label}: ${state[key]} ✕`,
+          title: `Remove the ${label.toLowerCase()} filter`,
+        });
+        button.dataset.clear = key;
+        return button;
+      }),
   );
-  const scrapMachines = scrap.scrapByMachine ?? [];
-  draw(
-    'chart-scrap-machine',
-    'bar',
-    scrapMachines.map((m) => m.machine),
-    [{ label: 'Scrap %', data: scrapMachines.map((m) => m.scrapRate), backgroundColor: '#ef6c00' }],
-  );
+  for (const button of $('presets').querySelectorAll<HTMLButtonElement>('button')) {
+    const preset = button.dataset.preset as Preset;
+    const range = presetRange(preset, plantToday());
+    const pressed = state.range
+      ? state.range === preset
+      : range.from === state.from && range.to === state.to;
+    button.setAttribute('aria-pressed', String(pressed));
+  }
 }
 
-/** Loads a page of issues from an event handler, showing a failure instead of dropping it. */
-function reloadIssues(): void {
-  loadIssues().catch((error: unknown) =>
-    setStatus(
-      `Could not load the quality issues: ${error instanceof Error ? error.message : String(error)}`,
-      true,
-    ),
-  );
+/** After a failed load nothing stays on screen that is not current: figures are cleared. */
+function clearFigures(): void {
+  lastData = null;
+  clearCharts();
+  clearCsv();
+  for (const card of document.querySelectorAll<HTMLElement>('.kpi')) {
+    card.className = 'kpi none';
+    for (const part of card.querySelectorAll<HTMLElement>('.value, .target, .change')) {
+      part.textContent = part.classList.contains('value') ? '-' : '';
+    }
+  }
+  $('parts').textContent = '';
+  $('warnings').replaceChildren();
+  $('reliability').textContent = '';
+  $('quality-summary').textContent = '';
+  for (const id of ['machines', 'major-events', 'issues']) {
+    rows($(id).querySelector('tbody') as HTMLElement, [], 'Not loaded.');
+  }
+  $('main').classList.add('stale');
 }
 
 async function loadIssues(): Promise<void> {
   const data = await graphql<IssuesPage>(ISSUES_QUERY, {
     ...variables(),
     severity: state.severity || null,
+    type: state.type || null,
     limit: PAGE_SIZE,
     offset: state.page * PAGE_SIZE,
   });
-  const { totalIssues, totalPartsAffected, severityBreakdown, issues } = data.qualityIssues;
+  const { totalIssues, totalPartsAffected, severityBreakdown, byType, issues } = data.qualityIssues;
+  const typeRow = byType.find((t) => t.type.toLowerCase() === state.type.toLowerCase());
+  const total = state.type ? (typeRow?.count ?? 0) : totalIssues;
   $('quality-summary').textContent =
-    `${totalIssues} issues, ${totalPartsAffected} parts affected (${severityBreakdown.map((s) => `${s.count} ${s.severity.toLowerCase()}`).join(', ')})`;
+    `${count(totalIssues)} issues, ${count(totalPartsAffected)} parts affected (${severityBreakdown.map((s) => `${count(s.count)} ${s.severity.toLowerCase()}`).join(', ')})` +
+    (state.type ? `; ${count(total)} of type ${state.type}` : '');
+  renderDefects(byType, (type) => select({ type }));
+  const cells = issues.map((i) => [
+    i.date,
+    i.machine,
+    i.severity,
+    i.type,
+    i.partsAffected,
+    i.description,
+  ]);
   rows(
     $('issues').querySelector('tbody') as HTMLElement,
-    issues.map((i) => [i.date, i.machine, i.severity, i.type, i.partsAffected, i.description]),
+    cells,
     'No quality issues in this range.',
+    [4],
   );
-  const pages = Math.max(1, Math.ceil(totalIssues / PAGE_SIZE));
+  setCsv('issues', {
+    headers: ['date', 'machine', 'severity', 'type', 'parts_affected', 'description'],
+    rows: cells,
+  });
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   $('issues-page').textContent = `Page ${state.page + 1} of ${pages}`;
   $<HTMLButtonElement>('issues-prev').disabled = state.page === 0;
   $<HTMLButtonElement>('issues-next').disabled = state.page + 1 >= pages;
 }
 
-async function refresh(): Promise<void> {
-  const url = new URL(location.href);
-  for (const key of ['from', 'to', 'machine'] as const) {
-    if (state[key]) url.searchParams.set(key, state[key]);
-    else url.searchParams.delete(key);
+/** Loads a page of issues from an event handler, showing a failure instead of dropping it. */
+function reloadIssues(): void {
+  loadIssues().catch((error: unknown) => failed(error, 'the quality issues'));
+}
+
+function chartPicks() {
+  return {
+    day: (date: string) => select({ from: date, to: date, range: null }),
+    machine: (machine: string) => select({ machine }),
+    reason: (reason: string) => select({ reason }),
+    type: (type: string) => select({ type }),
+  };
+}
+
+function render(data: DashboardData): void {
+  renderKpis(data);
+  renderCharts(data, state.all, chartPicks());
+  renderMachines(data);
+  renderDowntime(data.downtime);
+}
+
+/**
+ * A failed load clears the figures; after TOO_MANY_REQUESTS the page waits the seconds the server
+ * asks for, says so, and loads again.
+ */
+function failed(error: unknown, what: string): void {
+  clearFigures();
+  if (error instanceof ApiError && error.code === 'TOO_MANY_REQUESTS') {
+    const seconds = Math.max(1, error.retryAfterSeconds ?? 10);
+    setStatus(`Too many requests: the server asks to wait ${seconds} s; loading again then.`, true);
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => void refresh(), seconds * 1000);
+    return;
   }
-  history.replaceState(null, '', url);
+  setStatus(`Could not load ${what}: ${message(error)}`, true);
+}
+
+async function refresh(): Promise<void> {
+  if (retryTimer) clearTimeout(retryTimer);
+  retryTimer = null;
+  if (state.range) Object.assign(state, presetRange(state.range, plantToday()));
+  $<HTMLInputElement>('from').value = state.from;
+  $<HTMLInputElement>('to').value = state.to;
+  $<HTMLSelectElement>('machine').value = state.machine;
+  writeUrl();
+  renderChips();
+  const load = ++loadCounter;
   setStatus('Loading...');
   try {
     const [data] = await Promise.all([
-      graphql<DashboardData>(DASHBOARD_QUERY, variables()),
+      graphql<DashboardData>(DASHBOARD_QUERY, { ...variables(), reason: state.reason || null }),
       loadIssues(),
     ]);
-    renderDashboard(data);
+    if (load !== loadCounter) return; // a newer load is on its way
+    lastData = data;
+    render(data);
+    $('main').classList.remove('stale');
     setStatus(
       `Showing ${state.from} to ${state.to}${state.machine ? ` for ${state.machine}` : ', all machines'}.`,
     );
   } catch (error) {
-    setStatus(
-      error instanceof Error
-        ? `Could not load the data: ${error.message}`
-        : 'Could not load the data.',
-      true,
-    );
+    if (load === loadCounter) failed(error, 'the data');
   }
+}
+
+/** Filters the page to a selection (a click on a chart, a row or a preset) and reloads. */
+function select(
+  change: Partial<Pick<typeof state, 'from' | 'to' | 'range' | 'machine' | 'reason' | 'type'>>,
+): void {
+  Object.assign(state, change, { page: 0 });
+  void refresh();
 }
 
 function chatEntry(role: string, text: string, tools?: ChatAnswer['chat']['toolCalls']): void {
@@ -289,67 +447,100 @@ function chatEntry(role: string, text: string, tools?: ChatAnswer['chat']['toolC
 async function ask(event: SubmitEvent): Promise<void> {
   event.preventDefault();
   const input = $<HTMLTextAreaElement>('chat-input');
-  const message = input.value.trim();
-  if (!message) return;
+  const text = input.value.trim();
+  if (!text) return;
   input.value = '';
-  chatEntry('user', message);
+  chatEntry('user', text);
   try {
     const { chat } = await graphql<ChatAnswer>(CHAT_MUTATION, {
-      input: { message, history: chatHistory },
+      input: { message: text, history: chatHistory },
     });
     chatHistory = chat.history;
     chatEntry('assistant', chat.response, chat.toolCalls);
   } catch (error) {
     const code = error instanceof ApiError ? error.code : 'ERROR';
-    const text =
+    const wait =
+      error instanceof ApiError && error.retryAfterSeconds
+        ? `${error.retryAfterSeconds} s`
+        : 'a minute';
+    const reply =
       code === 'LLM_NOT_CONFIGURED'
         ? 'The assistant is not configured on this server: set OPENAI_API_KEY, OPENAI_BASE_URL or Azure OpenAI variables (see the README).'
         : code === 'TOO_MANY_REQUESTS'
-          ? 'Too many questions in a short time: please wait a minute and ask again.'
-          : `The assistant could not answer: ${error instanceof Error ? error.message : 'unknown error'}`;
-    chatEntry('error', text);
+          ? `Too many questions in a short time: please wait ${wait} and ask again.`
+          : `The assistant could not answer: ${message(error)}`;
+    chatEntry('error', reply);
   }
 }
 
-async function start(): Promise<void> {
-  try {
-    const setting = await graphql<Setting>(SETTING_QUERY);
-    document.title = `${setting.factory.name} - Factory Agent`;
-    $('factory-name').textContent = setting.factory.name;
-    const range = setting.dateRange;
-    $('data-range').textContent = range
-      ? `Data from ${range.startDate} to ${range.endDate} (${range.totalDays} days), time zone ${setting.factory.timeZone}`
-      : 'No production data yet.';
-    const select = $<HTMLSelectElement>('machine');
-    select.append(
-      ...setting.machines.map((m) =>
-        Object.assign(document.createElement('option'), {
-          value: m.name,
-          textContent: `${m.name} (${m.type})`,
-        }),
-      ),
-    );
-    const params = new URL(location.href).searchParams;
-    const end = range?.endDate ?? setting.factory.today;
-    state.to = params.get('to') ?? end;
-    state.from = params.get('from') ?? addDays(state.to, -29);
-    state.machine = params.get('machine') ?? '';
-    $<HTMLInputElement>('from').value = state.from;
-    $<HTMLInputElement>('to').value = state.to;
-    select.value = state.machine;
-  } catch (error) {
-    setStatus(
-      `Could not reach the server: ${error instanceof Error ? error.message : String(error)}`,
-      true,
-    );
-    return;
-  }
+/** The URL's view: dates (or a preset), a machine in any letter case, a reason, a defect type. */
+function readUrl(setting: Setting): void {
+  const params = new URL(location.href).searchParams;
+  const range = params.get('range');
+  if (PRESETS.includes(range as Preset)) state.range = range as Preset;
+  const end = setting.dateRange?.endDate ?? setting.factory.today;
+  state.to = params.get('to') ?? end;
+  state.from = params.get('from') ?? addDays(state.to, -29);
+  const wanted = (params.get('machine') ?? '').trim().toLowerCase();
+  state.machine = machineNames.find((name) => name.toLowerCase() === wanted) ?? '';
+  state.reason = params.get('reason') ?? '';
+  state.type = params.get('type') ?? '';
+  state.all = params.get('all') === '1';
+}
+
+function listen(): void {
   $('filters').addEventListener('change', () => {
     const from = $<HTMLInputElement>('from').value;
     const to = $<HTMLInputElement>('to').value;
     if (!from || !to) return;
-    Object.assign(state, { from, to, machine: $<HTMLSelectElement>('machine').value, page: 0 });
-    void refresh();
+    select({ from, to, range: null, machine: $<HTMLSelectElement>('machine').value });
+  });
+  $('presets').addEventListener('click', (event) => {
+    const preset = (event.target as HTMLElement).closest('button')?.dataset.preset as
+      Preset | undefined;
+    if (preset) select({ range: preset });
+  });
+  $('chips').addEventListener('click', (event) => {
+    const key = (event.target as HTMLElement).closest('button')?.dataset.clear;
+    if (key === 'machine' || key === 'reason' || key === 'type') select({ [key]: '' });
+  });
+  $('machines').addEventListener('click', (event) => {
+    const target = event.target as HTMLElement;
+    const sort = target.closest('button')?.dataset.sort as SortKey | undefined;
+    if (sort) {
+      const same = state.sort.key === sort;
+      // First the worst: lowest ratios, most scrap, most parts; names A to Z.
+      state.sort = {
+        key: sort,
+        descending: same ? !state.sort.descending : sort === 'scrapRate' || sort === 'totalParts',
+      };
+      if (lastData) renderMachines(lastData);
+      return;
+    }
+    const machine = target.closest('tr')?.dataset.machine;
+    if (machine) select({ machine });
+  });
+  $('machines').addEventListener('keydown', (event) => {
+    const machine = (event.target as HTMLElement).closest('tr')?.dataset.machine;
+    if (machine && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault();
+      select({ machine });
+    }
+  });
+  $('show-all').addEventListener('click', () => {
+    state.all = !state.all;
+    writeUrl();
+    if (lastData) {
+      renderCharts(lastData, state.all, chartPicks());
+      renderMachines(lastData);
+    }
+  });
+  document.addEventListener('click', (event) => {
+    const name = (event.target as HTMLElement).closest<HTMLButtonElement>('button.csv')?.dataset
+      .csv;
+    if (name && !downloadCsv(name, `${state.from}_${state.to}`)) {
+      setStatus('Nothing to download: the data is not loaded.', true);
+    }
   });
   $('severity').addEventListener('change', () => {
     Object.assign(state, { severity: $<HTMLSelectElement>('severity').value, page: 0 });
@@ -363,27 +554,87 @@ async function start(): Promise<void> {
     state.page += 1;
     reloadIssues();
   });
+  $('live-all').addEventListener('click', () => {
+    liveAll = !liveAll;
+    if (liveRows) renderLive(liveRows.shift, liveRows.machines, liveRows.connected);
+  });
   $('chat-form').addEventListener('submit', (event) => void ask(event));
-  await refresh();
+  $('chat-input').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $<HTMLFormElement>('chat-form').requestSubmit();
+    }
+  });
 }
 
-/** The live shift table: one row per machine, as the subscription updates it. */
+async function start(): Promise<void> {
+  const kiosk = new URL(location.href).searchParams.get('kiosk') === '1';
+  document.body.classList.toggle('kiosk', kiosk);
+  let setting: Setting;
+  try {
+    setting = await graphql<Setting>(SETTING_QUERY);
+  } catch (error) {
+    setStatus(`Could not reach the server: ${message(error)}`, true);
+    return;
+  }
+  document.title = `${setting.factory.name} - Factory Agent`;
+  $('factory-name').textContent = setting.factory.name;
+  timeZone = setting.factory.timeZone;
+  const range = setting.dateRange;
+  $('data-range').textContent = range
+    ? `Data from ${range.startDate} to ${range.endDate} (${range.totalDays} days), time zone ${timeZone}`
+    : 'No production data yet.';
+  machineNames = setting.machines.map((m) => m.name);
+  $<HTMLSelectElement>('machine').append(
+    ...setting.machines.map((m) =>
+      Object.assign(document.createElement('option'), {
+        value: m.name,
+        textContent: `${m.name} (${m.type})`,
+      }),
+    ),
+  );
+  readUrl(setting);
+  listen();
+  await refresh();
+  if (kiosk) setInterval(() => void refresh(), KIOSK_REFRESH_MS);
+}
+
+const STATE_ORDER: Record<string, number> = { STOPPED: 0, RUNNING: 1 };
+let liveAll = false;
+let liveRows: {
+  shift: CurrentShiftData['currentShift'] | null;
+  machines: LiveMachine[];
+  connected: boolean;
+} | null = null;
+
+/**
+ * The live shift table: stopped machines first, the first 10 until "show all"; rows change as the
+ * subscription updates them.
+ */
 function renderLive(
   shift: CurrentShiftData['currentShift'] | null,
   machines: LiveMachine[],
   connected: boolean,
 ): void {
+  liveRows = { shift, machines, connected };
   if (shift) {
     const time = (iso: string) => iso.slice(11, 16);
     $('live-shift').textContent =
       `${shift.shift} shift of ${shift.date}, ${time(shift.startsAt)}-${time(shift.endsAt)} UTC`;
   }
-  $('live-status').textContent = connected
-    ? 'Live: updated as machines report.'
-    : 'Not connected to live updates; retrying.';
+  const stopped = machines.filter((m) => m.state === 'STOPPED').length;
+  $('live-status').textContent =
+    (connected ? 'Live: updated as machines report.' : 'Not connected to live updates; retrying.') +
+    (stopped > 0 ? ` ${count(stopped)} of ${count(machines.length)} machines stopped.` : '');
+  const sorted = [...machines].sort(
+    (a, b) =>
+      (STATE_ORDER[a.state ?? ''] ?? 2) - (STATE_ORDER[b.state ?? ''] ?? 2) ||
+      a.machine.localeCompare(b.machine, 'en', { numeric: true }),
+  );
+  const shown = liveAll ? sorted : sorted.slice(0, TOP_MACHINES);
   const tbody = $('live').querySelector('tbody') as HTMLElement;
   tbody.replaceChildren(
-    ...machines.map((m) => {
+    ...shown.map((m) => {
       const tr = document.createElement('tr');
       tr.dataset.machine = m.machine;
       const cells = [
@@ -391,8 +642,8 @@ function renderLive(
         m.state ?? 'no signal yet',
         m.since ? m.since.slice(11, 19) : '',
         m.reason ?? '',
-        String(m.parts),
-        String(m.scrap),
+        count(m.parts),
+        count(m.scrap),
         format(percent(m.oee)),
         format(percent(m.availability)),
       ];
@@ -401,18 +652,23 @@ function renderLive(
           const td = document.createElement('td');
           td.textContent = text;
           if (i === 1 && m.state) td.className = m.state;
+          else if (i >= 4) td.className = 'number';
           return td;
         }),
       );
       return tr;
     }),
   );
+  const toggle = $<HTMLButtonElement>('live-all');
+  toggle.hidden = machines.length <= TOP_MACHINES;
+  toggle.textContent = liveAll
+    ? `Show the first ${TOP_MACHINES} only`
+    : `Show all ${count(machines.length)} machines`;
 }
 
 window.addEventListener('DOMContentLoaded', () => {
   void start();
   void new LiveShift(renderLive).start().catch((error: unknown) => {
-    $('live-status').textContent =
-      `Live shift unavailable: ${error instanceof Error ? error.message : String(error)}`;
+    $('live-status').textContent = `Live shift unavailable: ${message(error)}`;
   });
 });

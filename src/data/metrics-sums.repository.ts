@@ -349,6 +349,7 @@ export class MetricsSumsRepository implements MetricSums {
     severity: SeverityName | null,
     limit: number,
     offset: number,
+    type: string | null = null,
   ): Promise<QualityIssueRow[]> {
     const { rows } = await sql<QualityIssueRow>`
       select q.type as type, q.description as description, q.parts_affected as "partsAffected",
@@ -357,6 +358,7 @@ export class MetricsSumsRepository implements MetricSums {
       join machines m on m.id = q.machine_id
       left join shifts s on s.id = q.shift_id
       where ${this.range('q', f)} ${severity ? sql`and q.severity = ${severity}` : sql``}
+        ${type === null ? sql`` : sql`and lower(q.type) = lower(${type})`}
       order by q.date desc, m.id, q.seq
       limit ${limit} offset ${offset}`.execute(await this.reader());
     return rows.map((r) => ({ ...r, partsAffected: Number(r.partsAffected) }));
@@ -395,6 +397,7 @@ export class MetricsSumsRepository implements MetricSums {
     minHours: number,
     limit: number,
     offset: number,
+    reason: string | null = null,
   ): Promise<DowntimeEventRow[]> {
     const { rows } = await sql<DowntimeEventRow>`
       select e.date as date, m.name as machine, s.name as shift, e.reason as reason,
@@ -403,6 +406,7 @@ export class MetricsSumsRepository implements MetricSums {
       join machines m on m.id = e.machine_id
       left join shifts s on s.id = e.shift_id
       where ${this.range('e', f)} and e.duration_hours > ${minHours}
+        ${reason === null ? sql`` : sql`and lower(e.reason) = lower(${reason})`}
       order by e.duration_hours desc, e.date, m.id, e.seq
       limit ${limit} offset ${offset}`.execute(await this.reader());
     return rows.map((r) => ({ ...r, durationHours: Number(r.durationHours) }));

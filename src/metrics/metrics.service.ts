@@ -291,9 +291,10 @@ export class MetricsService {
     f: MetricsFilter,
     severity: SeverityName | null,
     page: { limit: number; offset: number },
+    type: string | null = null,
   ): Promise<QualityIssueRow[]> {
     assertPage(page);
-    return this.queries.qualityIssues(f, severity, page.limit, page.offset);
+    return this.queries.qualityIssues(f, severity, page.limit, page.offset, type);
   }
 
   /**
@@ -677,10 +678,11 @@ export class MetricsService {
     };
   }
 
-  /** Events longer than MAJOR_DOWNTIME_HOURS, longest first. */
+  /** Events longer than MAJOR_DOWNTIME_HOURS (of one reason when named), longest first. */
   async majorEvents(
     f: MetricsFilter,
     page: { limit: number; offset: number },
+    reason: string | null = null,
   ): Promise<DowntimeEventRow[]> {
     assertPage(page);
     const rows = await this.queries.longEvents(
@@ -688,6 +690,7 @@ export class MetricsService {
       this.config.majorDowntimeHours,
       page.limit,
       page.offset,
+      reason,
     );
     return rows.map((r) => ({ ...r, durationHours: hours(r.durationHours) }));
   }

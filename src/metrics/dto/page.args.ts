@@ -12,3 +12,21 @@ export class PageArgs {
   @Field(() => Int, { defaultValue: 0, description: 'Items to skip.' })
   offset!: number;
 }
+
+@ArgsType()
+export class IssuePageArgs extends PageArgs {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only issues of this defect type (any letter case).',
+  })
+  type?: string | null;
+}
+
+@ArgsType()
+export class EventPageArgs extends PageArgs {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only events of this downtime reason (any letter case).',
+  })
+  reason?: string | null;
+}

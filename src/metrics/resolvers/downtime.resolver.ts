@@ -1,6 +1,6 @@
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { MetricsArgs } from '../dto/metrics.args';
-import { PageArgs } from '../dto/page.args';
+import { EventPageArgs } from '../dto/page.args';
 import { MetricsService } from '../metrics.service';
 import { DowntimeAnalysis } from '../models/downtime-analysis.model';
 import { DowntimeEvent } from '../models/downtime-event.model';
@@ -47,8 +47,8 @@ export class DowntimeResolver {
   })
   majorEvents(
     @Parent() parent: DowntimeAnalysis,
-    @Args() page: PageArgs,
+    @Args() { reason, ...page }: EventPageArgs,
   ): Promise<DowntimeEvent[]> {
-    return this.metrics.majorEvents(parent.filter, page);
+    return this.metrics.majorEvents(parent.filter, page, reason?.trim() || null);
   }
 }

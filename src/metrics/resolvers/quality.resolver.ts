@@ -1,5 +1,5 @@
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { PageArgs } from '../dto/page.args';
+import { IssuePageArgs } from '../dto/page.args';
 import { QualityIssuesArgs } from '../dto/quality-issues.args';
 import { MetricsService } from '../metrics.service';
 import { QualityIssue } from '../models/quality-issue.model';
@@ -39,7 +39,10 @@ export class QualityResolver {
   }
 
   @ResolveField(() => [QualityIssue], { description: 'The issues, newest first.' })
-  async issues(@Parent() parent: QualityIssues, @Args() page: PageArgs): Promise<QualityIssue[]> {
-    return this.metrics.qualityIssues(parent.filter, parent.severity, page);
+  async issues(
+    @Parent() parent: QualityIssues,
+    @Args() { type, ...page }: IssuePageArgs,
+  ): Promise<QualityIssue[]> {
+    return this.metrics.qualityIssues(parent.filter, parent.severity, page, type?.trim() || null);
   }
 }
