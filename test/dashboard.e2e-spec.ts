@@ -320,7 +320,7 @@ runs('dashboard', () => {
       page.waitForEvent('download'),
       page.click(`button.csv[data-csv="${name}"]`),
     ]);
-    const text = readFileSync((await file.path()), 'utf8');
+    const text = readFileSync(await file.path(), 'utf8');
     expect(text.endsWith('\r\n')).toBe(true);
     return text
       .trimEnd()
