@@ -257,6 +257,23 @@ runs('dashboard', () => {
     }
   });
 
+  it('serves a local explorer at /graphql when Apollo Sandbox cannot load (no internet)', async () => {
+    const page = await browser.newPage();
+    // Whatever this machine can reach, the plant network cannot reach Apollo's CDN.
+    await page.route('https://*.apollographql.com/**', (route) => route.abort());
+    await page.goto(`${plain.url}/graphql`);
+    await page.waitForSelector('#offline', { state: 'visible' });
+    expect(await page.textContent('#offline h1')).toBe('Factory Agent GraphQL API');
+    expect(await page.getAttribute('#offline a', 'href')).toBe('/');
+    expect(await page.textContent('#schema')).toContain('type Query {');
+    await page.click('#run');
+    await page.waitForFunction(() => document.getElementById('result')?.textContent);
+    const result = JSON.parse((await page.textContent('#result')) as string);
+    expect(result.data.factory.name).toBe('Riverside Plant');
+    expect(result.data.machines).toHaveLength(4);
+    await page.close();
+  });
+
   it('tells the user when no LLM is configured', async () => {
     const page = await open(plain);
     await page.fill('#chat-input', 'What was OEE yesterday?');

@@ -1,9 +1,9 @@
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, OperationTypeNode, ValidationContext, ValidationRule } from 'graphql';
 import { AppConfig } from '../../config/app-config.service';
 import { formatGraphqlError } from './format-error';
+import { landingPagePlugin } from './landing-page';
 import { queryCostPlugin } from './query-cost.plugin';
 import { requestLoggingPlugin } from './request-logging.plugin';
 
@@ -115,9 +115,7 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
       ApolloServerPluginCacheControlDisabled(),
       queryCostPlugin(QUERY_LIMITS),
       requestLoggingPlugin(),
-      ...(sandbox
-        ? [ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })]
-        : []),
+      ...(sandbox ? [landingPagePlugin()] : []),
     ],
   };
 }
