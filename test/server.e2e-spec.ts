@@ -44,6 +44,8 @@ describe('server start-up', () => {
     expect(server.output()).toMatch(
       /listening on http:\/\/localhost:\d+\n.*Dashboard http:\/\/localhost:\d+\/ · GraphQL http:\/\/localhost:\d+\/graphql · health http:\/\/localhost:\d+\/health · chat not configured \(set OPENAI_API_KEY or OPENAI_BASE_URL\)/,
     );
+    // Nest's wiring lines (modules, routes) are debug, not the default level.
+    expect(server.output()).not.toMatch(/InstanceLoader|RouterExplorer|Mapped \{|Starting Nest/);
     const stats = JSON.parse((await runCli(['stats', '--json'], { cwd: dir })).stdout);
     expect(stats.exists).toBe(false);
   });

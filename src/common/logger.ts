@@ -10,8 +10,31 @@ export function logLevelsFrom(level: LogLevelName): LogLevel[] {
   return SEVERITY_ORDER.slice(0, SEVERITY_ORDER.indexOf(level) + 1);
 }
 
+/**
+ * Nest's own start-up lines (each module initialised, each route mapped, "starting", "started"):
+ * logged at debug instead of log, so that the default level shows what a user needs (where the
+ * app listens, what is configured) and not forty lines of wiring.
+ */
+const WIRING_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+  'GraphQLModule',
+]);
+
 /** Adds the current request's id to every line logged while handling it. */
 class RequestAwareLogger extends ConsoleLogger {
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && WIRING_CONTEXTS.has(context)) {
+      this.debug(message, ...rest);
+      return;
+    }
+    super.log(message, ...rest);
+  }
+
   protected override getJsonLogObject(
     message: unknown,
     options: Parameters<ConsoleLogger['getJsonLogObject']>[1],

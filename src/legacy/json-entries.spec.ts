@@ -79,9 +79,19 @@ describe(jsonEntries.name, () => {
   });
 
   it.each([
-    ['an empty file', '', /Unexpected end of the file at byte 0/],
+    ['an empty file', '', /Unexpected end of the file at line 1, column 1/],
     ['a cut-off file', '{"machines": [1, 2', /Unexpected end of the file/],
-    ['a trailing comma', '{"a": 1,}', /Expected a quoted key, found "}" at byte 8/],
+    ['a trailing comma', '{"a": 1,}', /Expected a quoted key, found "}" at line 1, column 9/],
+    [
+      'a stray character on a later line',
+      '{\n  "a": 1,\n  "bé": 2 x\n}',
+      /Expected "," or "}", found "x" at line 3, column 11/,
+    ],
+    [
+      'a trailing comma inside a kept value',
+      '{\n  "machines": [\n    1,\n    2,\n  ]\n}',
+      /Unexpected token ']' in the value of "machines" starting at line 2, column 15$/,
+    ],
     ['a missing colon', '{"a" 1}', /Expected ":"/],
     ['a missing comma', '{"a": 1 "b": 2}', /Expected "," or "}"/],
     ['text after the object', '{"a": 1} x', /Expected the end of the file/],

@@ -1,15 +1,31 @@
 import { createReadStream } from 'node:fs';
 
+/** A place in the file: line and column from 1 (columns count characters, not bytes). */
+export interface TextPosition {
+  line: number;
+  column: number;
+}
+
 /** Where the scanner found the file not to be JSON, and why. */
 export class JsonSyntaxError extends Error {
   constructor(
     message: string,
-    byte: number,
+    at: TextPosition,
     /** JSON, but a list rather than an object. */
     readonly notAnObject = false,
+    /** `at` is where the faulty value starts (the parser did not say where inside it). */
+    valueStart = false,
   ) {
-    super(`${message} at byte ${byte}`);
+    super(`${message} ${valueStart ? 'starting ' : ''}at line ${at.line}, column ${at.column}`);
   }
+}
+
+/** The position reached after `text`, read from `from`. */
+function advance(from: TextPosition, text: string): TextPosition {
+  const lines = text.split('\n');
+  return lines.length === 1
+    ? { line: from.line, column: from.column + text.length }
+    : { line: from.line + lines.length - 1, column: lines[lines.length - 1].length };
 }
 
 /** A member of the root object (level 1) or of the object under the streamed key (level 2). */
@@ -31,7 +47,7 @@ const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
  * the members of the object under `streamedKey`, each parsed on its own: a file of any size is
  * read in bounded memory (one member at a time). `keep` says which members are parsed and
  * yielded; the others are only checked for well-formedness and skipped. The whole file is checked:
- * anything that is not JSON throws JsonSyntaxError with its byte offset.
+ * anything that is not JSON throws JsonSyntaxError with its line and column.
  */
 export async function* jsonEntries(
   file: string,
@@ -52,6 +68,11 @@ class Scanner {
   private mode: Mode = 'start';
   private level: 1 | 2 = 1;
   private offset = 0;
+  /** The character being read: its line, and its column (0 before the first of a line). */
+  private line = 1;
+  private column = 0;
+  /** Where the value being read starts. */
+  private valueAt: TextPosition = { line: 1, column: 1 };
   private key = '';
   private keyParts: Buffer[] = [];
   streamedSeen = false;
@@ -75,18 +96,21 @@ class Scanner {
     while (i < chunk.length) {
       const byte = chunk[i];
       const at = this.offset + i;
+      const before = this.position;
+      this.count(byte);
       switch (this.mode) {
         case 'in-value': {
           const ended = this.valueEnds(byte);
           if (ended === 'before') {
             // A number, true, false or null ends at the byte after it, which is read again.
             if (this.keeping) this.parts.push(chunk.subarray(valueStart, i));
-            yield* this.finishValue(at);
+            yield* this.finishValue();
+            ({ line: this.line, column: this.column } = before);
             continue;
           }
           if (ended === 'after') {
             if (this.keeping) this.parts.push(chunk.subarray(valueStart, i + 1));
-            yield* this.finishValue(at);
+            yield* this.finishValue();
           }
           break;
         }
@@ -111,14 +135,14 @@ class Scanner {
             break;
           }
           if (this.mode === 'value') {
-            this.startValue(byte, at);
+            this.startValue(byte);
             valueStart = i;
             if (this.scalar || this.depth > 0 || this.inString) {
               this.mode = 'in-value';
               break;
             }
           }
-          this.structural(byte, at);
+          this.structural(byte);
           if ((this.mode as Mode) === 'in-key') valueStart = i;
       }
       i++;
@@ -130,29 +154,48 @@ class Scanner {
 
   /** At the end of the file: the root object must be complete (a bare number cannot be). */
   end(): void {
-    if (this.mode !== 'done') throw new JsonSyntaxError('Unexpected end of the file', this.offset);
+    if (this.mode !== 'done') {
+      throw new JsonSyntaxError('Unexpected end of the file', {
+        line: this.line,
+        column: this.column + 1,
+      });
+    }
+  }
+
+  /** Moves the position past a byte: a new line, or a new character (not a UTF-8 continuation). */
+  private count(byte: number): void {
+    if (byte === 0x0a) {
+      this.line++;
+      this.column = 0;
+    } else if ((byte & 0xc0) !== 0x80) this.column++;
+  }
+
+  private get position(): TextPosition {
+    return { line: this.line, column: this.column };
   }
 
   private entersStreamed(): boolean {
     if (this.level !== 1 || this.key !== this.streamedKey) return false;
     if (this.streamedSeen) {
-      throw new JsonSyntaxError(`"${this.streamedKey}" appears twice`, this.offset);
+      throw new JsonSyntaxError(`"${this.streamedKey}" appears twice`, this.position);
     }
     this.streamedSeen = true;
     return true;
   }
 
   /** Punctuation between members: braces, quotes of keys, colons and commas. */
-  private structural(byte: number, at: number): void {
+  private structural(byte: number): void {
     const fail = (expected: string) => {
       throw new JsonSyntaxError(
         `Expected ${expected}, found ${JSON.stringify(String.fromCharCode(byte))}`,
-        at,
+        this.position,
       );
     };
     switch (this.mode) {
       case 'start':
-        if (byte === OPEN_LIST) throw new JsonSyntaxError('A list, not an object', at, true);
+        if (byte === OPEN_LIST) {
+          throw new JsonSyntaxError('A list, not an object', this.position, true);
+        }
         if (byte !== OPEN_OBJECT) fail('"{" (a JSON object)');
         this.mode = 'key';
         this.memberCount = 0;
@@ -186,7 +229,8 @@ class Scanner {
     }
   }
 
-  private startValue(byte: number, at: number): void {
+  private startValue(byte: number): void {
+    this.valueAt = this.position;
     this.keeping = this.level === 1 ? this.keep.level1 : this.keep.level2;
     this.parts = [];
     this.depth = 0;
@@ -196,7 +240,7 @@ class Scanner {
     if (byte === OPEN_OBJECT || byte === OPEN_LIST) this.depth = 1;
     else if (byte === QUOTE) this.inString = true;
     else if (byte === CLOSE_OBJECT || byte === CLOSE_LIST || byte === COMMA || byte === COLON) {
-      throw new JsonSyntaxError('Expected a value', at);
+      throw new JsonSyntaxError('Expected a value', this.position);
     } else this.scalar = true;
   }
 
@@ -223,7 +267,7 @@ class Scanner {
     return null;
   }
 
-  private *finishValue(at: number): Generator<JsonEntry> {
+  private *finishValue(): Generator<JsonEntry> {
     this.mode = 'next';
     this.memberCount++;
     if (!this.keeping) return;
@@ -233,9 +277,19 @@ class Scanner {
     try {
       value = JSON.parse(text);
     } catch (error) {
+      // V8 names the place as "position N" (characters into the value) in some messages; others
+      // quote the value, which may be long.
+      const message = (error as Error).message;
+      const inside = /position (\d+)/.exec(message);
+      const reason = message
+        .replace(/ in JSON at position \d+.*$/s, '')
+        .replace(/, ".*" is not valid JSON$/s, '');
+      const start = { line: this.valueAt.line, column: this.valueAt.column - 1 };
       throw new JsonSyntaxError(
-        `${(error as Error).message} in the value of ${JSON.stringify(this.key)}`,
-        at,
+        `${reason} in the value of ${JSON.stringify(this.key)}`,
+        inside ? advance(start, text.slice(0, Number(inside[1]) + 1)) : this.valueAt,
+        false,
+        !inside,
       );
     }
     yield { level: this.level, key: this.key, value };
