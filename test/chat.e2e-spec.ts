@@ -116,6 +116,7 @@ describe('chat', () => {
       'get_oee_losses',
       'compare_periods',
       'get_shift_report',
+      'get_alerts',
       'list_machines',
       'get_data_range',
     ]);
@@ -285,7 +286,7 @@ describe('chat', () => {
     expect(body.data?.chat.response).toBe('Here is what I found.');
     expect(body.data?.chat.toolCalls).toHaveLength(5);
     expect(llm.completions).toHaveLength(6);
-    expect(llm.completions[4].body.tools).toHaveLength(9);
+    expect(llm.completions[4].body.tools).toHaveLength(10);
     expect(llm.completions[5].body.tools).toBeUndefined();
   });
 

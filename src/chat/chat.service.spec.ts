@@ -8,7 +8,7 @@ import { BadInputError, LlmUnavailableError } from '../common/errors';
 import { AppConfig } from '../config/app-config.service';
 import { ChatPrompt } from './chat.prompt';
 import { ChatService } from './chat.service';
-import { ChatTools } from './chat.tools';
+import { MetricTools } from '../tools/metric-tools';
 import { LlmClient } from './llm/llm-client';
 import { ChatRole } from './models/chat-role.enum';
 
@@ -49,6 +49,9 @@ const toolCalls = (...calls: [string, string][]): ChatCompletionMessage => ({
 /** Tools that answer at once, recording the order in which calls start and finish. */
 class RecordingTools {
   readonly log: string[] = [];
+  openAiTools(): ChatCompletionTool[] {
+    return [];
+  }
   async run(name: string, args: string): Promise<{ result: unknown; error: string | null }> {
     this.log.push(`start ${name}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -67,7 +70,7 @@ function chat(
   const prompt = { build: () => Promise.resolve('SYSTEM PROMPT') } as ChatPrompt;
   const service = new ChatService(
     llm as unknown as LlmClient,
-    tools as unknown as ChatTools,
+    tools as unknown as MetricTools,
     prompt,
     config,
   );

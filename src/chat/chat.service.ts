@@ -8,7 +8,7 @@ import { withOwnResources } from '../common/request-context';
 import { AppConfig } from '../config/app-config.service';
 import { CHAT_LIMITS } from './chat.limits';
 import { ChatPrompt } from './chat.prompt';
-import { CHAT_TOOLS, ChatTools } from './chat.tools';
+import { MetricTools } from '../tools/metric-tools';
 import { LlmClient } from './llm/llm-client';
 import { ChatRole } from './models/chat-role.enum';
 import { injectionPatterns, sanitize } from './sanitize';
@@ -46,7 +46,7 @@ export class ChatService {
 
   constructor(
     private readonly llm: LlmClient,
-    private readonly tools: ChatTools,
+    private readonly tools: MetricTools,
     private readonly prompt: ChatPrompt,
     private readonly config: AppConfig,
   ) {}
@@ -65,7 +65,7 @@ export class ChatService {
     const toolCalls: ToolCallRecord[] = [];
 
     for (let round = 0; round < this.config.chatMaxToolRounds; round++) {
-      const reply = await this.llm.complete(messages, CHAT_TOOLS);
+      const reply = await this.llm.complete(messages, this.tools.openAiTools());
       if (!reply.tool_calls?.length)
         return this.answer(reply.content, question, cleanHistory, toolCalls);
       messages.push({

@@ -7,6 +7,9 @@ import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
 import { SEVERITIES, SeverityName } from '../common/severity';
 import { MetricsService } from '../metrics/metrics.service';
+import { AlertLog } from '../alerts/alert-log';
+import { ALERT_RULE_NAMES } from '../config/env';
+import { clip } from '../common/text';
 import { OeeResult } from '../metrics/metrics.types';
 import { MetricsFilter } from '../data/metrics-sums.types';
 import { parseSeverity } from '../common/severity';
@@ -29,167 +32,240 @@ const rangeParameters = {
   },
 };
 
-function tool(
-  name: string,
-  description: string,
-  properties: Record<string, unknown>,
-): ChatCompletionFunctionTool {
+type Args = Record<string, unknown>;
+
+/**
+ * One tool: its name, what it answers (for the model), its arguments as JSON Schema properties
+ * (every one required, null where optional: OpenAI's strict mode), and what it runs.
+ */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  properties: Record<string, unknown>;
+  run: (args: Args) => Promise<unknown>;
+}
+
+/** A tool's arguments as a JSON Schema object. */
+export function inputSchema(tool: Pick<ToolDefinition, 'properties'>) {
   return {
-    type: 'function',
-    function: {
-      name,
-      description,
-      strict: true,
-      parameters: {
-        type: 'object',
-        properties,
-        required: Object.keys(properties),
-        additionalProperties: false,
-      },
-    },
+    type: 'object' as const,
+    properties: tool.properties,
+    required: Object.keys(tool.properties),
+    additionalProperties: false,
   };
 }
 
-/**
- * The original system's four tools (same names and arguments), two to discover the data, and the
- * loss analysis.
- */
-export const CHAT_TOOLS: ChatCompletionFunctionTool[] = [
-  tool(
-    'calculate_oee',
-    'OEE (Overall Equipment Effectiveness) with availability, performance and quality, in percent, for a date range; per machine when no machine is given.',
-    rangeParameters,
-  ),
-  tool(
-    'get_scrap_metrics',
-    'Scrap parts and scrap rate (percent) for a date range, per machine when no machine is given.',
-    rangeParameters,
-  ),
-  tool(
-    'get_quality_issues',
-    'Quality issues (defects) for a date range: counts by severity and the newest issues.',
-    {
-      ...rangeParameters,
-      severity: {
-        type: ['string', 'null'],
-        enum: [...SEVERITIES, null],
-        description: 'Only this severity, or null for all',
-      },
-    },
-  ),
-  tool(
-    'get_downtime_analysis',
-    'Downtime for a date range: total, planned and unplanned hours, hours by reason, major events, failures, MTBF and MTTR.',
-    rangeParameters,
-  ),
-  tool(
-    'get_oee_losses',
-    'Where planned busy time went, in hours: valuable operating time and the availability, performance and quality losses (they add up to planned busy time), unplanned downtime by reason, and the six big losses. For a date range, optionally one machine and one shift.',
-    {
-      ...rangeParameters,
-      shift: { type: ['string', 'null'], description: 'One shift by name, or null for all shifts' },
-    },
-  ),
-  tool(
-    'compare_periods',
-    'OEE, availability, performance, quality, scrap rate and downtime of a date range against the previous range of the same length, with the change (current - previous): "is it getting better".',
-    rangeParameters,
-  ),
-  tool(
-    'get_shift_report',
-    "A date's shift report: each shift's OEE figures in total and per machine, its largest losses, unplanned downtime reasons and major events.",
-    {
-      date: {
-        type: ['string', 'null'],
-        description: 'The date, YYYY-MM-DD, or null for yesterday in the plant',
-      },
-    },
-  ),
-  tool(
-    'list_machines',
-    `The machines of the plant with their types and ideal cycle times, a page at a time (at most ${MACHINES_PER_PAGE}).`,
-    {
-      offset: { type: ['integer', 'null'], description: 'Machines to skip (null: 0)' },
-      limit: {
-        type: ['integer', 'null'],
-        description: `Machines to list, 1-${MACHINES_PER_PAGE} (null: ${MACHINES_PER_PAGE})`,
-      },
-    },
-  ),
-  tool('get_data_range', 'The first and last day that have production data.', {}),
-];
-
-type Args = Record<string, unknown>;
 const pct = (ratio: number | null) => (ratio === null ? null : round(ratio * 100, 1));
 
 /**
- * Runs the tools the model calls against MetricsService, with the same validation as the GraphQL
- * arguments. Results are compact JSON; a bad argument becomes `{"error": ...}` for the model to fix.
+ * The tool registry: every metric as a tool, defined once and served to the chat agent (as OpenAI
+ * function tools) and to MCP clients (as MCP tools), so the two can never drift. Each runs
+ * MetricsService with the same validation as the GraphQL arguments; results are compact JSON with
+ * lists capped (MAX_LISTED, list_machines pages).
  */
 @Injectable()
-export class ChatTools {
+export class MetricTools {
+  readonly definitions: ToolDefinition[];
+
   constructor(
     private readonly metrics: MetricsService,
     private readonly data: DataService,
     private readonly config: AppConfig,
-  ) {}
+    private readonly alerts: AlertLog,
+  ) {
+    const range = (run: (f: MetricsFilter) => Promise<unknown>) => async (args: Args) =>
+      run(await this.filter(args, []));
+    // The original system's four tools (same names and arguments), two to discover the data, the
+    // loss analysis, the comparison, the shift report and the alerts.
+    this.definitions = [
+      {
+        name: 'calculate_oee',
+        description:
+          'OEE (Overall Equipment Effectiveness) with availability, performance and quality, in percent, for a date range; per machine when no machine is given.',
+        properties: rangeParameters,
+        run: range((f) => this.oee(f)),
+      },
+      {
+        name: 'get_scrap_metrics',
+        description:
+          'Scrap parts and scrap rate (percent) for a date range, per machine when no machine is given.',
+        properties: rangeParameters,
+        run: range((f) => this.scrap(f)),
+      },
+      {
+        name: 'get_quality_issues',
+        description:
+          'Quality issues (defects) for a date range: counts by severity, the defect Pareto by type and the newest issues.',
+        properties: {
+          ...rangeParameters,
+          severity: {
+            type: ['string', 'null'],
+            enum: [...SEVERITIES, null],
+            description: 'Only this severity, or null for all',
+          },
+        },
+        run: async (args) =>
+          this.quality(await this.filter(args, ['severity']), parseSeverity(args.severity)),
+      },
+      {
+        name: 'get_downtime_analysis',
+        description:
+          'Downtime for a date range: total, planned and unplanned hours, hours by reason, by machine and by shift, major events, failures, MTBF and MTTR.',
+        properties: rangeParameters,
+        run: range((f) => this.downtime(f)),
+      },
+      {
+        name: 'get_oee_losses',
+        description:
+          'Where planned busy time went, in hours: valuable operating time and the availability, performance and quality losses (they add up to planned busy time), unplanned downtime by reason, and the six big losses. For a date range, optionally one machine and one shift.',
+        properties: {
+          ...rangeParameters,
+          shift: {
+            type: ['string', 'null'],
+            description: 'One shift by name, or null for all shifts',
+          },
+        },
+        run: async (args) => {
+          const f = await this.filter(args, ['shift']);
+          if (args.shift !== undefined && args.shift !== null && typeof args.shift !== 'string') {
+            throw new BadInputError('shift must be a shift name or null');
+          }
+          const shift =
+            typeof args.shift === 'string' ? await this.metrics.resolveShift(args.shift) : null;
+          return this.losses(f, shift);
+        },
+      },
+      {
+        name: 'compare_periods',
+        description:
+          'OEE, availability, performance, quality, scrap rate and downtime of a date range against the previous range of the same length, with the change (current - previous): "is it getting better".',
+        properties: rangeParameters,
+        run: range((f) => this.comparison(f)),
+      },
+      {
+        name: 'get_shift_report',
+        description:
+          "A date's shift report: each shift's OEE figures in total and per machine, its largest losses, unplanned downtime reasons and major events.",
+        properties: {
+          date: {
+            type: ['string', 'null'],
+            description: 'The date, YYYY-MM-DD, or null for yesterday in the plant',
+          },
+        },
+        run: (args) => this.shiftReport(args),
+      },
+      {
+        name: 'get_alerts',
+        description:
+          'Alerts the plant raised (newest first): shift OEE below target, downtime events longer than the major-event threshold, machine-days with scrap above target; optionally of one machine or rule.',
+        properties: {
+          machine_name: {
+            type: ['string', 'null'],
+            description: 'One machine (see list_machines), or null for all machines',
+          },
+          rule: {
+            type: ['string', 'null'],
+            enum: [...ALERT_RULE_NAMES, null],
+            description: 'One rule, or null for all',
+          },
+        },
+        run: (args) => this.alertList(args),
+      },
+      {
+        name: 'list_machines',
+        description: `The machines of the plant with their types and ideal cycle times, a page at a time (at most ${MACHINES_PER_PAGE}).`,
+        properties: {
+          offset: { type: ['integer', 'null'], description: 'Machines to skip (null: 0)' },
+          limit: {
+            type: ['integer', 'null'],
+            description: `Machines to list, 1-${MACHINES_PER_PAGE} (null: ${MACHINES_PER_PAGE})`,
+          },
+        },
+        run: (args) => this.machines(args),
+      },
+      {
+        name: 'get_data_range',
+        description: 'The first and last day that have production data.',
+        properties: {},
+        run: (args) => this.dataRange(args),
+      },
+    ];
+  }
 
-  /** Never throws for the model's mistakes: they come back as `{ error }` results. */
+  /**
+   * Runs a tool with arguments as JSON text (the chat model's) or an object (an MCP client's).
+   * Never throws for a caller's mistake (an unknown tool, a bad argument, an unknown machine): it
+   * comes back as an `{ error }` result with the same message as GraphQL gives.
+   */
   async run(
     name: string,
-    rawArguments: string,
+    rawArguments: string | Record<string, unknown> | undefined,
   ): Promise<{ result: unknown; error: string | null }> {
     try {
-      const args = parseArguments(rawArguments);
-      return { result: await this.dispatch(name, args), error: null };
+      const args =
+        typeof rawArguments === 'string' ? parseArguments(rawArguments) : checked(rawArguments);
+      const tool = this.definitions.find((t) => t.name === name);
+      if (!tool) {
+        throw new BadInputError(
+          `Unknown tool "${clip(name)}". Available tools: ${this.definitions.map((t) => t.name).join(', ')}`,
+        );
+      }
+      return { result: await tool.run(args), error: null };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return { result: { error: error.message }, error: error.message };
     }
   }
 
-  private async dispatch(name: string, args: Args): Promise<unknown> {
-    switch (name) {
-      case 'calculate_oee':
-        return this.oee(await this.filter(args, []));
-      case 'get_scrap_metrics':
-        return this.scrap(await this.filter(args, []));
-      case 'get_quality_issues':
-        return this.quality(await this.filter(args, ['severity']), parseSeverity(args.severity));
-      case 'get_downtime_analysis':
-        return this.downtime(await this.filter(args, []));
-      case 'get_oee_losses': {
-        const f = await this.filter(args, ['shift']);
-        if (args.shift !== undefined && args.shift !== null && typeof args.shift !== 'string') {
-          throw new BadInputError('shift must be a shift name or null');
+  /** The tools for the OpenAI chat completions API, in strict mode. */
+  openAiTools(): ChatCompletionFunctionTool[] {
+    return this.definitions.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        description: tool.description,
+        strict: true,
+        parameters: inputSchema(tool),
+      },
+    }));
+  }
+
+  private async dataRange(args: Args) {
+    expectKeys(args, []);
+    const stats = await this.metrics.datasetStats();
+    return stats.exists
+      ? {
+          start_date: stats.startDate,
+          end_date: stats.endDate,
+          total_days: stats.totalDays,
+          days_with_data: stats.daysWithData,
         }
-        const shift =
-          typeof args.shift === 'string' ? await this.metrics.resolveShift(args.shift) : null;
-        return this.losses(f, shift);
+      : { error: 'There is no production data yet.' };
+  }
+
+  private async alertList(args: Args) {
+    expectKeys(args, ['machine_name', 'rule']);
+    for (const key of ['machine_name', 'rule'] as const) {
+      if (args[key] !== undefined && args[key] !== null && typeof args[key] !== 'string') {
+        throw new BadInputError(`${key} must be a string or null`);
       }
-      case 'get_shift_report':
-        return this.shiftReport(args);
-      case 'compare_periods':
-        return this.comparison(await this.filter(args, []));
-      case 'list_machines':
-        return this.machines(args);
-      case 'get_data_range': {
-        expectKeys(args, []);
-        const stats = await this.metrics.datasetStats();
-        return stats.exists
-          ? {
-              start_date: stats.startDate,
-              end_date: stats.endDate,
-              total_days: stats.totalDays,
-              days_with_data: stats.daysWithData,
-            }
-          : { error: 'There is no production data yet.' };
-      }
-      default:
-        throw new BadInputError(
-          `Unknown tool "${name}". Available tools: ${CHAT_TOOLS.map((t) => t.function.name).join(', ')}`,
-        );
     }
+    const { total, alerts } = await this.alerts.alerts(
+      { machine: args.machine_name as string | null, rule: args.rule as string | null },
+      { limit: MAX_LISTED, offset: 0 },
+    );
+    return {
+      total_alerts: total,
+      alerts: alerts.map((a) => ({
+        rule: a.rule,
+        machine: a.machine,
+        date: a.date,
+        shift: a.shift,
+        message: a.message,
+        raised_at: a.raisedAt,
+      })),
+      ...(total > alerts.length ? { alerts_not_listed: total - alerts.length } : {}),
+    };
   }
 
   /** A page of machines; `next_offset` says where the next page starts, when there is one. */
@@ -476,6 +552,15 @@ function range(f: MetricsFilter) {
     end_date: f.endDate,
     machine: f.machine?.name ?? 'all machines',
   };
+}
+
+/** Arguments given as an object (MCP): an object, or nothing. */
+function checked(args: Record<string, unknown> | undefined): Args {
+  if (args === undefined || args === null) return {};
+  if (typeof args !== 'object' || Array.isArray(args)) {
+    throw new BadInputError('The tool arguments must be a JSON object');
+  }
+  return args;
 }
 
 function parseArguments(raw: string): Args {

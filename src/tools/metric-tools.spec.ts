@@ -1,7 +1,8 @@
 import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { ChatTools } from './chat.tools';
+import { AlertLog } from '../alerts/alert-log';
+import { inputSchema, MetricTools } from './metric-tools';
 
 /** The tools with metrics that answer fixed figures: dispatch and validation, not formulas. */
 function tools() {
@@ -80,10 +81,35 @@ function tools() {
     listMachines: () =>
       Promise.resolve([{ id: 1, name: 'M1', type: 'Press', idealCycleTimeSeconds: 30 }]),
   } as unknown as DataService;
-  return { tools: new ChatTools(metrics, data, { timeZone: 'UTC' } as AppConfig), filters };
+  const alerts = {
+    alerts: (filter: unknown, page: unknown) => {
+      filters.push({ alerts: [filter, page] });
+      return Promise.resolve({
+        total: 21,
+        alerts: [
+          {
+            id: 'a1',
+            rule: 'long-downtime',
+            machine: 'M1',
+            date: '2026-01-05',
+            shift: null,
+            value: 3,
+            threshold: 2,
+            message: 'M1 was down 3 h',
+            raisedAt: '2026-01-05T10:00:00.000Z',
+            deliveries: [],
+          },
+        ],
+      });
+    },
+  } as unknown as AlertLog;
+  return {
+    tools: new MetricTools(metrics, data, { timeZone: 'UTC' } as AppConfig, alerts),
+    filters,
+  };
 }
 
-describe(ChatTools.name, () => {
+describe(MetricTools.name, () => {
   it('dispatches calculate_oee with validated dates, in percent', async () => {
     const { tools: t, filters } = tools();
     const { result, error } = await t.run(
@@ -181,7 +207,12 @@ describe(ChatTools.name, () => {
       idealCycleTimeSeconds: 30,
     }));
     const data = { listMachines: () => Promise.resolve(machines) } as unknown as DataService;
-    const t = new ChatTools({} as MetricsService, data, { timeZone: 'UTC' } as AppConfig);
+    const t = new MetricTools(
+      {} as MetricsService,
+      data,
+      { timeZone: 'UTC' } as AppConfig,
+      {} as AlertLog,
+    );
     const first = (await t.run('list_machines', '{"offset":null,"limit":null}')).result as any;
     expect([first.total_machines, first.machines.length, first.next_offset]).toEqual([
       250, 100, 100,
@@ -195,5 +226,53 @@ describe(ChatTools.name, () => {
     expect((await t.run('list_machines', '{"limit":1000}')).error).toBe(
       'limit must be a whole number from 1 to 100, or null',
     );
+  });
+
+  it('takes arguments as an object too (MCP), and lists the alerts, capped', async () => {
+    const { tools: t, filters } = tools();
+    const { result, error } = await t.run('get_alerts', { machine_name: 'm1', rule: null });
+    expect(error).toBeNull();
+    expect(filters).toContainEqual({
+      alerts: [
+        { machine: 'm1', rule: null },
+        { limit: 20, offset: 0 },
+      ],
+    });
+    expect(result).toEqual({
+      total_alerts: 21,
+      alerts: [
+        {
+          rule: 'long-downtime',
+          machine: 'M1',
+          date: '2026-01-05',
+          shift: null,
+          message: 'M1 was down 3 h',
+          raised_at: '2026-01-05T10:00:00.000Z',
+        },
+      ],
+      alerts_not_listed: 20,
+    });
+    expect((await t.run('get_alerts', { rule: 7 })).error).toBe('rule must be a string or null');
+    expect((await t.run('get_data_range', ['x'] as never)).error).toBe(
+      'The tool arguments must be a JSON object',
+    );
+    expect((await t.run('nope', {})).error).toMatch(
+      /^Unknown tool "nope". Available tools: calculate_oee, /,
+    );
+  });
+
+  it('defines each tool once, with a strict JSON Schema for both the chat and MCP', () => {
+    const { tools: t } = tools();
+    const names = t.definitions.map((d) => d.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(t.openAiTools().map((o) => o.function.name)).toEqual(names);
+    for (const d of t.definitions) {
+      expect(inputSchema(d)).toEqual({
+        type: 'object',
+        properties: d.properties,
+        required: Object.keys(d.properties),
+        additionalProperties: false,
+      });
+    }
   });
 });
