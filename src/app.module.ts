@@ -20,6 +20,7 @@ import { DemoSeedModule } from './data/demo-seed.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MqttModule } from './ingest/mqtt/mqtt.module';
+import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RollupWarmup } from './metrics/rollup-warmup';
 
@@ -46,6 +47,7 @@ import { RollupWarmup } from './metrics/rollup-warmup';
     ChatModule,
     AlertsModule,
     AlertWatchModule,
+    McpModule,
     HealthModule,
   ],
   providers: [

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
+import { packageVersion } from './common/version';
 import { registerAlertsCommand } from './cli/commands/alerts.command';
 import { registerChatCommand } from './cli/commands/chat.command';
+import { registerMcpCommand } from './cli/commands/mcp.command';
 import {
   registerMachinesCommand,
   registerMigrateCommand,
@@ -44,14 +44,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-/** The version of the package this CLI was built from (dist/cli.js sits beside package.json's folder). */
-function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
-}
-
 const program = new Command('factory-agent')
   .description('Factory Agent: factory performance data, metrics and chat from the terminal')
   .version(packageVersion(), '-V, --version', 'print the version')
@@ -69,6 +61,7 @@ for (const register of [
   registerDeadLettersCommand,
   registerSimulateCommand,
   registerChatCommand,
+  registerMcpCommand,
   registerVoiceCommand,
 ]) {
   register(program, withApp);

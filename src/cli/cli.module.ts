@@ -5,6 +5,7 @@ import { AppConfigModule } from '../config/config.module';
 import { DataModule } from '../data/data.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { LegacyModule } from '../legacy/legacy.module';
+import { McpModule } from '../mcp/mcp.module';
 import { MetricsModule } from '../metrics/metrics.module';
 
 /** What the CLI needs: the same modules as the server, without HTTP or the demo seeding. */
@@ -17,6 +18,7 @@ import { MetricsModule } from '../metrics/metrics.module';
     MetricsModule,
     IngestModule,
     ChatModule,
+    McpModule,
   ],
 })
 export class CliModule {}

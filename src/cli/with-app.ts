@@ -5,15 +5,24 @@ import { createLogger } from '../common/logger';
 import { assertValidEnvironment } from '../config/env';
 import { CliModule } from './cli.module';
 
-/** Runs a command body inside a Nest application context (created per command, closed after). */
-export type WithApp = (body: (app: INestApplicationContext) => Promise<void>) => Promise<void>;
+/**
+ * Runs a command body inside a Nest application context (created per command, closed after).
+ * `logs: 'stderr'` logs from LOG_LEVEL, all to stderr (for a command whose stdout is a protocol).
+ */
+export type WithApp = (
+  body: (app: INestApplicationContext) => Promise<void>,
+  options?: { logs: 'stderr' },
+) => Promise<void>;
 
-export const withApp: WithApp = async (body) => {
-  assertValidEnvironment();
+export const withApp: WithApp = async (body, options) => {
+  const env = assertValidEnvironment();
   const app = await NestFactory.createApplicationContext(CliModule, {
     // Warnings and real faults only; an expected failure (an unreachable database) is not logged
     // with its stack but reaches the command's one-line error (see cli.ts).
-    logger: createLogger('warn', false),
+    logger:
+      options?.logs === 'stderr'
+        ? createLogger(env.LOG_LEVEL, false, true)
+        : createLogger('warn', false),
     abortOnError: false,
   });
   try {

@@ -26,6 +26,15 @@ const WIRING_CONTEXTS = new Set([
 
 /** Adds the current request's id to every line logged while handling it. */
 class RequestAwareLogger extends ConsoleLogger {
+  /** Every line to stderr: for `factory-agent mcp`, whose stdout is the protocol. */
+  stderrOnly = false;
+
+  protected override printMessages(
+    ...[messages, context, level, stream, ...rest]: Parameters<ConsoleLogger['printMessages']>
+  ): void {
+    super.printMessages(messages, context, level, this.stderrOnly ? 'stderr' : stream, ...rest);
+  }
+
   override log(message: unknown, ...rest: unknown[]): void {
     const context = rest[rest.length - 1];
     if (typeof context === 'string' && WIRING_CONTEXTS.has(context)) {
@@ -58,12 +67,21 @@ class RequestAwareLogger extends ConsoleLogger {
   }
 }
 
-/** JSON lines in production (for log shippers); text elsewhere, coloured only on a terminal. */
-export function createLogger(level: LogLevelName, json: boolean): ConsoleLogger {
-  return new RequestAwareLogger({
+/**
+ * JSON lines in production (for log shippers); text elsewhere, coloured only on a terminal. With
+ * `stderrOnly` nothing is written to stdout.
+ */
+export function createLogger(
+  level: LogLevelName,
+  json: boolean,
+  stderrOnly = false,
+): ConsoleLogger {
+  const logger = new RequestAwareLogger({
     logLevels: logLevelsFrom(level),
     json,
-    colors: !json && Boolean(process.stdout.isTTY),
+    colors: !json && Boolean((stderrOnly ? process.stderr : process.stdout).isTTY),
     compact: true,
   });
+  logger.stderrOnly = stderrOnly;
+  return logger;
 }

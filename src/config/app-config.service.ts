@@ -207,6 +207,10 @@ export class AppConfig {
   get chatApiKeys(): string[] {
     return keyList(this.get('CHAT_API_KEYS'));
   }
+  /** Keys that MCP clients must present at /mcp; empty: MCP over HTTP is closed. */
+  get mcpApiKeys(): string[] {
+    return keyList(this.get('MCP_API_KEYS'));
+  }
   /** The plant's shifts in local hours (validated at start). */
   get shifts(): ShiftDefinition[] {
     return parseShifts(this.get('SHIFTS')).shifts;
