@@ -12,7 +12,7 @@ import {
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage';
 import { throttlerOptions } from './common/rate-limit/throttler-options';
 import { AlertsModule, AlertWatchModule } from './alerts/alerts.module';
-import { ChatModule } from './chat/chat.module';
+import { ChatModule, ChatStreamModule } from './chat/chat.module';
 import { AppConfig } from './config/app-config.service';
 import { AppConfigModule } from './config/config.module';
 import { DataModule } from './data/data.module';
@@ -45,6 +45,7 @@ import { RollupWarmup } from './metrics/rollup-warmup';
     IngestModule,
     MqttModule,
     ChatModule,
+    ChatStreamModule,
     AlertsModule,
     AlertWatchModule,
     McpModule,

@@ -11,16 +11,17 @@ export class ChatKeyGuard implements CanActivate {
   constructor(private readonly config: AppConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const keys = this.config.chatApiKeys;
-    if (keys.length === 0) return true;
-    const token = bearerToken(
-      GqlExecutionContext.create(context).getContext<{ req: Request }>().req,
-    );
-    if (!matchesAnyKey(token, keys)) {
-      throw new UnauthenticatedError(
-        token ? 'Invalid chat API key.' : 'Chat needs Authorization: Bearer <chat API key>.',
-      );
-    }
+    const req = GqlExecutionContext.create(context).getContext<{ req: Request }>().req;
+    checkChatKey(this.config.chatApiKeys, bearerToken(req));
     return true;
+  }
+}
+
+/** Refuses a missing or wrong chat key when CHAT_API_KEYS is set. */
+export function checkChatKey(keys: string[], token: string | undefined): void {
+  if (keys.length > 0 && !matchesAnyKey(token, keys)) {
+    throw new UnauthenticatedError(
+      token ? 'Invalid chat API key.' : 'Chat needs Authorization: Bearer <chat API key>.',
+    );
   }
 }

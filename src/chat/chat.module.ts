@@ -3,6 +3,8 @@ import { DataModule } from '../data/data.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { ToolsModule } from '../tools/tools.module';
 import { ChatPrompt } from './chat.prompt';
+import { ChatStreamAccess } from './chat-stream.access';
+import { ChatStreamResolver } from './chat-stream.resolver';
 import { ChatKeyGuard } from './chat.guard';
 import { ChatResolver } from './chat.resolver';
 import { ChatService } from './chat.service';
@@ -16,3 +18,10 @@ import { VoiceService } from './voice.service';
   exports: [ChatService, VoiceService],
 })
 export class ChatModule {}
+
+/** The streamed chat (a GraphQL subscription): the server only, as it needs the rate-limit store. */
+@Module({
+  imports: [ChatModule],
+  providers: [ChatStreamAccess, ChatStreamResolver],
+})
+export class ChatStreamModule {}

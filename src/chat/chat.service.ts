@@ -1,15 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type {
+  ChatCompletionMessage,
   ChatCompletionMessageParam,
   ChatCompletionMessageToolCall,
+  ChatCompletionTool,
 } from 'openai/resources/chat/completions';
-import { BadInputError } from '../common/errors';
+import {
+  BadInputError,
+  ClientGoneError,
+  DomainError,
+  TooManyRequestsError,
+} from '../common/errors';
+import { clip } from '../common/text';
 import { withOwnResources } from '../common/request-context';
 import { AppConfig } from '../config/app-config.service';
 import { CHAT_LIMITS } from './chat.limits';
 import { ChatPrompt } from './chat.prompt';
 import { MetricTools } from '../tools/metric-tools';
-import { LlmClient } from './llm/llm-client';
+import { LlmClient, TokenUsage } from './llm/llm-client';
 import { ChatRole } from './models/chat-role.enum';
 import { injectionPatterns, sanitize } from './sanitize';
 
@@ -32,6 +40,23 @@ export interface ChatAnswer {
   model: string;
 }
 
+/** A streamed event of a chat turn (see ChatService.chatStream). */
+export type ChatStreamEvent =
+  | { type: 'TOOL_CALL'; toolName: string; arguments: string }
+  | {
+      type: 'TOOL_RESULT';
+      toolName: string;
+      summary: string;
+      error: string | null;
+      durationMs: number;
+    }
+  | { type: 'DELTA'; text: string }
+  | ({ type: 'DONE'; usage: TokenUsage } & ChatAnswer)
+  | { type: 'ERROR'; code: string; message: string; retryAfterSeconds: number | null };
+
+/** Characters of a tool's result shown in its TOOL_RESULT event. */
+const RESULT_SUMMARY_CHARS = 300;
+
 const FALLBACK_ANSWER =
   'I could not produce an answer from the data. Please rephrase the question.';
 
@@ -52,6 +77,38 @@ export class ChatService {
   ) {}
 
   async chat(message: string, history: ChatTurn[] = []): Promise<ChatAnswer> {
+    const turn = this.turn(message, history, null);
+    for (;;) {
+      const step = await turn.next();
+      if (step.done) return step.value.answer;
+    }
+  }
+
+  /**
+   * The same turn, streamed: each tool call as the model makes it, each result's summary, the
+   * answer's text as it is written, and a final DONE event with the whole answer, the history and
+   * the token usage, or a final ERROR event with the code the mutation would give. `signal` aborts
+   * the LLM request when the client goes away.
+   */
+  async *chatStream(
+    message: string,
+    history: ChatTurn[],
+    signal: AbortSignal,
+  ): AsyncGenerator<ChatStreamEvent> {
+    try {
+      const { answer, usage } = yield* this.turn(message, history, signal);
+      yield { type: 'DONE', ...answer, usage };
+    } catch (error) {
+      yield errorEvent(error, this.logger);
+    }
+  }
+
+  /** A question answered in tool rounds; streamed when `signal` is given. */
+  private async *turn(
+    message: string,
+    history: ChatTurn[],
+    signal: AbortSignal | null,
+  ): AsyncGenerator<ChatStreamEvent, { answer: ChatAnswer; usage: TokenUsage }> {
     const question = this.checkInput(message, history);
     const cleanHistory = history.map((turn) => ({
       role: turn.role,
@@ -63,33 +120,69 @@ export class ChatService {
       { role: 'user', content: question },
     ];
     const toolCalls: ToolCallRecord[] = [];
+    const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    const tools = this.tools.openAiTools();
 
     for (let round = 0; round < this.config.chatMaxToolRounds; round++) {
-      const reply = await this.llm.complete(messages, this.tools.openAiTools());
-      if (!reply.tool_calls?.length)
-        return this.answer(reply.content, question, cleanHistory, toolCalls);
+      const reply = yield* this.ask(messages, tools, signal, usage);
+      if (!reply.tool_calls?.length) {
+        return { answer: this.answer(reply.content, question, cleanHistory, toolCalls), usage };
+      }
       messages.push({
         role: 'assistant',
         content: reply.content ?? null,
         tool_calls: reply.tool_calls,
       });
+      const calls = reply.tool_calls;
+      for (const call of calls) {
+        const { name, args } = callOf(call);
+        yield { type: 'TOOL_CALL', toolName: name, arguments: args };
+      }
       // One snapshot per round, shared by its parallel calls and released before the next model
       // call: no database connection is held while the model thinks, and a round of many calls
       // takes one connection, not one each.
-      const calls = reply.tool_calls;
       const results = await withOwnResources(() =>
         Promise.all(calls.map((call) => this.runTool(call))),
       );
       for (const { record, message: toolMessage } of results) {
         toolCalls.push(record);
         messages.push(toolMessage);
+        yield {
+          type: 'TOOL_RESULT',
+          toolName: record.name,
+          summary: clip(toolMessage.content as string, RESULT_SUMMARY_CHARS),
+          error: record.error,
+          durationMs: record.durationMs,
+        };
       }
     }
     this.logger.warn(
       `Tool round limit (${this.config.chatMaxToolRounds}) reached; asking for an answer without tools`,
     );
-    const final = await this.llm.complete(messages);
-    return this.answer(final.content, question, cleanHistory, toolCalls);
+    const final = yield* this.ask(messages, undefined, signal, usage);
+    return { answer: this.answer(final.content, question, cleanHistory, toolCalls), usage };
+  }
+
+  /** One model call: whole, or streamed as DELTA events (its usage added to `usage`). */
+  private async *ask(
+    messages: ChatCompletionMessageParam[],
+    tools: ChatCompletionTool[] | undefined,
+    signal: AbortSignal | null,
+    usage: TokenUsage,
+  ): AsyncGenerator<ChatStreamEvent, ChatCompletionMessage> {
+    if (!signal) return this.llm.complete(messages, tools);
+    if (signal.aborted) throw new ClientGoneError();
+    const stream = this.llm.stream(messages, tools, signal);
+    for (;;) {
+      const step = await stream.next();
+      if (step.done) {
+        usage.promptTokens += step.value.usage.promptTokens;
+        usage.completionTokens += step.value.usage.completionTokens;
+        usage.totalTokens += step.value.usage.totalTokens;
+        return step.value.message;
+      }
+      yield { type: 'DELTA', text: step.value };
+    }
   }
 
   private answer(
@@ -115,10 +208,7 @@ export class ChatService {
     call: ChatCompletionMessageToolCall,
   ): Promise<{ record: ToolCallRecord; message: ChatCompletionMessageParam }> {
     const started = performance.now();
-    const { name, args } =
-      call.type === 'function'
-        ? { name: call.function.name, args: call.function.arguments }
-        : { name: call.type, args: '' };
+    const { name, args } = callOf(call);
     const { result, error } = await this.tools.run(name, args);
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     return {
@@ -173,4 +263,29 @@ export class ChatService {
     }
     return question;
   }
+}
+
+function callOf(call: ChatCompletionMessageToolCall): { name: string; args: string } {
+  return call.type === 'function'
+    ? { name: call.function.name, args: call.function.arguments }
+    : { name: call.type, args: '' };
+}
+
+/** The final event of a failed turn: an expected error with its code, anything else as internal. */
+export function errorEvent(error: unknown, logger: Logger): ChatStreamEvent {
+  if (error instanceof DomainError) {
+    return {
+      type: 'ERROR',
+      code: error.code,
+      message: error.message,
+      retryAfterSeconds: error instanceof TooManyRequestsError ? error.retryAfterSeconds : null,
+    };
+  }
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return {
+    type: 'ERROR',
+    code: 'INTERNAL_SERVER_ERROR',
+    message: 'Internal server error',
+    retryAfterSeconds: null,
+  };
 }

@@ -12,10 +12,18 @@ export interface RecordedRequest {
   raw: Buffer;
 }
 
-/** One scripted reply: a chat message (content and/or tool calls), an HTTP error, or a stall. */
+/**
+ * One scripted reply: a chat message (content and/or tool calls), an HTTP error, or a stall. A
+ * streamed request (`stream: true`) gets the message as server-sent events; `chunkDelayMs` paces
+ * them and `cutAfter` ends the connection after that many events, without [DONE].
+ */
+type Streaming = { chunkDelayMs?: number; cutAfter?: number };
 export type Reply =
-  | { content: string }
-  | { toolCalls: { name: string; arguments: string; id?: string }[]; content?: string }
+  | ({ content: string } & Streaming)
+  | ({
+      toolCalls: { name: string; arguments: string; id?: string }[];
+      content?: string;
+    } & Streaming)
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { stallMs: number };
 
@@ -31,6 +39,8 @@ export class FakeLlm {
   /** Bytes returned by POST .../audio/speech. */
   speech = Buffer.from('ID3-fake-mp3-bytes');
   private script: Reply[] = [];
+  /** Streamed completions whose client closed the connection before the last event. */
+  abandonedStreams = 0;
   private server: Server | null = null;
   private callCounter = 0;
 
@@ -114,7 +124,84 @@ export class FakeLlm {
         reply.headers,
       );
     }
+    const body = this.requests[this.requests.length - 1].body as { stream?: boolean } | null;
+    if (body?.stream) return this.stream(req, res, reply);
     this.send(res, 200, this.completion(reply));
+  }
+
+  /**
+   * The message as chat.completion.chunk events, as OpenAI streams it: the role first, the content
+   * a few characters at a time, each tool call's id and name, then its arguments split across three
+   * events, the finish reason, the usage (stream_options.include_usage) and [DONE].
+   */
+  private async stream(
+    req: IncomingMessage,
+    res: ServerResponse,
+    reply: {
+      content?: string;
+      toolCalls?: { name: string; arguments: string; id?: string }[];
+    } & Streaming,
+  ): Promise<void> {
+    const id = `chatcmpl-${++this.callCounter}`;
+    const chunk = (delta: unknown, finish: string | null = null) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model: 'fake-model',
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    });
+    const events: unknown[] = [chunk({ role: 'assistant', content: '' })];
+    for (const piece of (reply.content ?? '').match(/.{1,4}/gs) ?? []) {
+      events.push(chunk({ content: piece }));
+    }
+    (reply.toolCalls ?? []).forEach((call, index) => {
+      events.push(
+        chunk({
+          tool_calls: [
+            {
+              index,
+              id: call.id ?? `call_${++this.callCounter}`,
+              type: 'function',
+              function: { name: call.name, arguments: '' },
+            },
+          ],
+        }),
+      );
+      const third = Math.ceil(call.arguments.length / 3);
+      for (let at = 0; at < call.arguments.length; at += third) {
+        events.push(
+          chunk({
+            tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + third) } }],
+          }),
+        );
+      }
+    });
+    events.push(chunk({}, reply.toolCalls ? 'tool_calls' : 'stop'));
+    events.push({
+      id,
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model: 'fake-model',
+      choices: [],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+    });
+    let finished = false;
+    req.socket.once('close', () => {
+      if (!finished) this.abandonedStreams++;
+    });
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    for (const [i, event] of events.entries()) {
+      if (reply.cutAfter !== undefined && i >= reply.cutAfter) {
+        finished = true;
+        res.socket?.destroy();
+        return;
+      }
+      if (res.destroyed) return;
+      res.write(`data: ${JSON.stringify(event)}\n\n`);
+      if (reply.chunkDelayMs) await new Promise((r) => setTimeout(r, reply.chunkDelayMs));
+    }
+    finished = true;
+    res.end('data: [DONE]\n\n');
   }
 
   private completion(reply: {

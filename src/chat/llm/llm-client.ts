@@ -3,6 +3,7 @@ import OpenAI, {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
+  APIUserAbortError,
   AuthenticationError,
   AzureOpenAI,
   PermissionDeniedError,
@@ -10,11 +11,25 @@ import OpenAI, {
 } from 'openai';
 import type {
   ChatCompletionMessage,
+  ChatCompletionMessageFunctionToolCall,
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
-import { LlmNotConfiguredError, LlmUnavailableError } from '../../common/errors';
+import { ClientGoneError, LlmNotConfiguredError, LlmUnavailableError } from '../../common/errors';
 import { AppConfig, LlmSettings } from '../../config/app-config.service';
+
+/** Tokens a completion used, as the provider reports them (0 when it does not). */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** A streamed completion's whole message, put together from its deltas, and its usage. */
+export interface StreamedCompletion {
+  message: ChatCompletionMessage;
+  usage: TokenUsage;
+}
 
 /**
  * The one LLM client: OpenAI, any OpenAI-compatible server (OPENAI_BASE_URL) or Azure OpenAI,
@@ -76,6 +91,72 @@ export class LlmClient {
     } catch (error) {
       throw this.unavailable(error);
     }
+  }
+
+  /**
+   * One completion streamed (server-sent events): yields the answer's text as it is written and
+   * returns the whole message, tool calls put together from their deltas (which may be split
+   * across any number of chunks), with the token usage. `signal` aborts the request: a client
+   * that went away pays for no more tokens.
+   */
+  async *stream(
+    messages: ChatCompletionMessageParam[],
+    tools: ChatCompletionTool[] | undefined,
+    signal: AbortSignal,
+  ): AsyncGenerator<string, StreamedCompletion> {
+    const { client, settings } = this.ready();
+    let content = '';
+    const calls: ChatCompletionMessageFunctionToolCall[] = [];
+    const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    try {
+      const chunks = await client.chat.completions.create(
+        {
+          model: settings.model,
+          messages,
+          stream: true,
+          stream_options: { include_usage: true },
+          ...(tools ? { tools, tool_choice: 'auto' as const, parallel_tool_calls: true } : {}),
+        },
+        { signal },
+      );
+      for await (const chunk of chunks) {
+        if (chunk.usage) {
+          usage.promptTokens = chunk.usage.prompt_tokens;
+          usage.completionTokens = chunk.usage.completion_tokens;
+          usage.totalTokens = chunk.usage.total_tokens;
+        }
+        const delta = chunk.choices[0]?.delta;
+        if (delta?.content) {
+          content += delta.content;
+          yield delta.content;
+        }
+        for (const part of delta?.tool_calls ?? []) {
+          const call = (calls[part.index] ??= {
+            id: '',
+            type: 'function',
+            function: { name: '', arguments: '' },
+          });
+          if (part.id) call.id = part.id;
+          if (part.function?.name) call.function.name += part.function.name;
+          if (part.function?.arguments) call.function.arguments += part.function.arguments;
+        }
+      }
+    } catch (error) {
+      if (error instanceof APIUserAbortError || signal.aborted) {
+        throw new ClientGoneError();
+      }
+      throw this.unavailable(error);
+    }
+    const toolCalls = calls.filter(Boolean);
+    return {
+      message: {
+        role: 'assistant',
+        content: content || null,
+        refusal: null,
+        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+      },
+      usage,
+    };
   }
 
   /** Speech to text with the provider's transcription endpoint (VOICE_STT_MODEL). */

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** Compares secrets in constant time (hashing first makes the lengths equal). */
 export function secretEquals(given: string, expected: string): boolean {
@@ -7,9 +7,12 @@ export function secretEquals(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** The token of an `Authorization: Bearer <token>` header, if there is one. */
-export function bearerToken(req: Request): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '');
+/** The token of an `Authorization: Bearer <token>` header (or such a value), if there is one. */
+export function bearerToken(
+  req: { headers: IncomingHttpHeaders } | string | undefined,
+): string | undefined {
+  const value = typeof req === 'object' ? req.headers.authorization : req;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value ?? '');
   return match?.[1];
 }
 

@@ -90,9 +90,17 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: [knownOperationTypes],
-    // HTTP requests bring req and res; a subscription (graphql-ws) its connection's upgrade request.
-    context: (ctx: { req?: unknown; res?: unknown; extra?: { request: unknown } }) =>
-      ctx.extra ? { req: ctx.extra.request } : { req: ctx.req, res: ctx.res },
+    // HTTP requests bring req and res; a subscription (graphql-ws) its connection's upgrade request
+    // and connection_init payload.
+    context: (ctx: {
+      req?: unknown;
+      res?: unknown;
+      extra?: { request: unknown };
+      connectionParams?: Record<string, unknown>;
+    }) =>
+      ctx.extra
+        ? { req: ctx.extra.request, connectionParams: ctx.connectionParams }
+        : { req: ctx.req, res: ctx.res },
     // Subscriptions over the graphql-ws protocol, on the same path (ws://host/graphql).
     subscriptions: {
       'graphql-ws': {

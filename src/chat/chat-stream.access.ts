@@ -1,0 +1,59 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DEFAULT_IPV6_SUBNET_PREFIX,
+  getStorageToken,
+  normalizeIp,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
+import proxyaddr from 'proxy-addr';
+import { bearerToken } from '../common/auth/bearer-token';
+import { TooManyRequestsError } from '../common/errors';
+import { AppConfig } from '../config/app-config.service';
+import { checkChatKey } from './chat.guard';
+
+/** What a graphql-ws subscription knows of its client. */
+export interface SubscriptionClient {
+  /** The WebSocket upgrade request. */
+  req: IncomingMessage;
+  /** The connection_init payload: browsers send `{ "authorization": "Bearer <key>" }` here. */
+  connectionParams?: Record<string, unknown>;
+}
+
+/**
+ * The chat mutation's rules for a streamed question: a key from CHAT_API_KEYS (from the
+ * connection's `authorization` parameter or the upgrade request's header) and one question counted
+ * against RATE_LIMIT_CHAT, in the same budget as the mutation (the same storage and key), per
+ * client address as TRUST_PROXY resolves it.
+ */
+@Injectable()
+export class ChatStreamAccess {
+  private readonly trust: (address: string, hop: number) => boolean;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(getStorageToken()) private readonly storage: ThrottlerStorage,
+  ) {
+    const setting = config.trustProxy;
+    this.trust =
+      setting === false
+        ? () => false
+        : typeof setting === 'number'
+          ? (_address, hop) => hop < setting
+          : proxyaddr.compile(setting);
+  }
+
+  /** As for the mutation, the question counts before its key is checked. */
+  async admit(client: SubscriptionClient): Promise<void> {
+    const { limit, ttlMs } = this.config.rateLimits.chat;
+    // The key the throttler guard gives the mutation: the limit's name and the client address.
+    const tracker = normalizeIp(proxyaddr(client.req, this.trust), DEFAULT_IPV6_SUBNET_PREFIX);
+    const record = await this.storage.increment(`chat-${tracker}`, ttlMs, limit, ttlMs, 'chat');
+    if (record.isBlocked) {
+      throw new TooManyRequestsError(Math.max(1, Math.ceil(record.timeToBlockExpire)));
+    }
+    const param = client.connectionParams?.authorization ?? client.connectionParams?.Authorization;
+    const token = bearerToken(typeof param === 'string' ? param : client.req);
+    checkChatKey(this.config.chatApiKeys, token);
+  }
+}
