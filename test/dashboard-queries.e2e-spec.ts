@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
 import {
-  CHAT_MUTATION,
+  CHAT_STREAM_SUBSCRIPTION,
   CURRENT_SHIFT_QUERY,
   DASHBOARD_QUERY,
   ISSUES_QUERY,
@@ -19,7 +19,7 @@ describe('dashboard operations', () => {
     ['setting', SETTING_QUERY],
     ['dashboard', DASHBOARD_QUERY],
     ['issues', ISSUES_QUERY],
-    ['chat', CHAT_MUTATION],
+    ['chat', CHAT_STREAM_SUBSCRIPTION],
     ['current shift', CURRENT_SHIFT_QUERY],
     ['live', LIVE_SUBSCRIPTION],
   ])('%s is valid against src/schema.gql', (_name, operation) => {

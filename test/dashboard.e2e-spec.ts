@@ -293,8 +293,9 @@ runs('dashboard', () => {
     const page = await open(withLlm);
     await page.fill('#chat-input', 'How many machines?');
     await page.click('#chat-form button');
-    await page.waitForSelector('#chat-log li.assistant');
-    expect(await page.textContent('#chat-log li.assistant')).toContain('There are four machines.');
+    // The answer streams in; the entry is marked done when the whole answer has arrived.
+    await page.waitForSelector('#chat-log li.assistant.done');
+    expect(await page.textContent('#chat-log li.assistant span')).toBe('There are four machines.');
     expect(await page.textContent('#chat-log li.assistant .tools')).toBe(
       'Tools used: list_machines',
     );
@@ -303,10 +304,12 @@ runs('dashboard', () => {
     await page.fill('#chat-input', 'And now?');
     await page.press('#chat-input', 'Enter');
     await page.waitForFunction(
-      () => document.querySelectorAll('#chat-log li.assistant').length === 2,
+      () => document.querySelectorAll('#chat-log li.assistant.done').length === 2,
     );
     const roles = llm.completions[0].body.messages.map((m: { role: string }) => m.role);
     expect(roles).toEqual(['system', 'user', 'assistant', 'user']);
+    // The panel asked over the chatStream subscription: the model was asked to stream.
+    expect(llm.completions[0].body.stream).toBe(true);
     await page.close();
   });
   /** Where a chart draws the `index`th element of its first dataset, on the page. */

@@ -154,8 +154,25 @@ export const ISSUES_QUERY = `query DashboardIssues($from: Date!, $to: Date!, $ma
   }
 }`;
 
-export const CHAT_MUTATION = `mutation DashboardChat($input: ChatInput!) {
-  chat(input: $input) { response history { role content } toolCalls { name arguments error } }
+/** One event of a streamed answer (see docs/chat.md); fields per `type`. */
+export interface ChatStreamEvent {
+  type: 'TOOL_CALL' | 'TOOL_RESULT' | 'DELTA' | 'DONE' | 'ERROR';
+  toolName: string | null;
+  error: string | null;
+  text: string | null;
+  response: string | null;
+  history: ChatAnswer['chat']['history'] | null;
+  toolCalls: ChatAnswer['chat']['toolCalls'] | null;
+  code: string | null;
+  message: string | null;
+  retryAfterSeconds: number | null;
+}
+
+export const CHAT_STREAM_SUBSCRIPTION = `subscription DashboardChat($input: ChatInput!) {
+  chatStream(input: $input) {
+    type toolName error text response history { role content } toolCalls { name arguments error }
+    code message retryAfterSeconds
+  }
 }`;
 
 export interface LiveMachine {

@@ -1,7 +1,8 @@
 import {
   ApiError,
-  CHAT_MUTATION,
+  CHAT_STREAM_SUBSCRIPTION,
   ChatAnswer,
+  ChatStreamEvent,
   CurrentShiftData,
   DASHBOARD_QUERY,
   DashboardData,
@@ -15,6 +16,7 @@ import {
 import { band, clearCharts, percent, renderCharts, renderDefects, TOP_MACHINES } from './charts.js';
 import { clearCsv, downloadCsv, setCsv } from './csv.js';
 import { LiveShift } from './live.js';
+import { subscribe } from './ws.js';
 
 const PAGE_SIZE = 10;
 /** How often a wall screen (?kiosk=1) reloads its figures. */
@@ -432,45 +434,71 @@ function select(
   void refresh();
 }
 
-function chatEntry(role: string, text: string, tools?: ChatAnswer['chat']['toolCalls']): void {
+function chatEntry(role: string, text: string): HTMLLIElement {
   const item = Object.assign(document.createElement('li'), { className: role, textContent: text });
-  if (tools?.length) {
-    const used = Object.assign(document.createElement('div'), {
-      className: 'tools',
-      textContent: `Tools used: ${tools.map((t) => `${t.name}${t.error ? ' (error)' : ''}`).join(', ')}`,
-    });
-    item.append(used);
-  }
   $('chat-log').append(item);
+  return item;
 }
 
-async function ask(event: SubmitEvent): Promise<void> {
+/** Why the assistant could not answer, in words for the page (codes as docs/api.md lists them). */
+function chatProblem(code: string, message: string, retryAfterSeconds: number | null): string {
+  if (code === 'LLM_NOT_CONFIGURED') {
+    return 'The assistant is not configured on this server: set OPENAI_API_KEY, OPENAI_BASE_URL or Azure OpenAI variables (see the README).';
+  }
+  if (code === 'TOO_MANY_REQUESTS') {
+    return `Too many questions in a short time: please wait ${retryAfterSeconds ? `${retryAfterSeconds} s` : 'a minute'} and ask again.`;
+  }
+  return `The assistant could not answer: ${message}`;
+}
+
+/**
+ * Asks over the chatStream subscription: the tools used are listed as the model calls them and the
+ * answer appears as it is written; the final event replaces it with the whole answer.
+ */
+function ask(event: SubmitEvent): void {
   event.preventDefault();
   const input = $<HTMLTextAreaElement>('chat-input');
   const text = input.value.trim();
   if (!text) return;
   input.value = '';
   chatEntry('user', text);
-  try {
-    const { chat } = await graphql<ChatAnswer>(CHAT_MUTATION, {
-      input: { message: text, history: chatHistory },
-    });
-    chatHistory = chat.history;
-    chatEntry('assistant', chat.response, chat.toolCalls);
-  } catch (error) {
-    const code = error instanceof ApiError ? error.code : 'ERROR';
-    const wait =
-      error instanceof ApiError && error.retryAfterSeconds
-        ? `${error.retryAfterSeconds} s`
-        : 'a minute';
-    const reply =
-      code === 'LLM_NOT_CONFIGURED'
-        ? 'The assistant is not configured on this server: set OPENAI_API_KEY, OPENAI_BASE_URL or Azure OpenAI variables (see the README).'
-        : code === 'TOO_MANY_REQUESTS'
-          ? `Too many questions in a short time: please wait ${wait} and ask again.`
-          : `The assistant could not answer: ${message(error)}`;
-    chatEntry('error', reply);
-  }
+  const item = chatEntry('assistant pending', '');
+  const answer = item.appendChild(document.createElement('span'));
+  const tools = Object.assign(document.createElement('div'), { className: 'tools' });
+  const used: string[] = [];
+  let ended = false;
+  const fail = (message: string) => {
+    ended = true;
+    item.className = 'error';
+    item.replaceChildren(message);
+  };
+  subscribe<{ chatStream: ChatStreamEvent }>(
+    CHAT_STREAM_SUBSCRIPTION,
+    { input: { message: text, history: chatHistory } },
+    {
+      next: ({ chatStream: e }) => {
+        if (e.type === 'TOOL_CALL' || (e.type === 'TOOL_RESULT' && e.error)) {
+          if (e.type === 'TOOL_CALL') used.push(e.toolName ?? '');
+          else used[used.lastIndexOf(e.toolName ?? '')] += ' (error)';
+          tools.textContent = `Tools used: ${used.join(', ')}`;
+          if (!tools.isConnected) item.append(tools);
+        } else if (e.type === 'DELTA') {
+          answer.textContent += e.text ?? '';
+        } else if (e.type === 'DONE') {
+          ended = true;
+          chatHistory = e.history ?? chatHistory;
+          answer.textContent = e.response ?? '';
+          item.className = 'assistant done';
+        } else if (e.type === 'ERROR') {
+          fail(chatProblem(e.code ?? 'ERROR', e.message ?? '', e.retryAfterSeconds));
+        }
+      },
+      error: (message) => fail(`The assistant could not answer: ${message}`),
+      closed: () => {
+        if (!ended) fail('The connection closed before the answer was complete; please ask again.');
+      },
+    },
+  );
 }
 
 /** The URL's view: dates (or a preset), a machine in any letter case, a reason, a defect type. */
@@ -558,7 +586,7 @@ function listen(): void {
     liveAll = !liveAll;
     if (liveRows) renderLive(liveRows.shift, liveRows.machines, liveRows.connected);
   });
-  $('chat-form').addEventListener('submit', (event) => void ask(event));
+  $('chat-form').addEventListener('submit', ask);
   $('chat-input').addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();

@@ -1,7 +1,6 @@
 /**
- * The dashboard's live shift: `currentShift` once, then `currentShiftUpdated` over WebSocket with
- * the graphql-ws protocol (graphql-transport-ws: connection_init, connection_ack, subscribe, next,
- * ping/pong), spoken here directly since the page loads no libraries besides Chart.js.
+ * The dashboard's live shift: `currentShift` once, then `currentShiftUpdated` over WebSocket
+ * (web/ws.ts).
  */
 import {
   CURRENT_SHIFT_QUERY,
@@ -10,6 +9,7 @@ import {
   LIVE_SUBSCRIPTION,
   LiveMachine,
 } from './api.js';
+import { subscribe } from './ws.js';
 
 const FIRST_RETRY_MS = 2_000;
 const MAX_RETRY_MS = 30_000;
@@ -37,41 +37,33 @@ export class LiveShift {
   }
 
   private connect(shown: CurrentShiftData['currentShift']): void {
-    const url = new URL('graphql', location.href);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(url, 'graphql-transport-ws');
-    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
-    socket.addEventListener('message', (event: MessageEvent<string>) => {
-      const message = JSON.parse(event.data) as {
-        type: string;
-        payload?: { data?: { currentShiftUpdated: LiveMachine & { date: string; shift: string } } };
-      };
-      if (message.type === 'connection_ack') {
-        this.retryMs = FIRST_RETRY_MS;
-        socket.send(
-          JSON.stringify({ id: 'live', type: 'subscribe', payload: { query: LIVE_SUBSCRIPTION } }),
-        );
-        this.render(shown, [...this.machines.values()], true);
-      } else if (message.type === 'ping') {
-        socket.send(JSON.stringify({ type: 'pong' }));
-      } else if (message.type === 'next' && message.payload?.data) {
-        const { date, shift, ...machine } = message.payload.data.currentShiftUpdated;
-        if (this.shift && (this.shift.date !== date || this.shift.shift !== shift)) {
-          // A new shift began: start again from its figures.
-          socket.close();
-          return;
-        }
-        this.machines.set(machine.machine, machine);
-        this.render(shown, [...this.machines.values()], true);
-      }
-    });
-    socket.addEventListener('close', () => {
-      this.render(shown, [...this.machines.values()], false);
-      setTimeout(() => {
-        this.machines.clear();
-        void this.start().catch(() => this.connect(shown));
-      }, this.retryMs);
-      this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
-    });
+    const live = subscribe<{ currentShiftUpdated: LiveMachine & { date: string; shift: string } }>(
+      LIVE_SUBSCRIPTION,
+      {},
+      {
+        ready: () => {
+          this.retryMs = FIRST_RETRY_MS;
+          this.render(shown, [...this.machines.values()], true);
+        },
+        next: ({ currentShiftUpdated }) => {
+          const { date, shift, ...machine } = currentShiftUpdated;
+          if (this.shift && (this.shift.date !== date || this.shift.shift !== shift)) {
+            // A new shift began: start again from its figures.
+            live.close();
+            return;
+          }
+          this.machines.set(machine.machine, machine);
+          this.render(shown, [...this.machines.values()], true);
+        },
+        closed: () => {
+          this.render(shown, [...this.machines.values()], false);
+          setTimeout(() => {
+            this.machines.clear();
+            void this.start().catch(() => this.connect(shown));
+          }, this.retryMs);
+          this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+        },
+      },
+    );
   }
 }
