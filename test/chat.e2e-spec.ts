@@ -117,6 +117,8 @@ describe('chat', () => {
       'compare_periods',
       'get_shift_report',
       'get_alerts',
+      'get_current_shift',
+      'get_targets',
       'list_machines',
       'get_data_range',
     ]);
@@ -286,7 +288,7 @@ describe('chat', () => {
     expect(body.data?.chat.response).toBe('Here is what I found.');
     expect(body.data?.chat.toolCalls).toHaveLength(5);
     expect(llm.completions).toHaveLength(6);
-    expect(llm.completions[4].body.tools).toHaveLength(10);
+    expect(llm.completions[4].body.tools).toHaveLength(12);
     expect(llm.completions[5].body.tools).toBeUndefined();
   });
 

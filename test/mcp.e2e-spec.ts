@@ -18,6 +18,8 @@ const TOOLS = [
   'compare_periods',
   'get_shift_report',
   'get_alerts',
+  'get_current_shift',
+  'get_targets',
   'list_machines',
   'get_data_range',
 ];
@@ -117,6 +119,8 @@ describe('MCP server', () => {
       comparison(${GQL_RANGE}) { previousStartDate change { oee } }
       shiftReport(date: "2026-01-05") { shifts { shift oee } }
       alerts { total }
+      currentShift { shift machines { machine parts oee } }
+      targets { plant { oee scrapRate } machines { machine } }
     }`);
     expect(body.errors).toBeUndefined();
     const api = body.data!;
@@ -187,6 +191,19 @@ describe('MCP server', () => {
     );
     const alerts = await call('get_alerts', { machine_name: null, rule: null });
     expect(alerts.total_alerts).toBe(api.alerts.total);
+    const now = await call('get_current_shift', { machine_name: null });
+    expect([
+      now.shift,
+      now.machines.map((m: any) => [m.machine, m.parts, m.oee_percent]).sort(),
+    ]).toEqual([
+      api.currentShift.shift,
+      api.currentShift.machines.map((m: any) => [m.machine, m.parts, pct(m.oee)]).sort(),
+    ]);
+    const targets = await call('get_targets', { machine_name: null });
+    expect([targets.plant.oee_percent, targets.plant.max_scrap_rate_percent]).toEqual([
+      pct(api.targets.plant.oee),
+      api.targets.plant.scrapRate,
+    ]);
     const machines = await call('list_machines', { offset: null, limit: 1 });
     expect(machines).toEqual({
       total_machines: 2,

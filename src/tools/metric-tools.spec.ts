@@ -2,6 +2,7 @@ import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { AlertLog } from '../alerts/alert-log';
+import { IngestService } from '../ingest/ingest.service';
 import { inputSchema, MetricTools } from './metric-tools';
 
 /** The tools with metrics that answer fixed figures: dispatch and validation, not formulas. */
@@ -104,7 +105,13 @@ function tools() {
     },
   } as unknown as AlertLog;
   return {
-    tools: new MetricTools(metrics, data, { timeZone: 'UTC' } as AppConfig, alerts),
+    tools: new MetricTools(
+      metrics,
+      data,
+      { timeZone: 'UTC' } as AppConfig,
+      alerts,
+      {} as IngestService,
+    ),
     filters,
   };
 }
@@ -212,6 +219,7 @@ describe(MetricTools.name, () => {
       data,
       { timeZone: 'UTC' } as AppConfig,
       {} as AlertLog,
+      {} as IngestService,
     );
     const first = (await t.run('list_machines', '{"offset":null,"limit":null}')).result as any;
     expect([first.total_machines, first.machines.length, first.next_offset]).toEqual([

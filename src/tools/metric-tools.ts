@@ -8,6 +8,7 @@ import { DataService } from '../data/data.service';
 import { SEVERITIES, SeverityName } from '../common/severity';
 import { MetricsService } from '../metrics/metrics.service';
 import { AlertLog } from '../alerts/alert-log';
+import { IngestService } from '../ingest/ingest.service';
 import { ALERT_RULE_NAMES } from '../config/env';
 import { clip } from '../common/text';
 import { OeeResult } from '../metrics/metrics.types';
@@ -72,11 +73,12 @@ export class MetricTools {
     private readonly data: DataService,
     private readonly config: AppConfig,
     private readonly alerts: AlertLog,
+    private readonly live: IngestService,
   ) {
     const range = (run: (f: MetricsFilter) => Promise<unknown>) => async (args: Args) =>
       run(await this.filter(args, []));
     // The original system's four tools (same names and arguments), two to discover the data, the
-    // loss analysis, the comparison, the shift report and the alerts.
+    // loss analysis, the comparison, the shift report, the alerts, the running shift and targets.
     this.definitions = [
       {
         name: 'calculate_oee',
@@ -172,6 +174,31 @@ export class MetricTools {
         run: (args) => this.alertList(args),
       },
       {
+        name: 'get_current_shift',
+        description:
+          "The running shift right now, from live machine signals: each machine's state (running or stopped, since when, why), parts, scrap, OEE and availability so far; stopped machines first.",
+        properties: {
+          machine_name: {
+            type: ['string', 'null'],
+            description: 'One machine (see list_machines), or null for all machines',
+          },
+        },
+        run: (args) => this.currentShift(args),
+      },
+      {
+        name: 'get_targets',
+        description:
+          "The targets figures are held to: the plant's (OEE, availability, performance, quality in percent, at least; scrap rate in percent, at most) and a machine's own where it has them.",
+        properties: {
+          machine_name: {
+            type: ['string', 'null'],
+            description:
+              'One machine, or null for the plant and every machine with targets of its own',
+          },
+        },
+        run: (args) => this.targets(args),
+      },
+      {
         name: 'list_machines',
         description: `The machines of the plant with their types and ideal cycle times, a page at a time (at most ${MACHINES_PER_PAGE}).`,
         properties: {
@@ -228,6 +255,70 @@ export class MetricTools {
         parameters: inputSchema(tool),
       },
     }));
+  }
+
+  private async currentShift(args: Args) {
+    const machine = await this.optionalMachine(args);
+    const now = await this.live.currentShift(machine ? [machine] : undefined);
+    const order = (state: string | null) => (state === 'STOPPED' ? 0 : state === 'RUNNING' ? 1 : 2);
+    const machines = [...now.machines].sort((a, b) => order(a.state) - order(b.state));
+    return {
+      date: now.date,
+      shift: now.shift,
+      starts_at: now.startsAt,
+      ends_at: now.endsAt,
+      stopped_machines: machines.filter((m) => m.state === 'STOPPED').length,
+      machines: machines.slice(0, MAX_LISTED).map((m) => ({
+        machine: m.machine,
+        state: m.state ?? 'no signal yet',
+        since: m.since,
+        reason: m.reason,
+        parts: m.parts,
+        scrap: m.scrap,
+        oee_percent: pct(m.oee),
+        availability_percent: pct(m.availability),
+      })),
+      ...(machines.length > MAX_LISTED
+        ? { machines_not_listed: machines.length - MAX_LISTED }
+        : {}),
+    };
+  }
+
+  private async targets(args: Args) {
+    const machine = await this.optionalMachine(args);
+    const { plant, machines } = await this.metrics.targets();
+    const percent = (t: {
+      oee: number | null;
+      availability: number | null;
+      performance: number | null;
+      quality: number | null;
+      scrapRate: number | null;
+    }) => ({
+      oee_percent: pct(t.oee),
+      availability_percent: pct(t.availability),
+      performance_percent: pct(t.performance),
+      quality_percent: pct(t.quality),
+      max_scrap_rate_percent: t.scrapRate,
+    });
+    const own = machines.filter((m) => machine === null || m.machine === machine);
+    return {
+      plant: percent(plant),
+      machines_with_own_targets: own.slice(0, MAX_LISTED).map((m) => ({
+        machine: m.machine,
+        ...percent(m),
+      })),
+      note: 'A null figure of a machine follows the plant target.',
+    };
+  }
+
+  /** The machine_name argument (the only one), resolved in any letter case; null for all. */
+  private async optionalMachine(args: Args): Promise<string | null> {
+    expectKeys(args, ['machine_name']);
+    const name = args.machine_name;
+    if (name === undefined || name === null) return null;
+    if (typeof name !== 'string')
+      throw new BadInputError('machine_name must be a machine name or null');
+    return (await this.metrics.resolveMachine(name)).name;
   }
 
   private async dataRange(args: Args) {
