@@ -308,23 +308,51 @@ describe('MCP server', () => {
     await stdio.connect(transport);
     try {
       expect((await stdio.listTools()).tools.map((tool) => tool.name)).toEqual(TOOLS);
-      const viaStdio = parsed(
+      expect((await stdio.listResources()).resources.map((r) => r.uri)).toEqual([
+        'factory://machines',
+        'factory://data-range',
+      ]);
+      const text = (result: any) => (result.contents[0] as { text: string }).text;
+      expect(text(await stdio.readResource({ uri: 'factory://machines' }))).toBe(
+        text(await client.readResource({ uri: 'factory://machines' })),
+      );
+      // Every tool answers the same over stdio as over HTTP.
+      const args: Record<string, Record<string, unknown>> = {
+        calculate_oee: { ...RANGE, machine_name: 'm1' },
+        get_scrap_metrics: { ...RANGE, machine_name: null },
+        get_quality_issues: { ...RANGE, machine_name: null, severity: 'High' },
+        get_downtime_analysis: { ...RANGE, machine_name: null },
+        get_oee_losses: { ...RANGE, machine_name: null, shift: null },
+        compare_periods: { ...RANGE, machine_name: 'M2' },
+        get_shift_report: { date: '2026-01-05' },
+        get_alerts: { machine_name: null, rule: null },
+        get_current_shift: { machine_name: 'M1' },
+        get_targets: { machine_name: null },
+        list_machines: { offset: 1, limit: null },
+        get_data_range: {},
+      };
+      expect(Object.keys(args)).toEqual(TOOLS);
+      for (const [name, values] of Object.entries(args)) {
+        const viaStdio = parsed(await stdio.callTool({ name, arguments: values }));
+        const viaHttp = parsed(await client.callTool({ name, arguments: values }));
+        expect([name, viaStdio.isError, viaStdio.json]).toEqual([name, false, viaHttp.json]);
+      }
+      const bad = parsed(
         await stdio.callTool({
           name: 'calculate_oee',
-          arguments: { ...RANGE, machine_name: 'm1' },
+          arguments: { ...RANGE, machine_name: 'M9' },
         }),
       );
-      const viaHttp = parsed(
-        await client.callTool({
-          name: 'calculate_oee',
-          arguments: { ...RANGE, machine_name: 'm1' },
-        }),
-      );
-      expect(viaStdio.json).toEqual(viaHttp.json);
-      expect(viaStdio.json.machine).toBe('M1');
+      expect(bad).toMatchObject({
+        isError: true,
+        text: "Unknown machine 'M9'. Known machines: M1, M2",
+      });
     } finally {
       await stdio.close();
     }
     expect(stderr).toMatch(/\[McpAudit\] client=stdio tool=calculate_oee .* ms ok/);
+    expect(stderr).toMatch(
+      /\[McpAudit\] client=stdio tool=calculate_oee .* ms error: Unknown machine 'M9'/,
+    );
   });
 });
