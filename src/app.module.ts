@@ -20,6 +20,7 @@ import { DemoSeedModule } from './data/demo-seed.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MqttModule } from './ingest/mqtt/mqtt.module';
+import { I3xModule } from './i3x/i3x.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RollupWarmup } from './metrics/rollup-warmup';
@@ -49,6 +50,7 @@ import { RollupWarmup } from './metrics/rollup-warmup';
     AlertsModule,
     AlertWatchModule,
     McpModule,
+    I3xModule,
     HealthModule,
   ],
   providers: [

@@ -211,6 +211,10 @@ export class AppConfig {
   get mcpApiKeys(): string[] {
     return keyList(this.get('MCP_API_KEYS'));
   }
+  /** Keys that i3X clients must present at /i3x/v1 (but /info); empty: i3X is closed. */
+  get i3xApiKeys(): string[] {
+    return keyList(this.get('I3X_API_KEYS'));
+  }
   /** The plant's shifts in local hours (validated at start). */
   get shifts(): ShiftDefinition[] {
     return parseShifts(this.get('SHIFTS')).shifts;

@@ -292,6 +292,10 @@ export class Env {
   @Matches(KEY_LIST, { message: KEY_LIST_MESSAGE })
   MCP_API_KEYS?: string;
 
+  @IsOptional()
+  @Matches(KEY_LIST, { message: KEY_LIST_MESSAGE })
+  I3X_API_KEYS?: string;
+
   /** The shift calendar (see common/shift-calendar.ts); checked whole by shiftProblems. */
   @IsString()
   SHIFTS = 'Day 06:00-14:00,Night 14:00-22:00';

@@ -11,6 +11,6 @@ import { LiveEvents } from './live-events';
 @Module({
   imports: [DataModule, MetricsModule],
   providers: [Clock, LiveEvents, IngestService, IngestKeyGuard, IngestResolver],
-  exports: [IngestService],
+  exports: [IngestService, LiveEvents],
 })
 export class IngestModule {}

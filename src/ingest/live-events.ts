@@ -96,6 +96,17 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy {
     return this.stream(machine, (event) => (event.type === 'state' ? event.change : null));
   }
 
+  /**
+   * Calls `listener` with the machine of every live update (figures or state change), from this
+   * instance or, with Redis, any other; returns the function that stops it.
+   */
+  onMachineUpdate(listener: (machine: string) => void): () => void {
+    const handler = (event: LiveEvent) =>
+      listener(event.type === 'figures' ? event.update.machine : event.change.machine);
+    this.local.on('event', handler);
+    return () => this.local.off('event', handler);
+  }
+
   private publish(event: LiveEvent): void {
     this.local.emit('event', event);
     this.publisher

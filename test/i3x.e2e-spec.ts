@@ -1,0 +1,330 @@
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { FIXTURES } from './support/processes';
+import { startTestApp, TestApp } from './support/test-app';
+
+const KEY = 'i3x-key-0123456789abcdef';
+const INGEST_KEY = 'i3x-ingest-key-0123456789';
+
+/** The CESMII i3X interface over real HTTP, on the small plant (M1, M2; 2026-01-05 and 06). */
+describe('i3X server', () => {
+  let t: TestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await startTestApp(
+      {
+        I3X_API_KEYS: KEY,
+        INGEST_API_KEYS: INGEST_KEY,
+        INGEST_AUTO_CREATE_MACHINES: 'false',
+        RATE_LIMIT_DEFAULT: '100000/minute',
+      },
+      { importFile: join(FIXTURES, 'small-plant.json') },
+    );
+    base = `${t.url}/i3x/v1`;
+  });
+  afterAll(() => t?.close());
+
+  async function call(method: string, path: string, body?: unknown, key: string | null = KEY) {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) };
+  }
+
+  it('tells anyone what it serves, and nothing more without a key', async () => {
+    const info = await call('GET', '/info', undefined, null);
+    expect(info).toEqual({
+      status: 200,
+      body: {
+        success: true,
+        result: {
+          specVersion: '1.0',
+          serverVersion: expect.any(String),
+          serverName: 'Factory Agent',
+          capabilities: {
+            query: { history: true },
+            update: { current: false, history: false },
+            subscribe: { stream: true },
+          },
+        },
+      },
+    });
+    for (const key of [null, 'wrong-key-0123456789abc']) {
+      const refused = await call('GET', '/namespaces', undefined, key);
+      expect(refused).toEqual({
+        status: 401,
+        body: {
+          success: false,
+          responseDetail: {
+            title: 'Unauthorized',
+            status: 401,
+            detail: 'Missing or invalid bearer token (one of I3X_API_KEYS)',
+          },
+        },
+      });
+    }
+    const missing = await call('GET', '/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.responseDetail.title).toBe('Not Found');
+    // Writes are not offered, and say so.
+    const write = await call('PUT', '/objects/value', { updates: [] });
+    expect([write.status, write.body.responseDetail.status]).toEqual([501, 501]);
+  });
+
+  it('gzips its answers when asked, however small', async () => {
+    const { headers, raw } = await new Promise<{ headers: any; raw: Buffer }>((resolve, reject) => {
+      const req = request(`${base}/namespaces`, {
+        headers: { authorization: `Bearer ${KEY}`, 'accept-encoding': 'gzip' },
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, raw: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(raw).toString())).toEqual({
+      success: true,
+      result: [{ uri: 'urn:factory-agent:i3x', displayName: 'Factory Agent' }],
+    });
+  });
+
+  it('serves the plant as root, machines and shifts under it, each machine composed of its figures', async () => {
+    const roots = await call('GET', '/objects?root=true');
+    expect(roots.body.result).toEqual([
+      {
+        elementId: 'plant',
+        displayName: 'Demo Factory',
+        typeElementId: 'plant-type',
+        parentId: null,
+        isComposition: false,
+        isExtended: false,
+      },
+    ]);
+    const all = (await call('GET', '/objects?includeMetadata=true')).body.result;
+    expect(all.map((o: any) => o.elementId)).toEqual([
+      'plant',
+      'machine:M1',
+      'machine:M1:current-shift',
+      'machine:M1:today',
+      'machine:M1:downtime-today',
+      'machine:M2',
+      'machine:M2:current-shift',
+      'machine:M2:today',
+      'machine:M2:downtime-today',
+      'shift:Day',
+      'shift:Night',
+    ]);
+    const m1 = all.find((o: any) => o.elementId === 'machine:M1');
+    expect(m1).toMatchObject({
+      parentId: 'plant',
+      isComposition: true,
+      metadata: {
+        typeNamespaceUri: 'urn:factory-agent:i3x',
+        sourceTypeId: 'Machine',
+        relationships: {
+          HasParent: ['plant'],
+          HasComponent: [
+            'machine:M1:current-shift',
+            'machine:M1:today',
+            'machine:M1:downtime-today',
+          ],
+        },
+      },
+    });
+    // Every relationship is answered from both ends.
+    const related = await call('POST', '/objects/related', {
+      elementIds: ['machine:M1:today', 'machine:M1', 'nope'],
+      relationshipType: null,
+    });
+    expect(related.body.success).toBe(false);
+    const [today, machine, nope] = related.body.results;
+    expect(today.result.map((r: any) => [r.sourceRelationship, r.object.elementId]).sort()).toEqual(
+      [
+        ['ComponentOf', 'machine:M1'],
+        ['HasParent', 'machine:M1'],
+      ],
+    );
+    expect(machine.result.map((r: any) => r.sourceRelationship)).toContain('HasComponent');
+    expect(nope).toEqual({
+      success: false,
+      elementId: 'nope',
+      responseDetail: { title: 'Not Found', status: 404, detail: 'Element not found: nope' },
+    });
+    const types = (await call('GET', '/relationshiptypes')).body.result;
+    for (const type of types) {
+      expect(types.find((r: any) => r.elementId === type.reverseOf).reverseOf).toBe(type.elementId);
+    }
+  });
+
+  it('answers values with their quality, components by maxDepth, in request order', async () => {
+    const answer = await call('POST', '/objects/value', {
+      elementIds: ['machine:M2', 'plant', 'machine:M1:today'],
+      maxDepth: 0,
+    });
+    const [m2, plant, today] = answer.body.results.map((r: any) => r.result);
+    expect(answer.body.results.map((r: any) => r.elementId)).toEqual([
+      'machine:M2',
+      'plant',
+      'machine:M1:today',
+    ]);
+    expect(m2).toMatchObject({
+      isComposition: true,
+      quality: 'Good',
+      value: { machineType: 'Press', idealCycleTimeSeconds: 30, state: null },
+    });
+    expect(Object.keys(m2.components)).toEqual([
+      'machine:M2:current-shift',
+      'machine:M2:today',
+      'machine:M2:downtime-today',
+    ]);
+    expect(plant.value).toMatchObject({ name: 'Demo Factory', machines: 2 });
+    // The small plant has no data today: no value, and it says so.
+    expect(today).toMatchObject({ isComposition: false, value: null, quality: 'GoodNoData' });
+    expect(today.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const shallow = await call('POST', '/objects/value', { elementIds: ['machine:M2'] });
+    expect(shallow.body.results[0].result.components).toBeUndefined();
+  });
+
+  it('answers history from the stored rows: daily and per-shift figures equal to GraphQL', async () => {
+    const range = { startTime: '2026-01-05T00:00:00Z', endTime: '2026-01-06T23:59:59Z' };
+    const answer = await call('POST', '/objects/history', {
+      elementIds: ['machine:M2:today', 'machine:M2:current-shift', 'machine:M1'],
+      ...range,
+    });
+    const [daily, shifts, machine] = answer.body.results.map((r: any) => r.result);
+    const { body } = await t.gql(
+      `{ oee(startDate: "2026-01-05", endDate: "2026-01-06", machine: "M2") { daily { date oee totalParts } } }`,
+    );
+    expect(
+      daily.values.map((v: any) => [v.timestamp, v.value.date, v.value.oee, v.value.totalParts]),
+    ).toEqual(
+      body.data!.oee.daily.map((d: any) => [
+        `${d.date}T06:00:00.000Z`,
+        d.date,
+        d.oee,
+        d.totalParts,
+      ]),
+    );
+    expect(shifts.values.map((v: any) => [v.timestamp, v.value.shift, v.value.totalParts])).toEqual(
+      [
+        ['2026-01-05T06:00:00.000Z', 'Day', 505],
+        ['2026-01-05T14:00:00.000Z', 'Night', 495],
+        // A day without a shift breakdown is recorded in the first shift (see legacy-format).
+        ['2026-01-06T06:00:00.000Z', 'Day', 0],
+      ],
+    );
+    expect(machine).toEqual({ isComposition: true, values: [] });
+    const deep = await call('POST', '/objects/history', {
+      elementIds: ['machine:M2'],
+      maxDepth: 2,
+      ...range,
+    });
+    expect(deep.body.results[0].result.components['machine:M2:today'].values).toHaveLength(2);
+    for (const bad of [{ endTime: range.endTime }, { ...range, startTime: 'not-a-date' }]) {
+      const refused = await call('POST', '/objects/history', { elementIds: ['plant'], ...bad });
+      expect([refused.status, refused.body.success]).toEqual([400, false]);
+    }
+  });
+
+  it('queues registered objects and their live changes for sync, per client, and streams them', async () => {
+    const clientId = 'i3x-test-client';
+    const created = await call('POST', '/subscriptions', { clientId, displayName: 'line view' });
+    const { subscriptionId } = created.body.result;
+    expect(created.body.result).toEqual({ clientId, subscriptionId, displayName: 'line view' });
+    const registered = await call('POST', '/subscriptions/register', {
+      clientId,
+      subscriptionId,
+      elementIds: ['machine:M1:current-shift', 'ghost'],
+    });
+    expect(registered.body.results.map((r: any) => r.success)).toEqual([true, false]);
+    const first = await call('POST', '/subscriptions/sync', { clientId, subscriptionId });
+    expect(first.body.result).toEqual([
+      {
+        sequenceNumber: 1,
+        updates: [expect.objectContaining({ elementId: 'machine:M1:current-shift' })],
+      },
+    ]);
+    // Another client sees nothing of it.
+    const stranger = await call('POST', '/subscriptions/sync', {
+      clientId: 'other',
+      subscriptionId,
+    });
+    expect(stranger.status).toBe(404);
+    // A live signal of M1 queues its figures again.
+    const { body } = await t.gql(
+      `mutation($input: IngestInput!) { ingest(input: $input) { accepted } }`,
+      { input: { counts: [{ machine: 'M1', eventId: 'i3x-1', at: Date.now(), parts: 7 }] } },
+      { authorization: `Bearer ${INGEST_KEY}` },
+    );
+    expect(body.data?.ingest.accepted).toBe(1);
+    let batches: any[] = [];
+    for (let i = 0; i < 50 && batches.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      batches = (
+        await call('POST', '/subscriptions/sync', {
+          clientId,
+          subscriptionId,
+          lastSequenceNumber: 1,
+        })
+      ).body.result;
+    }
+    expect(batches[0].sequenceNumber).toBe(2);
+    expect(batches[0].updates[0]).toMatchObject({
+      elementId: 'machine:M1:current-shift',
+      quality: 'Good',
+      value: expect.objectContaining({ totalParts: expect.any(Number) }),
+    });
+    // The same changes on a stream, as server-sent events.
+    const controller = new AbortController();
+    const stream = await fetch(`${base}/subscriptions/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ clientId, subscriptionId }),
+      signal: controller.signal,
+    });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    const reader = stream.body!.getReader();
+    const first2 = new TextDecoder().decode((await reader.read()).value);
+    expect(first2).toMatch(/^data: \[\{"elementId":"machine:M1:current-shift"/);
+    controller.abort();
+    const deleted = await call('POST', '/subscriptions/delete', {
+      clientId,
+      subscriptionIds: [subscriptionId],
+    });
+    expect(deleted.body).toEqual({
+      success: true,
+      results: [{ success: true, subscriptionId, result: null }],
+    });
+    expect((await call('POST', '/subscriptions/sync', { clientId, subscriptionId })).status).toBe(
+      404,
+    );
+    expect((await call('POST', '/subscriptions', {})).status).toBe(400);
+  });
+});
+
+describe('i3X without keys', () => {
+  it('is closed (403), /info excepted', async () => {
+    const t = await startTestApp({});
+    try {
+      const info = await fetch(`${t.url}/i3x/v1/info`);
+      expect(info.status).toBe(200);
+      const closed = await fetch(`${t.url}/i3x/v1/objects`, {
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      expect(closed.status).toBe(403);
+      expect(((await closed.json())).responseDetail.detail).toMatch(/set I3X_API_KEYS/);
+    } finally {
+      await t.close();
+    }
+  });
+});
