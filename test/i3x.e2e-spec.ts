@@ -35,7 +35,7 @@ describe('i3X server', () => {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) };
+    return { status: response.status, body: await response.json() };
   }
 
   it('tells anyone what it serves, and nothing more without a key', async () => {
@@ -322,7 +322,7 @@ describe('i3X without keys', () => {
         headers: { authorization: `Bearer ${KEY}` },
       });
       expect(closed.status).toBe(403);
-      expect(((await closed.json())).responseDetail.detail).toMatch(/set I3X_API_KEYS/);
+      expect((await closed.json()).responseDetail.detail).toMatch(/set I3X_API_KEYS/);
     } finally {
       await t.close();
     }
