@@ -262,7 +262,7 @@ describe('alerts and webhooks', () => {
   }, 60_000);
 
   it('refuses bad filters with a clear error and lists alerts from the CLI', async () => {
-    const env = { DEMO_DATA: 'false', ALERT_CHECK_SECONDS: '1' };
+    const env = { DEMO_DATA: 'false', ALERT_CHECK_SECONDS: '1', ALERT_LOOKBACK_DAYS: '2' };
     expect((await runCli(['import', recentPlant(dir)], { cwd: dir, env })).code).toBe(0);
     server = await startServer({ cwd: dir, env });
     const bad = await gql('{ alerts(rule: "everything") { total } }');
@@ -284,6 +284,15 @@ describe('alerts and webhooks', () => {
     expect(listed.alerts.every((a: any) => a.machine === 'M2')).toBe(true);
     expect(listed.alerts).toContainEqual(
       expect.objectContaining({ rule: 'long-downtime', value: 8, deliveries: [] }),
+    );
+    // A tighter target raises what it now misses, without new data: M2 scrapped 1% two days ago.
+    expect(
+      (await runCli(['targets', '--machine', 'M2', '--scrap-rate', '0.5'], { cwd: dir, env })).code,
+    ).toBe(0);
+    await until('the alert of the new target', async () =>
+      (await gql('{ alerts(rule: "scrap-rate", machine: "M2") { total } }')).data.alerts.total === 1
+        ? true
+        : undefined,
     );
     const table = await runCli(['alerts'], { cwd: dir, env });
     expect(table.stdout).toMatch(/long-downtime/);

@@ -135,6 +135,28 @@ describe('chatStream subscription', () => {
     expect(llm.abandonedStreams).toBe(abandoned + 1);
   });
 
+  it('refuses a malformed subscription document on its own, keeping the connection', async () => {
+    const client = connect(t.url);
+    try {
+      const broken = client.iterate({ query: 'subscription { chatStream(' });
+      await expect(broken.next()).rejects.toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/^Syntax Error/) }),
+      ]);
+      // The same connection still answers.
+      llm.reply({ content: 'Still here.' });
+      const events: Event[] = [];
+      for await (const result of client.iterate({
+        query: STREAM,
+        variables: { input: { message: 'hi' } },
+      })) {
+        events.push((result.data as Event).chatStream);
+      }
+      expect(events.at(-1)).toMatchObject({ type: 'DONE', response: 'Still here.' });
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('answers a bad question as an ERROR event with the mutation code', async () => {
     const events = await ask(t.url, '   ');
     expect(events).toEqual([

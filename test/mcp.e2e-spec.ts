@@ -253,7 +253,7 @@ describe('MCP server', () => {
     expect(t.output()).not.toContain(KEYS[1]);
   });
 
-  it('refuses a missing or wrong key, and GET', async () => {
+  it('refuses a missing or wrong key, GET, DELETE and batches', async () => {
     const missing = await post(t.url);
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
@@ -269,8 +269,28 @@ describe('MCP server', () => {
     const wrong = await post(t.url, { authorization: 'Bearer not-a-key-0123456789' });
     expect([wrong.status, wrong.body.error.message]).toEqual([401, 'Invalid MCP API key.']);
     await expect(connect(t.url, 'not-a-key-0123456789')).rejects.toThrow();
-    const get = await fetch(`${t.url}/mcp`, { headers: { authorization: `Bearer ${KEYS[0]}` } });
-    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    for (const method of ['GET', 'DELETE']) {
+      const refused = await fetch(`${t.url}/mcp`, {
+        method,
+        headers: { authorization: `Bearer ${KEYS[0]}` },
+      });
+      expect([method, refused.status, refused.headers.get('allow')]).toEqual([method, 405, 'POST']);
+    }
+    // A batch would carry many calls under one rate-limit hit: one message per POST.
+    const batch = await fetch(`${t.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${KEYS[0]}`,
+      },
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+        { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      ]),
+    });
+    expect(batch.status).toBe(400);
+    expect((await batch.json()).error.message).toMatch(/batches are not accepted/);
   });
 
   it('is closed without MCP_API_KEYS, and rate-limited like GraphQL', async () => {

@@ -19,8 +19,8 @@ const LOGGED_ALERTS = 10;
 const MAX_RETRY_DELAY_MS = 3_600_000;
 
 /**
- * Evaluates the alert rules when the data changes (a new data version, from any process) and when a
- * shift or a day ends, every ALERT_CHECK_SECONDS; raises each occurrence once and delivers it to
+ * Evaluates the alert rules when the data changes (a new data version, from any process), when a
+ * machine's targets change and when a shift or a day ends, every ALERT_CHECK_SECONDS; raises each occurrence once and delivers it to
  * every ALERT_WEBHOOK_URLS, retrying with doubling delays up to ALERT_WEBHOOK_ATTEMPTS attempts.
  * Raised alerts and deliveries are stored first, so a restart loses none.
  */
@@ -46,7 +46,9 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const { rules, webhookUrls } = this.config.alerts;
     if (rules.length > 0) this.scheduleCheck(0);
-    if (webhookUrls.length > 0) this.scheduleDeliveries(DELIVERY_POLL_MS);
+    // Without webhooks one pass still runs: it fails the deliveries left for webhooks no longer
+    // configured, rather than leaving them pending for ever.
+    this.scheduleDeliveries(webhookUrls.length > 0 ? DELIVERY_POLL_MS : 0);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -62,7 +64,8 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async check(): Promise<AlertRecord[]> {
     const version = await this.data.dataVersion();
-    const mark = this.rules.periodMark();
+    // Targets are not data: a changed one moves the mark instead of the version.
+    const mark = `${this.rules.periodMark()}|${JSON.stringify(await this.data.machineTargets())}`;
     if (this.evaluated?.version === version && this.evaluated.mark === mark) return [];
     const findings = await this.rules.findings();
     const raised = await this.repository.raise(
@@ -94,21 +97,53 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
       byUrl.set(item.delivery.url, [...(byUrl.get(item.delivery.url) ?? []), item]);
     }
     let posts = 0;
-    for (const [url, items] of byUrl) {
-      for (let start = 0; start < items.length; start += ALERTS_PER_POST) {
-        const now = this.clock.now();
-        const claimed: DueDelivery[] = [];
-        // Held while the attempt runs; a sender that dies leaves them due again after the lease.
-        for (const item of items.slice(start, start + ALERTS_PER_POST)) {
-          if (await this.repository.claim(item.delivery, now, now + 3 * ATTEMPT_TIMEOUT_MS)) {
-            claimed.push(item);
-          }
+    const configured = new Set(this.config.alerts.webhookUrls);
+    // Webhooks are served side by side: one that hangs delays only its own deliveries.
+    await Promise.all(
+      [...byUrl].map(async ([url, items]) => {
+        if (!configured.has(url)) return this.abandon(url, items);
+        posts += await this.deliverTo(url, items);
+      }),
+    );
+    return posts;
+  }
+
+  /** Deliveries for a webhook that ALERT_WEBHOOK_URLS no longer lists: failed, and said so. */
+  private async abandon(url: string, items: DueDelivery[]): Promise<void> {
+    const now = this.clock.now();
+    for (const { delivery } of items) {
+      await this.repository.settle(
+        delivery.id,
+        {
+          status: 'failed',
+          statusCode: null,
+          error: 'ALERT_WEBHOOK_URLS no longer lists this webhook',
+          nextAttemptAt: null,
+        },
+        now,
+      );
+    }
+    this.logger.warn(
+      `${items.length} delivery(ies) to ${displayUrl(url)} failed: ALERT_WEBHOOK_URLS no longer lists it`,
+    );
+  }
+
+  /** The due deliveries of one webhook, up to ALERTS_PER_POST alerts per POST; the POSTs made. */
+  private async deliverTo(url: string, items: DueDelivery[]): Promise<number> {
+    let posts = 0;
+    for (let start = 0; start < items.length; start += ALERTS_PER_POST) {
+      const now = this.clock.now();
+      const claimed: DueDelivery[] = [];
+      // Held while the attempt runs; a sender that dies leaves them due again after the lease.
+      for (const item of items.slice(start, start + ALERTS_PER_POST)) {
+        if (await this.repository.claim(item.delivery, now, now + 3 * ATTEMPT_TIMEOUT_MS)) {
+          claimed.push(item);
         }
-        if (claimed.length === 0) continue;
-        posts++;
-        const result = await this.sender.send(url, claimed, now);
-        await this.settle(url, claimed, result);
       }
+      if (claimed.length === 0) continue;
+      posts++;
+      const result = await this.sender.send(url, claimed, now);
+      await this.settle(url, claimed, result);
     }
     return posts;
   }
@@ -166,7 +201,9 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.deliveryTimer = setTimeout(() => {
       this.delivering = this.deliverDue()
         .catch((error: Error) => this.logger.error(`Alert deliveries: ${error.message}`))
-        .finally(() => this.scheduleDeliveries(DELIVERY_POLL_MS));
+        .finally(() => {
+          if (this.config.alerts.webhookUrls.length > 0) this.scheduleDeliveries(DELIVERY_POLL_MS);
+        });
     }, delayMs);
     this.deliveryTimer.unref();
   }

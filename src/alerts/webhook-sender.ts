@@ -67,8 +67,8 @@ export class WebhookSender {
         redirect: 'manual',
         signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
       });
-      // The answer's body is not needed; reading it frees the connection.
-      await response.arrayBuffer().catch(() => undefined);
+      // The answer's body is not needed: cancelled, not read (a receiver could send without end).
+      await response.body?.cancel().catch(() => undefined);
       return response.ok
         ? { ok: true, statusCode: response.status, error: null }
         : { ok: false, statusCode: response.status, error: `HTTP ${response.status}` };

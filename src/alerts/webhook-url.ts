@@ -4,6 +4,7 @@ export function displayUrl(url: string): string {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
   } catch {
-    return '(invalid URL)';
+    // Not a URL: what comes before any credentials or query, so neither is shown.
+    return JSON.stringify(url.replace(/\/\/[^/?#]*@/, '//***@').replace(/[?#].*$/, ''));
   }
 }

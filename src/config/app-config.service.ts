@@ -244,7 +244,8 @@ export class AppConfig {
       rules: rules === 'none' ? [] : (keyList(rules) as AlertRuleName[]),
       lookbackDays: this.get('ALERT_LOOKBACK_DAYS'),
       checkMs: this.get('ALERT_CHECK_SECONDS') * 1000,
-      webhookUrls: keyList(this.get('ALERT_WEBHOOK_URLS')),
+      // The same URL twice would post every alert twice.
+      webhookUrls: [...new Set(keyList(this.get('ALERT_WEBHOOK_URLS')))],
       secret: this.get('ALERT_WEBHOOK_SECRET') ?? '',
       attempts: this.get('ALERT_WEBHOOK_ATTEMPTS'),
       retryMs: this.get('ALERT_WEBHOOK_RETRY_SECONDS') * 1000,

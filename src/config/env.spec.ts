@@ -166,4 +166,34 @@ describe(validateEnv.name, () => {
       expect(() => validateEnv({ OPENAI_BASE_URL: 'http://localhost:11434/v1' })).not.toThrow();
     });
   });
+
+  describe('alert settings', () => {
+    const secret = 'webhook-secret-0123456789';
+    it.each([
+      [
+        { ALERT_WEBHOOK_URLS: 'https://hooks.example.com/a' },
+        /ALERT_WEBHOOK_SECRET \(at least 16 characters\) is required when ALERT_WEBHOOK_URLS is set/,
+      ],
+      [
+        { ALERT_WEBHOOK_URLS: 'https://hooks.example.com/a', ALERT_WEBHOOK_SECRET: ' '.repeat(20) },
+        /ALERT_WEBHOOK_SECRET \(at least 16 characters\) is required/,
+      ],
+      [
+        {
+          ALERT_WEBHOOK_URLS: 'http://user:pw@hooks.example.com/a?token=t0k',
+          ALERT_WEBHOOK_SECRET: secret,
+        },
+        /ALERT_WEBHOOK_URLS has an entry with a user name or password, which webhooks cannot send: http:\/\/hooks.example.com\/a \(/,
+      ],
+      [
+        { ALERT_WEBHOOK_URLS: 'ftp://user:pw@x/h?token=t0k', ALERT_WEBHOOK_SECRET: secret },
+        /ALERT_WEBHOOK_URLS has an entry that is not an http\(s\) URL: ftp:\/\/x\/h/,
+      ],
+      [{ ALERT_RULES: 'none,shift-oee' }, /ALERT_RULES="none,shift-oee" must be none or/],
+    ])('refuses %j', (vars, message) => {
+      expect(() => validateEnv(vars)).toThrow(message);
+      // Neither a password nor a query-string token is shown.
+      expect(() => validateEnv(vars)).not.toThrow(/pw@|t0k/);
+    });
+  });
 });

@@ -19,6 +19,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { displayUrl } from '../alerts/webhook-url';
 import { parseShifts } from '../common/shift-calendar';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -365,19 +366,30 @@ export class Env {
   ALERT_WEBHOOK_RETRY_SECONDS = 10;
 }
 
-/** Every ALERT_WEBHOOK_URLS entry is an http(s) URL, and deliveries are signed. */
+/**
+ * Every ALERT_WEBHOOK_URLS entry is an http(s) URL without credentials (fetch refuses them, and
+ * they would show in logs); deliveries are signed. URLs are shown without their query string.
+ */
 function alertProblems(env: Env): string[] {
   if (!env.ALERT_WEBHOOK_URLS) return [];
-  const bad = env.ALERT_WEBHOOK_URLS.split(',')
-    .map((url) => url.trim())
-    .filter(
-      (url) =>
-        !isURL(url, { require_tld: false, protocols: ['http', 'https'], require_protocol: true }),
-    );
-  const problems = bad.map(
-    (url) => `ALERT_WEBHOOK_URLS has an entry that is not an http(s) URL: ${shown('URL', url)}`,
-  );
-  if (!env.ALERT_WEBHOOK_SECRET) {
+  const problems: string[] = [];
+  for (const url of env.ALERT_WEBHOOK_URLS.split(',').map((entry) => entry.trim())) {
+    const valid = isURL(url, {
+      require_tld: false,
+      protocols: ['http', 'https'],
+      require_protocol: true,
+    });
+    if (!valid) {
+      problems.push(
+        `ALERT_WEBHOOK_URLS has an entry that is not an http(s) URL: ${displayUrl(url)}`,
+      );
+    } else if (/^[a-z]+:\/\/[^/?#]*@/i.test(url)) {
+      problems.push(
+        `ALERT_WEBHOOK_URLS has an entry with a user name or password, which webhooks cannot send: ${displayUrl(url)} (use a token in the path or query instead)`,
+      );
+    }
+  }
+  if (!env.ALERT_WEBHOOK_SECRET || env.ALERT_WEBHOOK_SECRET.trim().length < 16) {
     problems.push(
       'ALERT_WEBHOOK_SECRET (at least 16 characters) is required when ALERT_WEBHOOK_URLS is set: every delivery is signed with it',
     );

@@ -33,6 +33,15 @@ function jsonRpcError(res: Response, status: number, message: string, code?: str
   });
 }
 
+function notAllowed(res: Response): void {
+  res.setHeader('Allow', 'POST');
+  jsonRpcError(
+    res,
+    405,
+    'Method not allowed: this MCP server is stateless; POST JSON-RPC messages to /mcp.',
+  );
+}
+
 /** Refusals before the protocol (key, rate limit) as HTTP statuses with a JSON-RPC error body. */
 @Catch(DomainError)
 class McpErrorFilter implements ExceptionFilter {
@@ -57,6 +66,15 @@ export class McpController {
 
   @Post()
   async post(@Req() req: McpRequest, @Res() res: Response): Promise<void> {
+    // A batch would let one request (one rate-limit hit) carry a hundred tool calls; the current
+    // MCP specification has no batches.
+    if (Array.isArray(req.body)) {
+      return jsonRpcError(
+        res,
+        400,
+        'JSON-RPC batches are not accepted: send one message per POST.',
+      );
+    }
     const server = this.mcp.createServer(req.mcpClient ?? 'unknown');
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -70,15 +88,15 @@ export class McpController {
     await transport.handleRequest(req, res, req.body);
   }
 
-  /** No server-initiated stream and no session to end: this server only answers POSTs. */
+  /** No server-initiated stream: this server only answers POSTs. */
   @Get()
+  noStream(@Res() res: Response): void {
+    notAllowed(res);
+  }
+
+  /** No session to end. */
   @Delete()
-  notAllowed(@Res() res: Response): void {
-    res.setHeader('Allow', 'POST');
-    jsonRpcError(
-      res,
-      405,
-      'Method not allowed: this MCP server is stateless; POST JSON-RPC messages to /mcp.',
-    );
+  noSession(@Res() res: Response): void {
+    notAllowed(res);
   }
 }

@@ -1,6 +1,6 @@
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, OperationTypeNode, ValidationContext, ValidationRule } from 'graphql';
+import { GraphQLError, OperationTypeNode, parse, ValidationContext, ValidationRule } from 'graphql';
 import { AppConfig } from '../../config/app-config.service';
 import { formatGraphqlError } from './format-error';
 import { landingPagePlugin } from './landing-page';
@@ -104,14 +104,23 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     // Subscriptions over the graphql-ws protocol, on the same path (ws://host/graphql).
     subscriptions: {
       'graphql-ws': {
-        onSubscribe: (_ctx: unknown, _id: string, payload: { query: string }) =>
-          payload.query.length > MAX_SUBSCRIPTION_DOCUMENT
-            ? [
-                new GraphQLError(
-                  `A subscription document has at most ${MAX_SUBSCRIPTION_DOCUMENT} characters.`,
-                ),
-              ]
-            : undefined,
+        onSubscribe: (_ctx: unknown, _id: string, payload: { query: string }) => {
+          if (payload.query.length > MAX_SUBSCRIPTION_DOCUMENT) {
+            return [
+              new GraphQLError(
+                `A subscription document has at most ${MAX_SUBSCRIPTION_DOCUMENT} characters.`,
+              ),
+            ];
+          }
+          // A document that does not parse ends this subscription with an error, not the whole
+          // connection (graphql-ws would close it as an internal error).
+          try {
+            parse(payload.query, { maxTokens: MAX_TOKENS });
+          } catch (error) {
+            return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+          }
+          return undefined;
+        },
       },
     },
     formatError: (formatted, error) => formatGraphqlError(formatted, error, !config.isProduction),
