@@ -118,6 +118,26 @@ function instantOf(input: Record<string, unknown>, key: string): number {
   return ms;
 }
 
+type AnyType = { elementId: string; namespaceUri: string };
+
+/** Object or relationship types, of one namespace when `namespaceUri` is given. */
+function listTypes(req: Request, res: Response, types: AnyType[]): void {
+  const uri = req.query.namespaceUri;
+  send(req, res, 200, {
+    success: true,
+    result: types.filter((t) => !uri || t.namespaceUri === uri),
+  });
+}
+
+/** Object or relationship types by elementId, in request order. */
+function queryTypes(req: Request, res: Response, types: AnyType[], what: string): void {
+  const items = idList(body(req), 'elementIds').map((id) => {
+    const type = types.find((t) => t.elementId === id);
+    return type ? ok('elementId', id, type) : notFound('elementId', id, what);
+  });
+  send(req, res, 200, bulk('elementId', items));
+}
+
 /** Writes are not offered (capabilities.update is false). */
 function notImplemented(req: Request, res: Response): void {
   failure(
@@ -184,36 +204,22 @@ export class I3xController {
 
   @Get('objecttypes')
   objectTypes(@Req() req: Request, @Res() res: Response): void {
-    const uri = req.query.namespaceUri;
-    const types = this.model.objectTypes().filter((t) => !uri || t.namespaceUri === uri);
-    send(req, res, 200, { success: true, result: types });
+    listTypes(req, res, this.model.objectTypes());
   }
 
   @Post('objecttypes/query')
   objectTypesQuery(@Req() req: Request, @Res() res: Response): void {
-    const types = this.model.objectTypes();
-    const items = idList(body(req), 'elementIds').map((id) => {
-      const type = types.find((t) => t.elementId === id);
-      return type ? ok('elementId', id, type) : notFound('elementId', id, 'Object type');
-    });
-    send(req, res, 200, bulk('elementId', items));
+    queryTypes(req, res, this.model.objectTypes(), 'Object type');
   }
 
   @Get('relationshiptypes')
   relationshipTypes(@Req() req: Request, @Res() res: Response): void {
-    const uri = req.query.namespaceUri;
-    const types = this.model.relationshipTypes().filter((t) => !uri || t.namespaceUri === uri);
-    send(req, res, 200, { success: true, result: types });
+    listTypes(req, res, this.model.relationshipTypes());
   }
 
   @Post('relationshiptypes/query')
   relationshipTypesQuery(@Req() req: Request, @Res() res: Response): void {
-    const types = this.model.relationshipTypes();
-    const items = idList(body(req), 'elementIds').map((id) => {
-      const type = types.find((t) => t.elementId === id);
-      return type ? ok('elementId', id, type) : notFound('elementId', id, 'Relationship type');
-    });
-    send(req, res, 200, bulk('elementId', items));
+    queryTypes(req, res, this.model.relationshipTypes(), 'Relationship type');
   }
 
   @Get('objects')

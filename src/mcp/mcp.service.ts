@@ -11,7 +11,6 @@ import {
 import { clip } from '../common/text';
 import { packageVersion } from '../common/version';
 import { DataService } from '../data/data.service';
-import { MetricsService } from '../metrics/metrics.service';
 import { inputSchema, MetricTools } from '../tools/metric-tools';
 
 /** Characters of a call's arguments written to the audit line. */
@@ -45,7 +44,6 @@ export class McpService {
 
   constructor(
     private readonly tools: MetricTools,
-    private readonly metrics: MetricsService,
     private readonly data: DataService,
   ) {}
 
@@ -99,15 +97,8 @@ export class McpService {
       }));
     }
     if (uri === 'factory://data-range') {
-      const stats = await this.metrics.datasetStats();
-      return stats.exists
-        ? {
-            start_date: stats.startDate,
-            end_date: stats.endDate,
-            total_days: stats.totalDays,
-            days_with_data: stats.daysWithData,
-          }
-        : { start_date: null, end_date: null, total_days: 0, days_with_data: 0 };
+      // The get_data_range tool's answer, so the two cannot differ.
+      return (await this.tools.run('get_data_range', {})).result;
     }
     throw new McpError(
       ErrorCode.InvalidParams,
