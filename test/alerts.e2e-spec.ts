@@ -62,6 +62,9 @@ function recentPlant(dir: string, extra?: (plant: any) => void): string {
   return file;
 }
 
+/** The tests poll every 100 ms; they are not about rate limits. */
+const POLLING = '10000/minute';
+
 async function until<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
@@ -114,6 +117,7 @@ describe('alerts and webhooks', () => {
     receivers.push(flaky, broken);
     const env = {
       DEMO_DATA: 'false',
+      RATE_LIMIT_DEFAULT: POLLING,
       ALERT_CHECK_SECONDS: '1',
       ALERT_LOOKBACK_DAYS: '2',
       ALERT_WEBHOOK_URLS: `${flaky.url}/hook?token=abc, ${broken.url}/down`,
@@ -262,7 +266,12 @@ describe('alerts and webhooks', () => {
   }, 60_000);
 
   it('refuses bad filters with a clear error and lists alerts from the CLI', async () => {
-    const env = { DEMO_DATA: 'false', ALERT_CHECK_SECONDS: '1', ALERT_LOOKBACK_DAYS: '2' };
+    const env = {
+      DEMO_DATA: 'false',
+      RATE_LIMIT_DEFAULT: POLLING,
+      ALERT_CHECK_SECONDS: '1',
+      ALERT_LOOKBACK_DAYS: '2',
+    };
     expect((await runCli(['import', recentPlant(dir)], { cwd: dir, env })).code).toBe(0);
     server = await startServer({ cwd: dir, env });
     const bad = await gql('{ alerts(rule: "everything") { total } }');

@@ -10,6 +10,8 @@ import { TEST_MQTT_URL } from '../src/data/database/test-databases.testing';
 const KEY = 'ingest-key-0123456789';
 /** Shifts covering the whole day, so that "now" is in a shift whenever the suite runs. */
 const ALL_DAY = 'First 00:00-12:00,Second 12:00-24:00';
+/** The tests poll every 100 ms; they are not about rate limits. */
+const POLLING = '10000/minute';
 const auth = { authorization: `Bearer ${KEY}` };
 
 const INGEST = `mutation($input: IngestInput!) {
@@ -27,8 +29,12 @@ async function totalParts(url: string): Promise<number> {
       query: `{ oee(startDate: "${yesterday()}", endDate: "${today()}") { totalParts } }`,
     }),
   });
-  const body = (await response.json()) as { data?: { oee: { totalParts: number } } };
-  return body.data?.oee.totalParts ?? -1;
+  const body = (await response.json()) as {
+    data?: { oee: { totalParts: number } };
+    errors?: { message: string }[];
+  };
+  if (!body.data) throw new Error(`oee failed: ${JSON.stringify(body.errors)}`);
+  return body.data.oee.totalParts;
 }
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000) {
@@ -44,7 +50,12 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, m
 describe('ingest over GraphQL', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ INGEST_API_KEYS: KEY, SHIFTS: ALL_DAY, DEMO_DATA: 'true' });
+    app = await startTestApp({
+      INGEST_API_KEYS: KEY,
+      SHIFTS: ALL_DAY,
+      DEMO_DATA: 'true',
+      RATE_LIMIT_DEFAULT: POLLING,
+    });
   });
   afterAll(() => app.close());
 
@@ -229,6 +240,7 @@ needsMqtt('ingest over MQTT', () => {
     INGEST_API_KEYS: KEY,
     SHIFTS: ALL_DAY,
     DEMO_DATA: 'true',
+    RATE_LIMIT_DEFAULT: POLLING,
   };
   let publisher: MqttClient;
 
