@@ -263,7 +263,7 @@ describe('alerts and webhooks', () => {
     await until('its delivery', () => (flaky.received.length === requests + 1 ? true : undefined));
     const last = JSON.parse(flaky.received[requests].raw);
     expect(last.alerts.map((a: any) => a.id)).toEqual([after.alerts[0].id]);
-  }, 60_000);
+  }, 150_000);
 
   it('refuses bad filters with a clear error and lists alerts from the CLI', async () => {
     const env = {
@@ -306,5 +306,5 @@ describe('alerts and webhooks', () => {
     const table = await runCli(['alerts'], { cwd: dir, env });
     expect(table.stdout).toMatch(/long-downtime/);
     expect(table.stdout).toMatch(/M2 was down 8 h \(electrical: Main drive burnt out\)/);
-  }, 60_000);
+  }, 150_000);
 });

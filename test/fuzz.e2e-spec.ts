@@ -223,5 +223,5 @@ describe('fuzz: generated documents and files never crash the server or change d
       expect(result.stderr).not.toContain(String.fromCharCode(27));
       expect(await snapshot()).toBe(before);
     }
-  });
+  }, 120_000);
 });

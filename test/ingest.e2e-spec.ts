@@ -428,5 +428,5 @@ needsMqtt('ingest over MQTT', () => {
       await server?.stop();
       cleanup();
     }
-  });
+  }, 150_000);
 });

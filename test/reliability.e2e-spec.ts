@@ -423,7 +423,7 @@ describe.each(DATABASE_KINDS)('consistent reads during writes on %s', (database)
     } finally {
       await app.close();
     }
-  });
+  }, 180_000);
 });
 
 const needsPostgresAndRedis = TEST_DATABASE_URL && TEST_REDIS_URL ? describe : describe.skip;
