@@ -16,6 +16,7 @@ import { FakeLlm } from './support/fake-llm-server';
 import { subscribe } from './support/subscriptions';
 
 const INGEST_KEY = 'scale-out-ingest-key-0123';
+const I3X_KEY = 'scale-out-i3x-key-0123456';
 
 const needsServices = TEST_DATABASE_URL && TEST_REDIS_URL ? describe : describe.skip;
 const needsPostgres = TEST_DATABASE_URL ? describe : describe.skip;
@@ -55,6 +56,7 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
       RATE_LIMIT_SETUP: '2/minute',
       ADMIN_API_KEY: 'scale-out-admin-key-0123',
       INGEST_API_KEYS: INGEST_KEY,
+      I3X_API_KEYS: I3X_KEY,
       // The whole day in shifts, so that "now" is in one whenever the suite runs.
       SHIFTS: 'First 00:00-12:00,Second 12:00-24:00',
       OPENAI_BASE_URL: `${llm.url}/v1`,
@@ -82,6 +84,7 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
       '0006-off-shift-production',
       '0007-machine-targets',
       '0008-alerts',
+      '0009-i3x-subscriptions',
     ]);
   });
 
@@ -157,6 +160,91 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
     } finally {
       await updates.close();
     }
+  });
+
+  it('serves an i3X subscription through either instance: created on one, synced and streamed on the other', async () => {
+    const call = async (app: TestApp, path: string, body: unknown) => {
+      const response = await fetch(`${app.url}/i3x/v1${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${I3X_KEY}` },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const ingest = async (app: TestApp, eventId: string, parts: number) => {
+      const { body } = await app.gql(
+        'mutation($input: IngestInput!) { ingest(input: $input) { accepted } }',
+        { input: { counts: [{ machine: 'CNC-001', eventId, at: Date.now(), parts }] } },
+        { authorization: `Bearer ${INGEST_KEY}` },
+      );
+      expect(body.data?.ingest.accepted).toBe(1);
+    };
+    const clientId = 'scale-out-client';
+    const elementId = 'machine:CNC-001:current-shift';
+    const { subscriptionId } = (await call(a, '/subscriptions', { clientId })).body.result;
+    const ids = { clientId, subscriptionId };
+    expect(
+      (await call(b, '/subscriptions/register', { ...ids, elementIds: [elementId] })).body.success,
+    ).toBe(true);
+    const listed = await call(a, '/subscriptions/list', {
+      clientId,
+      subscriptionIds: [subscriptionId],
+    });
+    expect(listed.body.results[0].result.monitoredObjects).toEqual([{ elementId, maxDepth: 1 }]);
+    // A running machine's figures move with time: a sync may bring more than one batch.
+    const latest = (batches: { sequenceNumber: number; updates: any[] }[]) => batches.at(-1)!;
+    const first = (await call(a, '/subscriptions/sync', ids)).body.result;
+    expect(first[0]).toEqual({
+      sequenceNumber: 1,
+      updates: [expect.objectContaining({ elementId, quality: 'Good' })],
+    });
+    const parts = latest(first).updates[0].value.totalParts as number;
+    const acknowledged = latest(first).sequenceNumber;
+
+    // A signal written through a: b's next sync has the change, after the acknowledged batches.
+    await ingest(a, 'so-i3x-1', 5);
+    const second = (
+      await call(b, '/subscriptions/sync', { ...ids, lastSequenceNumber: acknowledged })
+    ).body.result;
+    expect(second[0].sequenceNumber).toBe(acknowledged + 1);
+    expect(latest(second).updates).toEqual([
+      expect.objectContaining({
+        elementId,
+        value: expect.objectContaining({ totalParts: parts + 5 }),
+      }),
+    ]);
+
+    // Streamed by b: a refuses to sync it, and a signal written through a reaches b's stream.
+    const controller = new AbortController();
+    const stream = await fetch(`${b.url}/i3x/v1/subscriptions/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${I3X_KEY}` },
+      body: JSON.stringify(ids),
+      signal: controller.signal,
+    });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    const reader = stream.body!.getReader();
+    let received = '';
+    // The batches not acknowledged yet first.
+    while (!received.includes('\n\n'))
+      received += new TextDecoder().decode((await reader.read()).value);
+    expect(received).toContain(`"totalParts":${parts + 5}`);
+    expect((await call(a, '/subscriptions/sync', ids)).status).toBe(400);
+    await ingest(a, 'so-i3x-2', 3);
+    while (!received.includes(`"totalParts":${parts + 8}`)) {
+      received += new TextDecoder().decode((await reader.read()).value);
+    }
+    controller.abort();
+
+    // Closed: a syncs it again, and a delete through b is seen by a.
+    let status = 400;
+    for (const until = Date.now() + 10_000; status === 400 && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await call(a, '/subscriptions/sync', ids)).status;
+    }
+    expect(status).toBe(200);
+    await call(b, '/subscriptions/delete', { clientId, subscriptionIds: [subscriptionId] });
+    expect((await call(a, '/subscriptions/sync', ids)).status).toBe(404);
   });
 
   it('admits N chat requests per minute in total across both instances, not 2N', async () => {

@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.service';
 import { AlertsRepository } from './alerts.repository';
 import { DataResolver } from './data.resolver';
 import { DataService } from './data.service';
+import { I3xSubscriptionsRepository } from './i3x-subscriptions.repository';
 import { ConnectionLosses, createDatabase, KYSELY } from './database/database.provider';
 import { DemoDataService } from './demo-data.service';
 import { MetricsSumsRepository } from './metrics-sums.repository';
@@ -57,9 +58,11 @@ const BACKGROUND_POOL_SIZE = 2;
     DemoDataService,
     DataResolver,
     AlertsRepository,
+    I3xSubscriptionsRepository,
   ],
   exports: [
     AlertsRepository,
+    I3xSubscriptionsRepository,
     ConnectionLosses,
     DataService,
     LiveDataService,

@@ -1,229 +1,281 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Response } from 'express';
+import {
+  I3xSubscriptionsRepository,
+  StoredSubscription,
+  SubscriptionUpdate,
+} from '../data/i3x-subscriptions.repository';
 import { LiveEvents } from '../ingest/live-events';
 import { I3xModel, I3xNode } from './i3x-model';
-import { I3xError, Vqt } from './i3x.types';
+import { I3xError } from './i3x.types';
 
-/** A subscription without a sync or an open stream for this long is deleted. */
+/** A subscription without a sync, a registration or an open stream for this long is deleted. */
 const TTL_MS = 10 * 60_000;
 /** Batches kept per subscription; older ones are dropped (the next sync says so with 206). */
 const MAX_BATCHES = 1000;
-/** Subscriptions one server keeps at most. */
+/** Subscriptions the deployment keeps at most. */
 const MAX_SUBSCRIPTIONS = 1000;
-/** A comment on open streams this often, so that proxies keep them open. */
+/** A comment on open streams this often, so that proxies keep them open; it renews the lease. */
 const KEEP_ALIVE_MS = 15_000;
+/** How long a stream's lease lasts: an instance that dies stops renewing it. */
+const LEASE_MS = 3 * KEEP_ALIVE_MS;
+/** Open streams are read again this often: figures move with time and with imports too. */
+const STREAM_POLL_MS = 5_000;
 
-export type SyncUpdate = { elementId: string } & Vqt;
-
-interface Subscription {
-  subscriptionId: string;
-  clientId: string;
-  displayName: string | null;
-  /** Registered elementId -> maxDepth. */
-  monitored: Map<string, number>;
-  batches: { sequenceNumber: number; updates: SyncUpdate[] }[];
-  nextSequence: number;
-  dropped: boolean;
-  stream: Response | null;
-  touchedAt: number;
+interface LocalStream {
+  res: Response;
+  running: boolean;
+  /** Machines whose objects to read again next ('all': every monitored object). */
+  pending: Set<string> | 'all' | null;
 }
 
 /**
- * i3X subscriptions, held by this server: clients register objects, then collect their changes by
- * sync (acknowledging sequence numbers) or receive them on an SSE stream. Changes come from the
- * same live updates as the GraphQL subscriptions (LiveEvents, across instances with Redis): when a
- * machine's signals arrive, the registered objects of that machine are read again and queued.
- * Registering queues the objects' current values first.
+ * i3X subscriptions. They live in the database, so a client may create, register and sync through
+ * any instance. A sync reads the monitored objects (and their components, by maxDepth) and queues
+ * those whose value or quality changed since last delivered, then answers the unacknowledged
+ * batches. A stream is held by the instance the client connected to: it sends what was queued,
+ * then the changes, read again when a machine's live signals arrive (LiveEvents, from every
+ * instance with Redis) and every STREAM_POLL_MS.
  */
 @Injectable()
 export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('I3xSubscriptions');
-  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly streams = new Map<string, LocalStream>();
   private stopListening: (() => void) | null = null;
-  private sweeper: NodeJS.Timeout | null = null;
-  private keepAlive: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly model: I3xModel,
+    private readonly store: I3xSubscriptionsRepository,
     private readonly events: LiveEvents,
   ) {}
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => this.expire(), 60_000).unref();
-    this.keepAlive = setInterval(() => {
-      for (const s of this.subscriptions.values()) s.stream?.write(': keep-alive\n\n');
-    }, KEEP_ALIVE_MS).unref();
+    const every = (ms: number, task: () => Promise<unknown>) =>
+      this.timers.push(
+        setInterval(() => {
+          task().catch((error: Error) => this.logger.warn(error.message));
+        }, ms).unref(),
+      );
+    every(60_000, () => this.store.expire(Date.now() - TTL_MS, Date.now()));
+    every(KEEP_ALIVE_MS, async () => {
+      for (const [id, stream] of this.streams) {
+        stream.res.write(': keep-alive\n\n');
+        await this.store.streamUntil(id, Date.now() + LEASE_MS, Date.now());
+      }
+    });
+    every(STREAM_POLL_MS, () => {
+      for (const id of this.streams.keys()) this.push(id, null);
+      return Promise.resolve();
+    });
   }
 
-  onModuleDestroy(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-    if (this.keepAlive) clearInterval(this.keepAlive);
-    for (const s of this.subscriptions.values()) s.stream?.end();
+  async onModuleDestroy(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
     this.stopListening?.();
+    for (const [id, stream] of [...this.streams]) {
+      this.streams.delete(id);
+      stream.res.end();
+      await this.store.streamUntil(id, null, Date.now()).catch(() => undefined);
+    }
   }
 
-  create(clientId: string, displayName: string | null) {
-    if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
+  async create(clientId: string, displayName: string | null) {
+    if ((await this.store.count()) >= MAX_SUBSCRIPTIONS) {
       throw new I3xError(
         503,
-        `This server holds ${MAX_SUBSCRIPTIONS} subscriptions; delete unused ones first`,
+        `The server holds ${MAX_SUBSCRIPTIONS} subscriptions; delete unused ones first`,
       );
     }
-    const subscription: Subscription = {
-      subscriptionId: randomBytes(24).toString('base64url'),
-      clientId,
-      displayName,
-      monitored: new Map(),
-      batches: [],
-      nextSequence: 1,
-      dropped: false,
-      stream: null,
-      touchedAt: Date.now(),
-    };
-    this.subscriptions.set(subscription.subscriptionId, subscription);
-    return { clientId, subscriptionId: subscription.subscriptionId, displayName };
+    const subscriptionId = randomBytes(24).toString('base64url');
+    await this.store.create({ subscriptionId, clientId, displayName }, Date.now());
+    return { clientId, subscriptionId, displayName };
   }
 
   /** A subscription of this client; another client's is as unknown as a missing one. */
-  find(clientId: string, subscriptionId: string): Subscription | null {
-    const found = this.subscriptions.get(subscriptionId);
+  async find(clientId: string, subscriptionId: string): Promise<StoredSubscription | null> {
+    const found = await this.store.find(subscriptionId);
     return found && found.clientId === clientId ? found : null;
   }
 
-  get(clientId: string, subscriptionId: string): Subscription {
-    const found = this.find(clientId, subscriptionId);
+  async get(clientId: string, subscriptionId: string): Promise<StoredSubscription> {
+    const found = await this.find(clientId, subscriptionId);
     if (!found) throw new I3xError(404, `Subscription not found: ${subscriptionId}`);
     return found;
   }
 
-  detail(s: Subscription) {
+  async detail(s: StoredSubscription) {
     return {
       subscriptionId: s.subscriptionId,
       displayName: s.displayName,
-      monitoredObjects: [...s.monitored].map(([elementId, maxDepth]) => ({ elementId, maxDepth })),
+      monitoredObjects: await this.store.monitored(s.subscriptionId),
     };
   }
 
-  delete(s: Subscription): void {
-    s.stream?.end();
-    this.subscriptions.delete(s.subscriptionId);
+  async delete(s: StoredSubscription): Promise<void> {
+    const stream = this.streams.get(s.subscriptionId);
+    this.streams.delete(s.subscriptionId);
+    stream?.res.end();
+    await this.store.delete(s.subscriptionId);
     this.listenWhileNeeded();
-  }
-
-  /** Registers objects (known ones only: the caller checks) and queues their current values. */
-  async register(s: Subscription, nodes: I3xNode[], maxDepth: number): Promise<void> {
-    for (const node of nodes) s.monitored.set(node.elementId, maxDepth);
-    this.listenWhileNeeded();
-    await this.capture(
-      s,
-      nodes.map((n) => n.elementId),
-    );
-  }
-
-  unregister(s: Subscription, elementId: string): boolean {
-    const removed = s.monitored.delete(elementId);
-    this.listenWhileNeeded();
-    return removed;
   }
 
   /**
-   * Drops the batches the client acknowledged (-1: all) and returns the rest, oldest first; a
-   * queue that overflowed since the last sync is reported (206).
+   * Registers objects (known ones only: the caller checks) and delivers their current values:
+   * queued for sync, or on the stream when this instance streams the subscription (an instance
+   * that streams it elsewhere sends them with its next reading).
    */
-  sync(s: Subscription, lastSequenceNumber: number | null) {
-    if (s.stream) {
+  async register(s: StoredSubscription, nodes: I3xNode[], maxDepth: number): Promise<void> {
+    const id = s.subscriptionId;
+    await this.store.monitor(
+      id,
+      nodes.map((n) => n.elementId),
+      maxDepth,
+    );
+    await this.store.touch(id, Date.now());
+    const stream = this.streams.get(id);
+    if (!stream && streamedElsewhere(s)) return;
+    const force = new Set(nodes.map((n) => n.elementId));
+    const changes = await this.collect(id, { force, queue: !stream, only: force });
+    if (stream && changes.length > 0) send(stream.res, changes);
+  }
+
+  async unregister(s: StoredSubscription, elementId: string): Promise<boolean> {
+    return this.store.unmonitor(s.subscriptionId, elementId);
+  }
+
+  /**
+   * Queues what changed since last delivered, drops the batches the client acknowledged (-1: all)
+   * and returns the rest, oldest first; a queue that overflowed since the last sync is reported.
+   */
+  async sync(s: StoredSubscription, lastSequenceNumber: number | null) {
+    if (this.streams.has(s.subscriptionId) || streamedElsewhere(s)) {
       throw new I3xError(
         400,
         'A stream is open for this subscription: close it before calling sync',
       );
     }
-    s.touchedAt = Date.now();
-    if (lastSequenceNumber === -1) s.batches = [];
-    else if (lastSequenceNumber !== null) {
-      s.batches = s.batches.filter((b) => b.sequenceNumber > lastSequenceNumber);
-    }
-    const dropped = s.dropped;
-    s.dropped = false;
-    return { batches: s.batches, dropped };
+    await this.collect(s.subscriptionId, { queue: true });
+    return this.store.batches(s.subscriptionId, lastSequenceNumber, Date.now());
   }
 
-  /** Sends queued batches, then every new one, as server-sent events on `res` (one stream each). */
-  stream(s: Subscription, res: Response): void {
-    s.stream?.end();
+  /** Sends queued batches, then every change, as server-sent events on `res` (one stream each). */
+  async stream(s: StoredSubscription, res: Response): Promise<void> {
+    const id = s.subscriptionId;
+    this.streams.get(id)?.res.end();
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
     res.flushHeaders();
-    s.stream = res;
-    s.touchedAt = Date.now();
-    for (const batch of s.batches) res.write(`data: ${JSON.stringify(batch.updates)}\n\n`);
-    s.batches = [];
+    const stream: LocalStream = { res, running: false, pending: null };
+    this.streams.set(id, stream);
     res.on('close', () => {
-      if (s.stream === res) s.stream = null;
-      s.touchedAt = Date.now();
+      if (this.streams.get(id) !== stream) return;
+      this.streams.delete(id);
+      this.listenWhileNeeded();
+      this.store
+        .streamUntil(id, null, Date.now())
+        .catch((error: Error) => this.logger.warn(`Stream end not recorded: ${error.message}`));
     });
+    this.listenWhileNeeded();
+    await this.store.streamUntil(id, Date.now() + LEASE_MS, Date.now());
+    const { batches } = await this.store.batches(id, null, Date.now(), true);
+    for (const batch of batches) send(res, batch.updates);
+    this.push(id, null);
   }
 
-  /** Reads the objects again and queues (or streams) their values as one batch. */
-  private async capture(s: Subscription, elementIds: string[]): Promise<void> {
+  /**
+   * Reads the monitored objects (those `only` names, with their components) and delivers what
+   * changed (and all of `force`); queued as a batch when `queue`. Returns the changes.
+   */
+  private async collect(
+    subscriptionId: string,
+    options: {
+      queue: boolean;
+      force?: Set<string>;
+      only?: Set<string> | ((id: string) => boolean);
+    },
+  ): Promise<SubscriptionUpdate[]> {
+    const only = options.only;
+    const wanted = (await this.store.monitored(subscriptionId)).filter(
+      (m) => !only || (typeof only === 'function' ? only(m.elementId) : only.has(m.elementId)),
+    );
+    if (wanted.length === 0) return [];
     const nodes = new Map((await this.model.nodes()).map((n) => [n.elementId, n]));
-    const updates: SyncUpdate[] = [];
-    for (const id of elementIds) {
-      const node = nodes.get(id);
+    const updates: SubscriptionUpdate[] = [];
+    const force = new Set(options.force);
+    for (const { elementId, maxDepth } of wanted) {
+      const node = nodes.get(elementId);
       if (!node) continue;
-      updates.push({ elementId: id, ...(await this.model.value(node)) });
+      updates.push({ elementId, ...(await this.model.value(node)) });
       // A composition registered deeper than itself brings its components' values too.
-      if (node.isComposition && s.monitored.get(id) !== 1) {
+      if (node.isComposition && maxDepth !== 1) {
         for (const part of node.relationships.HasComponent ?? []) {
           const component = nodes.get(part);
-          if (component) updates.push({ elementId: part, ...(await this.model.value(component)) });
+          if (!component) continue;
+          updates.push({ elementId: part, ...(await this.model.value(component)) });
+          if (force.has(elementId)) force.add(part);
         }
       }
     }
-    if (updates.length === 0) return;
-    if (s.stream) {
-      s.stream.write(`data: ${JSON.stringify(updates)}\n\n`);
-      return;
-    }
-    s.batches.push({ sequenceNumber: s.nextSequence++, updates });
-    if (s.batches.length > MAX_BATCHES) {
-      s.batches.shift();
-      s.dropped = true;
-    }
+    return this.store.deliver(subscriptionId, updates, {
+      force,
+      queue: options.queue,
+      maxBatches: MAX_BATCHES,
+    });
   }
 
-  /** A live update of a machine: its registered objects (the machine and its figures) again. */
-  private machineUpdated(machine: string): void {
-    const prefix = `machine:${machine}`;
-    for (const s of this.subscriptions.values()) {
-      const ids = [...s.monitored.keys()].filter(
-        (id) => id === prefix || id.startsWith(`${prefix}:`),
-      );
-      if (ids.length === 0) continue;
-      this.capture(s, ids).catch((error: Error) =>
-        this.logger.warn(`Subscription update failed: ${error.message}`),
-      );
-    }
+  /** Reads a locally streamed subscription again (a machine's objects, or all with null). */
+  private push(subscriptionId: string, machine: string | null): void {
+    const stream = this.streams.get(subscriptionId);
+    if (!stream) return;
+    if (machine === null || stream.pending === 'all') stream.pending = 'all';
+    else stream.pending = new Set([...(stream.pending ?? []), machine]);
+    if (stream.running) return;
+    stream.running = true;
+    void (async () => {
+      while (stream.pending !== null && this.streams.get(subscriptionId) === stream) {
+        const pending = stream.pending;
+        stream.pending = null;
+        const only =
+          pending === 'all'
+            ? undefined
+            : (id: string) => [...pending].some((m) => belongsTo(id, m));
+        const changes = await this.collect(subscriptionId, { queue: false, only });
+        if (changes.length > 0) send(stream.res, changes);
+      }
+    })()
+      .catch((error: Error) => this.logger.warn(`Subscription update failed: ${error.message}`))
+      .finally(() => (stream.running = false));
   }
 
-  /** Live updates are asked for only while some subscription has registered objects. */
+  /** Live updates are listened to only while this instance streams a subscription. */
   private listenWhileNeeded(): void {
-    const needed = [...this.subscriptions.values()].some((s) => s.monitored.size > 0);
+    const needed = this.streams.size > 0;
     if (needed && !this.stopListening) {
-      this.stopListening = this.events.onMachineUpdate((machine) => this.machineUpdated(machine));
+      this.stopListening = this.events.onMachineUpdate((machine) => {
+        for (const id of this.streams.keys()) this.push(id, machine);
+      });
     } else if (!needed && this.stopListening) {
       this.stopListening();
       this.stopListening = null;
     }
   }
+}
 
-  private expire(): void {
-    const limit = Date.now() - TTL_MS;
-    for (const s of [...this.subscriptions.values()]) {
-      if (!s.stream && s.touchedAt < limit) this.delete(s);
-    }
-  }
+function send(res: Response, updates: SubscriptionUpdate[]): void {
+  res.write(`data: ${JSON.stringify(updates)}\n\n`);
+}
+
+function streamedElsewhere(s: StoredSubscription): boolean {
+  return s.streamedUntil !== null && s.streamedUntil > Date.now();
+}
+
+/** Whether an object is a machine's or one of its figures. */
+function belongsTo(elementId: string, machine: string): boolean {
+  const prefix = `machine:${machine}`;
+  return elementId === prefix || elementId.startsWith(`${prefix}:`);
 }

@@ -349,7 +349,7 @@ export class I3xController {
   }
 
   @Post('subscriptions')
-  create(@Req() req: Request, @Res() res: Response): void {
+  async create(@Req() req: Request, @Res() res: Response): Promise<void> {
     const input = body(req);
     const clientId = clientIdOf(input);
     const name = input.displayName;
@@ -358,40 +358,45 @@ export class I3xController {
     }
     send(req, res, 200, {
       success: true,
-      result: this.subscriptions.create(clientId, name ?? null),
+      result: await this.subscriptions.create(clientId, name ?? null),
     });
   }
 
   @Post('subscriptions/list')
-  list(@Req() req: Request, @Res() res: Response): void {
+  async list(@Req() req: Request, @Res() res: Response): Promise<void> {
     const input = body(req);
     const clientId = clientIdOf(input);
-    const items = idList(input, 'subscriptionIds').map((id) => {
-      const s = this.subscriptions.find(clientId, id);
-      return s
-        ? ok('subscriptionId', id, this.subscriptions.detail(s))
-        : notFound('subscriptionId', id, 'Subscription');
-    });
+    const items: BulkItem<'subscriptionId'>[] = [];
+    for (const id of idList(input, 'subscriptionIds')) {
+      const s = await this.subscriptions.find(clientId, id);
+      items.push(
+        s
+          ? ok('subscriptionId', id, await this.subscriptions.detail(s))
+          : notFound('subscriptionId', id, 'Subscription'),
+      );
+    }
     send(req, res, 200, bulk('subscriptionId', items));
   }
 
   @Post('subscriptions/delete')
-  remove(@Req() req: Request, @Res() res: Response): void {
+  async remove(@Req() req: Request, @Res() res: Response): Promise<void> {
     const input = body(req);
     const clientId = clientIdOf(input);
-    const items = idList(input, 'subscriptionIds').map((id) => {
-      const s = this.subscriptions.find(clientId, id);
-      if (!s) return notFound('subscriptionId', id, 'Subscription');
-      this.subscriptions.delete(s);
-      return ok('subscriptionId', id, null);
-    });
+    const items: BulkItem<'subscriptionId'>[] = [];
+    for (const id of idList(input, 'subscriptionIds')) {
+      const s = await this.subscriptions.find(clientId, id);
+      if (s) await this.subscriptions.delete(s);
+      items.push(
+        s ? ok('subscriptionId', id, null) : notFound('subscriptionId', id, 'Subscription'),
+      );
+    }
     send(req, res, 200, bulk('subscriptionId', items));
   }
 
   @Post('subscriptions/register')
   async register(@Req() req: Request, @Res() res: Response): Promise<void> {
     const input = body(req);
-    const s = this.subscriptions.get(clientIdOf(input), this.subscriptionIdOf(input));
+    const s = await this.subscriptions.get(clientIdOf(input), this.subscriptionIdOf(input));
     const ids = idList(input, 'elementIds');
     const maxDepth = maxDepthOf(input);
     const nodes = await this.byId();
@@ -404,25 +409,28 @@ export class I3xController {
   }
 
   @Post('subscriptions/unregister')
-  unregister(@Req() req: Request, @Res() res: Response): void {
+  async unregister(@Req() req: Request, @Res() res: Response): Promise<void> {
     const input = body(req);
-    const s = this.subscriptions.get(clientIdOf(input), this.subscriptionIdOf(input));
-    const items = idList(input, 'elementIds').map((id) =>
-      this.subscriptions.unregister(s, id)
-        ? ok('elementId', id, null)
-        : notFound('elementId', id, 'Registered element'),
-    );
+    const s = await this.subscriptions.get(clientIdOf(input), this.subscriptionIdOf(input));
+    const items: BulkItem<'elementId'>[] = [];
+    for (const id of idList(input, 'elementIds')) {
+      items.push(
+        (await this.subscriptions.unregister(s, id))
+          ? ok('elementId', id, null)
+          : notFound('elementId', id, 'Registered element'),
+      );
+    }
     send(req, res, 200, bulk('elementId', items));
   }
 
   @Post('subscriptions/sync')
-  sync(@Req() req: Request, @Res() res: Response): void {
+  async sync(@Req() req: Request, @Res() res: Response): Promise<void> {
     const input = body(req);
-    const s = this.subscriptions.get(clientIdOf(input), this.subscriptionIdOf(input));
+    const s = await this.subscriptions.get(clientIdOf(input), this.subscriptionIdOf(input));
     const last = input.lastSequenceNumber;
     const acknowledged =
       typeof last === 'number' && Number.isInteger(last) && last >= -1 ? last : null;
-    const { batches, dropped } = this.subscriptions.sync(s, acknowledged);
+    const { batches, dropped } = await this.subscriptions.sync(s, acknowledged);
     send(req, res, dropped ? 206 : 200, {
       success: true,
       result: batches,
@@ -438,10 +446,10 @@ export class I3xController {
   }
 
   @Post('subscriptions/stream')
-  stream(@Req() req: Request, @Res() res: Response): void {
+  async stream(@Req() req: Request, @Res() res: Response): Promise<void> {
     const input = body(req);
-    const s = this.subscriptions.get(clientIdOf(input), this.subscriptionIdOf(input));
-    this.subscriptions.stream(s, res);
+    const s = await this.subscriptions.get(clientIdOf(input), this.subscriptionIdOf(input));
+    await this.subscriptions.stream(s, res);
   }
 
   /** Any other path under /i3x/v1. */

@@ -172,6 +172,40 @@ export interface AlertDeliveriesTable {
   updated_at: string;
 }
 
+/** An i3X subscription (see migration 0009); instants are ISO 8601 UTC. */
+export interface I3xSubscriptionsTable {
+  id: string;
+  client_id: string;
+  display_name: string | null;
+  next_sequence: number;
+  /** 1 when batches were dropped since the last sync. */
+  dropped: number;
+  touched_at: string;
+  /** While an instance streams the subscription (renewed by its keep-alive). */
+  streamed_until: string | null;
+}
+
+/** An object a subscription monitors, with the depth of components it brings. */
+export interface I3xMonitoredTable {
+  subscription_id: string;
+  element_id: string;
+  max_depth: number;
+}
+
+/** The last value and quality (JSON) a subscription delivered of an object. */
+export interface I3xDeliveredTable {
+  subscription_id: string;
+  element_id: string;
+  value: string;
+}
+
+/** Updates queued for sync (JSON array), until acknowledged. */
+export interface I3xBatchesTable {
+  subscription_id: string;
+  sequence_number: number;
+  updates: string;
+}
+
 /** A message that could not be read, kept for inspection. */
 export interface DeadLettersTable {
   id: string;
@@ -202,4 +236,8 @@ export interface Database {
   dead_letters: DeadLettersTable;
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;
+  i3x_subscriptions: I3xSubscriptionsTable;
+  i3x_monitored: I3xMonitoredTable;
+  i3x_delivered: I3xDeliveredTable;
+  i3x_batches: I3xBatchesTable;
 }

@@ -9,6 +9,7 @@ import * as shiftMinutes from './0005-shift-minutes';
 import * as offShiftProduction from './0006-off-shift-production';
 import * as machineTargets from './0007-machine-targets';
 import * as alerts from './0008-alerts';
+import * as i3xSubscriptions from './0009-i3x-subscriptions';
 
 /** Migrations are compiled into the app (no directory scanning), in the order they must run. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-off-shift-production': offShiftProduction,
   '0007-machine-targets': machineTargets,
   '0008-alerts': alerts,
+  '0009-i3x-subscriptions': i3xSubscriptions,
 };
 
 const provider: MigrationProvider = {
