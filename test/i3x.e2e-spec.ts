@@ -195,6 +195,30 @@ describe('i3X server', () => {
     expect(shallow.body.results[0].result.components).toBeUndefined();
   });
 
+  it('reports a running machine that went silent as Uncertain, and Good again when it speaks', async () => {
+    const ingest = async (input: unknown) => {
+      const { body } = await t.gql(
+        `mutation($input: IngestInput!) { ingest(input: $input) { accepted } }`,
+        { input },
+        { authorization: `Bearer ${INGEST_KEY}` },
+      );
+      expect(body.data?.ingest.accepted).toBe(1);
+    };
+    const machine = async () =>
+      (await call('POST', '/objects/value', { elementIds: ['machine:M2'] })).body.results[0].result;
+    // Started 10 minutes ago (I3X_STALE_SECONDS is 300) and silent since.
+    const started = Date.now() - 600_000;
+    await ingest({
+      states: [{ machine: 'M2', eventId: 'stale-1', at: started, state: 'RUNNING' }],
+    });
+    expect(await machine()).toMatchObject({
+      quality: 'Uncertain',
+      value: { state: 'RUNNING', since: new Date(started).toISOString() },
+    });
+    await ingest({ counts: [{ machine: 'M2', eventId: 'stale-2', at: Date.now(), parts: 1 }] });
+    expect(await machine()).toMatchObject({ quality: 'Good', value: { state: 'RUNNING' } });
+  });
+
   it('answers history from the stored rows: daily and per-shift figures equal to GraphQL', async () => {
     const range = { startTime: '2026-01-05T00:00:00Z', endTime: '2026-01-06T23:59:59Z' };
     const answer = await call('POST', '/objects/history', {

@@ -215,6 +215,10 @@ export class AppConfig {
   get i3xApiKeys(): string[] {
     return keyList(this.get('I3X_API_KEYS'));
   }
+  /** A running machine silent this long has i3X quality Uncertain (ms). */
+  get i3xStaleMs(): number {
+    return this.get('I3X_STALE_SECONDS') * 1000;
+  }
   /** The plant's shifts in local hours (validated at start). */
   get shifts(): ShiftDefinition[] {
     return parseShifts(this.get('SHIFTS')).shifts;

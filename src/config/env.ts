@@ -297,6 +297,9 @@ export class Env {
   @Matches(KEY_LIST, { message: KEY_LIST_MESSAGE })
   I3X_API_KEYS?: string;
 
+  @WholeNumber(10, 86_400, 'seconds')
+  I3X_STALE_SECONDS = 300;
+
   /** The shift calendar (see common/shift-calendar.ts); checked whole by shiftProblems. */
   @IsString()
   SHIFTS = 'Day 06:00-14:00,Night 14:00-22:00';

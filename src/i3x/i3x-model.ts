@@ -3,6 +3,7 @@ import { addDays, daysInclusive, todayIn } from '../common/dates';
 import { ShiftCalendar } from '../common/shift-calendar';
 import { AppConfig } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
+import { LiveDataService } from '../data/live/live-data.service';
 import { IngestService } from '../ingest/ingest.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { OeeResult } from '../metrics/metrics.types';
@@ -183,6 +184,7 @@ export class I3xModel {
     private readonly data: DataService,
     private readonly metrics: MetricsService,
     private readonly live: IngestService,
+    private readonly signals: LiveDataService,
   ) {
     this.calendar = new ShiftCalendar(config.shifts, config.timeZone);
   }
@@ -303,6 +305,11 @@ export class I3xModel {
   async value(node: Node): Promise<Vqt> {
     const now = iso(Date.now());
     const good = (value: unknown): Vqt => ({ value, quality: 'Good', timestamp: now });
+    // A running machine that went silent: its last known values, which may be out of date.
+    const live = async (value: unknown, state: string | null): Promise<Vqt> =>
+      (await this.silent(node.name, state))
+        ? { value, quality: 'Uncertain', timestamp: now }
+        : good(value);
     const today = todayIn(this.config.timeZone);
     switch (node.kind) {
       case 'plant':
@@ -322,30 +329,37 @@ export class I3xModel {
       }
       case 'machine': {
         const machine = (await this.data.listMachines()).find((m) => m.name === node.name);
-        const [live] = (await this.live.currentShift([node.name])).machines;
-        return good({
-          machineType: machine?.type ?? '',
-          idealCycleTimeSeconds: machine?.idealCycleTimeSeconds ?? 0,
-          state: live?.state ?? null,
-          since: live?.since ?? null,
-          reason: live?.reason ?? null,
-        });
+        const [m] = (await this.live.currentShift([node.name])).machines;
+        const state = m?.state ?? null;
+        return live(
+          {
+            machineType: machine?.type ?? '',
+            idealCycleTimeSeconds: machine?.idealCycleTimeSeconds ?? 0,
+            state,
+            since: m?.since ?? null,
+            reason: m?.reason ?? null,
+          },
+          state,
+        );
       }
       case 'current-shift': {
         const shift = await this.live.currentShift([node.name]);
         const [m] = shift.machines;
         if (!m || (m.parts === 0 && m.state === null)) return noData(now);
-        return good({
-          date: shift.date,
-          shift: shift.shift,
-          totalParts: m.parts,
-          goodParts: m.parts - m.scrap,
-          scrapParts: m.scrap,
-          oee: m.oee,
-          availability: m.availability,
-          performance: m.performance,
-          quality: m.quality,
-        });
+        return live(
+          {
+            date: shift.date,
+            shift: shift.shift,
+            totalParts: m.parts,
+            goodParts: m.parts - m.scrap,
+            scrapParts: m.scrap,
+            oee: m.oee,
+            availability: m.availability,
+            performance: m.performance,
+            quality: m.quality,
+          },
+          m.state,
+        );
       }
       case 'today': {
         const f = await this.metrics.resolveFilter(today, today, node.name);
@@ -368,6 +382,13 @@ export class I3xModel {
         });
       }
     }
+  }
+
+  /** Whether a machine said it runs but has sent no signal for I3X_STALE_SECONDS. */
+  private async silent(machine: string, state: string | null): Promise<boolean> {
+    if (state !== 'RUNNING') return false;
+    const last = await this.signals.lastSignalAt(machine);
+    return last === null || last < Date.now() - this.config.i3xStaleMs;
   }
 
   /**

@@ -292,6 +292,29 @@ export class LiveDataService {
     return result;
   }
 
+  /** When the newest signal of a machine happened (ms), null when it sent none. */
+  async lastSignalAt(machine: string): Promise<number | null> {
+    const db = await this.snapshots.reader();
+    const found = await db
+      .selectFrom('machines')
+      .select('id')
+      .where('name', '=', machine)
+      .executeTakeFirst();
+    if (!found) return null;
+    let last: number | null = null;
+    // One index seek per kind (signals are indexed by machine, kind and time).
+    for (const kind of ['count', 'state', 'quality'] as const) {
+      const row = await db
+        .selectFrom('signals')
+        .select((eb) => eb.fn.max('at').as('at'))
+        .where('machine_id', '=', found.id)
+        .where('kind', '=', kind)
+        .executeTakeFirst();
+      if (row?.at) last = Math.max(last ?? 0, Date.parse(row.at));
+    }
+    return last;
+  }
+
   /** Adds the machines whose names are not stored yet (existing ones are left as they are). */
   async addMachines(machines: MachineSpec[]): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
