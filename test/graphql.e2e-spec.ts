@@ -696,6 +696,40 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
         expect.objectContaining({ machine: 'M2', quality: 0.975 }),
       ]);
     });
+
+    it("sets the plant's targets (GraphQL and CLI), which every machine without its own follows", async () => {
+      const plant = async () =>
+        (await w.gql('{ targets { plant { oee availability scrapRate } } }')).body.data?.targets
+          .plant;
+      const set =
+        'mutation { setPlantTargets(oee: 0.6, scrapRate: 4) { oee availability scrapRate } }';
+      expect((await w.gql(set)).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect((await w.gql(set, undefined, admin)).body.data?.setPlantTargets).toEqual({
+        oee: 0.6,
+        availability: 0.9,
+        scrapRate: 4,
+      });
+      expect(await plant()).toEqual({ oee: 0.6, availability: 0.9, scrapRate: 4 });
+      // M2 has only a quality target of its own (the test above): the rest is the plant's.
+      const m2 = await w.gql(
+        `{ oee(${RANGE}, machine: "M2") { target { oee quality scrapRate own } } }`,
+      );
+      expect(m2.body.data?.oee.target).toEqual({
+        oee: 0.6,
+        quality: 0.975,
+        scrapRate: 4,
+        own: true,
+      });
+      // The CLI: percent; --clear goes back to the TARGET_* settings.
+      expect((await w.cli('targets', '--availability', '80')).code).toBe(0);
+      expect(await plant()).toEqual({ oee: 0.6, availability: 0.8, scrapRate: 4 });
+      expect((await w.cli('targets', '--clear')).code).toBe(0);
+      expect(await plant()).toEqual({ oee: 0.85, availability: 0.9, scrapRate: 2 });
+      const bad = await w.gql('mutation { setPlantTargets(oee: 85) { oee } }', undefined, admin);
+      expect(bad.body.errors?.[0].message).toBe(
+        'oee must be from 0 to 1 (a ratio) or null, got 85',
+      );
+    });
   });
 
   describe('no stale metrics after a write', () => {

@@ -85,6 +85,7 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
       '0007-machine-targets',
       '0008-alerts',
       '0009-i3x-subscriptions',
+      '0010-plant-targets',
     ]);
   });
 

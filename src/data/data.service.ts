@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Insertable, Kysely, sql, Transaction } from 'kysely';
+import { Insertable, Kysely, Selectable, sql, Transaction } from 'kysely';
 import { addDays, daysInclusive, monthsBetween, monthStart } from '../common/dates';
 import { requestResource, withOwnResources } from '../common/request-context';
 import { shiftTimes } from '../common/shift-calendar';
-import { Database } from './database/database.types';
+import { Database, PlantTargetsTable } from './database/database.types';
 import { KYSELY, sqliteHandle } from './database/database.provider';
 import { BulkInserter, PARAMETERS_PER_STATEMENT, withIndexesRebuilt } from './database/bulk-insert';
 import {
@@ -42,6 +42,11 @@ export interface StoredTargets {
   performance: number | null;
   quality: number | null;
   scrapRate: number | null;
+}
+
+/** The plant's targets from an instant on (ms); null: the TARGET_* setting. */
+export interface StoredPlantTargets extends Omit<StoredTargets, 'machine'> {
+  effectiveAt: number;
 }
 
 /** A stored shift, with its local start and end also as "HH:MM". */
@@ -306,6 +311,51 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
       quality: r.quality,
       scrapRate: r.scrap_rate,
     }));
+  }
+
+  /** The plant's targets set between two instants (ms), oldest first. */
+  async plantTargetLog(from: number, to: number): Promise<StoredPlantTargets[]> {
+    const rows = await (
+      await this.reader()
+    )
+      .selectFrom('plant_targets')
+      .selectAll()
+      .where('effective_at', '>=', new Date(from).toISOString())
+      .where('effective_at', '<=', new Date(to).toISOString())
+      .orderBy('effective_at')
+      .execute();
+    return rows.map(plantTargetsOf);
+  }
+
+  /** The plant's targets in force at an instant (ms): the newest set at or before it. */
+  async plantTargetsAt(at: number): Promise<StoredPlantTargets | null> {
+    const row = await (
+      await this.reader()
+    )
+      .selectFrom('plant_targets')
+      .selectAll()
+      .where('effective_at', '<=', new Date(at).toISOString())
+      .orderBy('effective_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? plantTargetsOf(row) : null;
+  }
+
+  /** Records the plant's targets from an instant on (one set at the same instant is replaced). */
+  async setPlantTargets(targets: StoredPlantTargets, now: number): Promise<void> {
+    const values = {
+      oee: targets.oee,
+      availability: targets.availability,
+      performance: targets.performance,
+      quality: targets.quality,
+      scrap_rate: targets.scrapRate,
+      recorded_at: new Date(now).toISOString(),
+    };
+    await this.db
+      .insertInto('plant_targets')
+      .values({ effective_at: new Date(targets.effectiveAt).toISOString(), ...values })
+      .onConflict((oc) => oc.column('effective_at').doUpdateSet(values))
+      .execute();
   }
 
   /** Stores a machine's own targets (all null: it follows the plant's again). */
@@ -916,5 +966,16 @@ function sequencePerMachineDay(): (machine: string, date: string) => number {
       last = counters.get(`${machine}|${date}`) ?? 0;
     }
     return ++last;
+  };
+}
+
+function plantTargetsOf(row: Selectable<PlantTargetsTable>): StoredPlantTargets {
+  return {
+    effectiveAt: Date.parse(row.effective_at),
+    oee: row.oee,
+    availability: row.availability,
+    performance: row.performance,
+    quality: row.quality,
+    scrapRate: row.scrap_rate,
   };
 }

@@ -594,8 +594,7 @@ export class MetricsService {
 
   /** targetCheck for many figures: the machines' own targets are read once. */
   async targetChecker(): Promise<(figures: OeeResult, machine: string | null) => TargetCheck> {
-    const owns = await this.ownTargets();
-    const plant = this.config.targets;
+    const { owns, plant } = await this.storedTargets();
     const atLeast = (value: number | null, goal: number) => (value === null ? null : value >= goal);
     return (figures, machine) => {
       const own = machine === null ? undefined : owns.get(machine);
@@ -622,7 +621,46 @@ export class MetricsService {
 
   /** The plant's targets and every machine's own (only what each overrides). */
   async targets(): Promise<{ plant: Targets; machines: StoredTargets[] }> {
-    return { plant: this.config.targets, machines: await this.data.machineTargets() };
+    return { plant: await this.plantTargets(), machines: await this.data.machineTargets() };
+  }
+
+  /** The plant's targets in force at an instant (default now): as last set, else TARGET_*. */
+  async plantTargets(at = Date.now()): Promise<Targets> {
+    return this.withPlantDefaults(await this.data.plantTargetsAt(at));
+  }
+
+  /** Each change of the plant's targets between two instants, with the targets it put in force. */
+  async plantTargetHistory(
+    from: number,
+    to: number,
+  ): Promise<(Targets & { effectiveAt: number })[]> {
+    return (await this.data.plantTargetLog(from, to)).map((set) => ({
+      effectiveAt: set.effectiveAt,
+      ...this.withPlantDefaults(set),
+    }));
+  }
+
+  /**
+   * Sets the plant's targets from an instant on (default now; not in the future): a value
+   * replaces, null goes back to the TARGET_* setting, an absent key keeps the one in force then.
+   * Returns the targets in force from then on.
+   */
+  async setPlantTargets(
+    values: Partial<Record<keyof Targets, number | null>>,
+    at = Date.now(),
+  ): Promise<Targets> {
+    checkTargets(values);
+    if (!(at <= Date.now())) {
+      throw new BadInputError(
+        "The plant's targets can be set from now or an instant before, not later",
+      );
+    }
+    const current = await this.data.plantTargetsAt(at);
+    const merged = { effectiveAt: at, ...mergeTargets(current, values) };
+    // Setting what is in force already changes nothing, and adds nothing to the history.
+    const unchanged = TARGET_KEYS.every((key) => merged[key] === (current?.[key] ?? null));
+    if (!unchanged) await this.data.setPlantTargets(merged, Date.now());
+    return this.withPlantDefaults(merged);
   }
 
   /**
@@ -634,32 +672,31 @@ export class MetricsService {
     values: Partial<Record<keyof Targets, number | null>>,
   ): Promise<StoredTargets> {
     const found = await this.resolveMachine(machine);
-    for (const [key, value] of Object.entries(values)) {
-      const max = key === 'scrapRate' ? 100 : 1;
-      if (value !== null && value !== undefined && !(value >= 0 && value <= max)) {
-        throw new BadInputError(
-          `${key} must be from 0 to ${max}${key === 'scrapRate' ? ' (percent)' : ' (a ratio)'} or null, got ${value}`,
-        );
-      }
-    }
+    checkTargets(values);
     const current = (await this.data.machineTargets()).find((t) => t.machine === found.name);
-    const merged: StoredTargets = {
-      machine: found.name,
-      oee: null,
-      availability: null,
-      performance: null,
-      quality: null,
-      scrapRate: null,
-    };
-    for (const key of ['oee', 'availability', 'performance', 'quality', 'scrapRate'] as const) {
-      merged[key] = values[key] === undefined ? (current?.[key] ?? null) : values[key];
-    }
+    const merged: StoredTargets = { machine: found.name, ...mergeTargets(current ?? null, values) };
     await this.data.setMachineTargets(merged);
     return merged;
   }
 
-  private ownTargets(): Promise<Map<string, StoredTargets>> {
-    const load = async () => new Map((await this.data.machineTargets()).map((t) => [t.machine, t]));
+  /** The plant's targets where set, TARGET_* elsewhere. */
+  private withPlantDefaults(set: Omit<StoredTargets, 'machine'> | null): Targets {
+    const defaults = this.config.targets;
+    return {
+      oee: set?.oee ?? defaults.oee,
+      availability: set?.availability ?? defaults.availability,
+      performance: set?.performance ?? defaults.performance,
+      quality: set?.quality ?? defaults.quality,
+      scrapRate: set?.scrapRate ?? defaults.scrapRate,
+    };
+  }
+
+  /** The machines' own targets and the plant's now, read once per request. */
+  private storedTargets(): Promise<{ owns: Map<string, StoredTargets>; plant: Targets }> {
+    const load = async () => ({
+      owns: new Map((await this.data.machineTargets()).map((t) => [t.machine, t])),
+      plant: await this.plantTargets(),
+    });
     return requestResource(REQUEST_TARGETS, () => ({ value: load() })) ?? load();
   }
 
@@ -708,4 +745,30 @@ function downtimeShares(rows: (OeeSums & { key: string })[]): DowntimeShareRow[]
     }))
     .sort((a, b) => b.unplannedDowntimeHours - a.unplannedDowntimeHours);
   return cumulative(list, (r) => r.unplannedDowntimeHours);
+}
+
+const TARGET_KEYS = ['oee', 'availability', 'performance', 'quality', 'scrapRate'] as const;
+
+/** OEE, A, P and Q are ratios 0-1, the scrap rate a percentage 0-100; null clears. */
+function checkTargets(values: Partial<Record<keyof Targets, number | null>>): void {
+  for (const [key, value] of Object.entries(values)) {
+    const max = key === 'scrapRate' ? 100 : 1;
+    if (value !== null && value !== undefined && !(value >= 0 && value <= max)) {
+      throw new BadInputError(
+        `${key} must be from 0 to ${max}${key === 'scrapRate' ? ' (percent)' : ' (a ratio)'} or null, got ${value}`,
+      );
+    }
+  }
+}
+
+/** Targets as set before, with `values` applied: a value replaces, null clears, absent keeps. */
+function mergeTargets(
+  current: Partial<Record<keyof Targets, number | null>> | null,
+  values: Partial<Record<keyof Targets, number | null>>,
+): Record<keyof Targets, number | null> {
+  const merged = {} as Record<keyof Targets, number | null>;
+  for (const key of TARGET_KEYS) {
+    merged[key] = values[key] === undefined ? (current?.[key] ?? null) : values[key];
+  }
+  return merged;
 }

@@ -2,7 +2,6 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Command, InvalidArgumentError } from 'commander';
 import { AppConfig } from '../../config/app-config.service';
 import { addDays, parseDate, todayIn } from '../../common/dates';
-import { BadInputError } from '../../common/errors';
 import { MetricsService } from '../../metrics/metrics.service';
 import { MetricsFilter } from '../../data/metrics-sums.types';
 import { parseSeverity, SEVERITY_CHOICES } from '../../common/severity';
@@ -411,39 +410,43 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
 
   program
     .command('targets')
-    .description("The plant's targets and the machines' own; with --machine, sets that machine's")
+    .description(
+      "The plant's targets and the machines' own; with a target option, sets the plant's (or with --machine, that machine's)",
+    )
     .option('--machine <name>', 'the machine whose targets to set')
     .option('--oee <percent>', 'OEE target, 0-100', percentOption)
     .option('--availability <percent>', 'availability target, 0-100', percentOption)
     .option('--performance <percent>', 'performance target, 0-100', percentOption)
     .option('--quality <percent>', 'quality target, 0-100', percentOption)
     .option('--scrap-rate <percent>', 'scrap rate target (at most), 0-100', percentOption)
-    .option('--clear', "clear the machine's own targets (the plant's apply)")
+    .option(
+      '--clear',
+      "clear the targets set (a machine's: the plant's apply; the plant's: TARGET_*)",
+    )
     .option('--json', 'print the result as JSON')
     .action((options: TargetOptions) =>
       withApp(async (app) => {
         const metrics = app.get(MetricsService);
+        const ratio = (value: number | undefined) =>
+          options.clear ? null : value === undefined ? undefined : value / 100;
+        const values = {
+          oee: ratio(options.oee),
+          availability: ratio(options.availability),
+          performance: ratio(options.performance),
+          quality: ratio(options.quality),
+          scrapRate: options.clear ? null : options.scrapRate,
+        };
         if (options.machine !== undefined) {
-          const ratio = (value: number | undefined) =>
-            options.clear ? null : value === undefined ? undefined : value / 100;
-          await metrics.setMachineTargets(options.machine, {
-            oee: ratio(options.oee),
-            availability: ratio(options.availability),
-            performance: ratio(options.performance),
-            quality: ratio(options.quality),
-            scrapRate: options.clear ? null : options.scrapRate,
-          });
+          await metrics.setMachineTargets(options.machine, values);
         } else if (options.clear || TARGET_KEYS.some((key) => options[key] !== undefined)) {
-          throw new BadInputError(
-            "Name the machine with --machine: the plant's targets are the TARGET_* settings",
-          );
+          await metrics.setPlantTargets(values);
         }
         const { plant, machines } = await metrics.targets();
         if (options.json) return printJson({ plant, machines });
         const cell = (value: number | null) => (value === null ? '(plant)' : pct(value));
         printTable(
           ['Machine', 'OEE', 'Availability', 'Performance', 'Quality', 'Scrap rate (max)'],
-          [{ machine: 'Plant (TARGET_*)', ...plant }, ...machines].map((t) => [
+          [{ machine: 'Plant', ...plant }, ...machines].map((t) => [
             t.machine,
             cell(t.oee),
             cell(t.availability),

@@ -145,6 +145,17 @@ export interface OffShiftProductionTable {
   scrap: number;
 }
 
+/** The plant's targets from an instant on (null: the TARGET_* setting); see migration 0010. */
+export interface PlantTargetsTable {
+  effective_at: string;
+  oee: number | null;
+  availability: number | null;
+  performance: number | null;
+  quality: number | null;
+  scrap_rate: number | null;
+  recorded_at: string;
+}
+
 /** One occurrence of an alert rule (see migration 0008). */
 export interface AlertsTable {
   id: string;
@@ -221,6 +232,7 @@ export interface Database {
   shifts: ShiftsTable;
   off_shift_production: OffShiftProductionTable;
   machine_targets: MachineTargetsTable;
+  plant_targets: PlantTargetsTable;
   production: ProductionTable;
   downtime_events: DowntimeEventsTable;
   quality_issues: QualityIssuesTable;

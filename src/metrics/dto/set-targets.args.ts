@@ -1,12 +1,9 @@
 import { ArgsType, Field, Float } from '@nestjs/graphql';
 
-const RATIO = 'A ratio 0-1; null: clear (the plant target applies); omitted: unchanged.';
+const RATIO = 'A ratio 0-1; null: clear; omitted: unchanged.';
 
 @ArgsType()
-export class SetMachineTargetsArgs {
-  @Field({ description: 'Machine name (case-insensitive).' })
-  machine!: string;
-
+export class SetPlantTargetsArgs {
   @Field(() => Float, { nullable: true, description: `OEE target. ${RATIO}` })
   oee?: number | null;
 
@@ -24,4 +21,10 @@ export class SetMachineTargetsArgs {
     description: 'Scrap rate target in percent, 0-100; null: clear; omitted: unchanged.',
   })
   scrapRate?: number | null;
+}
+
+@ArgsType()
+export class SetMachineTargetsArgs extends SetPlantTargetsArgs {
+  @Field({ description: 'Machine name (case-insensitive).' })
+  machine!: string;
 }

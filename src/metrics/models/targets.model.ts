@@ -18,7 +18,10 @@ abstract class TargetValues {
   scrapRate!: number;
 }
 
-@ObjectType({ description: "The plant's targets (TARGET_* settings)." })
+@ObjectType({
+  description:
+    "The plant's targets: as last set (setPlantTargets, CLI, i3X), else the TARGET_* settings.",
+})
 export class PlantTargets extends TargetValues {}
 
 @ObjectType({

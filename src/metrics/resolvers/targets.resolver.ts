@@ -1,11 +1,11 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AdminGuard } from '../../common/graphql/admin.guard';
-import { SetMachineTargetsArgs } from '../dto/set-targets.args';
+import { SetMachineTargetsArgs, SetPlantTargetsArgs } from '../dto/set-targets.args';
 import { MetricsService } from '../metrics.service';
 import { MachineOee } from '../models/machine-oee.model';
 import { OeeMetrics } from '../models/oee-metrics.model';
-import { MachineTargets, TargetCheck, Targets } from '../models/targets.model';
+import { MachineTargets, PlantTargets, TargetCheck, Targets } from '../models/targets.model';
 
 const TARGET =
   "The targets these figures are held to (the machine's own, else the plant's) and whether each is met.";
@@ -34,14 +34,25 @@ export class MachineTargetResolver {
 export class TargetsResolver {
   constructor(private readonly metrics: MetricsService) {}
 
-  @Query(() => Targets, { description: "The plant's targets (TARGET_*) and the machines' own." })
+  @Query(() => Targets, {
+    description: "The plant's targets (as set, else TARGET_*) and the machines' own.",
+  })
   targets(): Promise<Targets> {
     return this.metrics.targets();
   }
 
+  @Mutation(() => PlantTargets, {
+    description:
+      "Sets the plant's targets (a value replaces, null goes back to the TARGET_* setting, omitted keeps). Answers hold every period to them from now on; each change is kept with its time (the i3X history of the plant). Needs Authorization: Bearer <ADMIN_API_KEY>.",
+  })
+  @UseGuards(AdminGuard)
+  setPlantTargets(@Args() values: SetPlantTargetsArgs): Promise<PlantTargets> {
+    return this.metrics.setPlantTargets({ ...values });
+  }
+
   @Mutation(() => MachineTargets, {
     description:
-      "Sets a machine's own targets (a value replaces, null clears, omitted keeps). Needs Authorization: Bearer <ADMIN_API_KEY>.",
+      "Sets a machine's own targets (a value replaces, null clears to the plant's, omitted keeps). Needs Authorization: Bearer <ADMIN_API_KEY>.",
   })
   @UseGuards(AdminGuard)
   setMachineTargets(@Args() args: SetMachineTargetsArgs): Promise<MachineTargets> {

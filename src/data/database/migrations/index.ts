@@ -10,6 +10,7 @@ import * as offShiftProduction from './0006-off-shift-production';
 import * as machineTargets from './0007-machine-targets';
 import * as alerts from './0008-alerts';
 import * as i3xSubscriptions from './0009-i3x-subscriptions';
+import * as plantTargets from './0010-plant-targets';
 
 /** Migrations are compiled into the app (no directory scanning), in the order they must run. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-machine-targets': machineTargets,
   '0008-alerts': alerts,
   '0009-i3x-subscriptions': i3xSubscriptions,
+  '0010-plant-targets': plantTargets,
 };
 
 const provider: MigrationProvider = {
