@@ -73,9 +73,12 @@ describe('i3X server', () => {
     const missing = await call('GET', '/nothing-here');
     expect(missing.status).toBe(404);
     expect(missing.body.responseDetail.title).toBe('Not Found');
-    // Writes are not offered, and say so.
+    // Without ADMIN_API_KEY on the server, writes are off, and say so.
     const write = await call('PUT', '/objects/value', { updates: [] });
-    expect([write.status, write.body.responseDetail.status]).toEqual([501, 501]);
+    expect([write.status, write.body.responseDetail.detail]).toEqual([
+      501,
+      'Writes are off: set ADMIN_API_KEY on the server, then write with it as the bearer token',
+    ]);
   });
 
   it('gzips its answers when asked, however small', async () => {
@@ -333,6 +336,176 @@ describe('i3X server', () => {
       404,
     );
     expect((await call('POST', '/subscriptions', {})).status).toBe(400);
+  });
+});
+
+/** Writes: the plant's targets, with the admin key; a server and database of their own. */
+describe('i3X writes', () => {
+  const ADMIN = 'i3x-admin-key-0123456789';
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(
+      { I3X_API_KEYS: KEY, ADMIN_API_KEY: ADMIN, RATE_LIMIT_DEFAULT: '100000/minute' },
+      { importFile: join(FIXTURES, 'small-plant.json') },
+    );
+  });
+  afterAll(() => t?.close());
+
+  async function call(method: string, path: string, body: unknown, key: string) {
+    const response = await fetch(`${t.url}/i3x/v1${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+  const plantValue = async () =>
+    (await call('POST', '/objects/value', { elementIds: ['plant'] }, KEY)).body.results[0].result;
+
+  it("declares and takes writes of the plant's targets with the admin key only", async () => {
+    const info = async (key: string) =>
+      (
+        await (
+          await fetch(`${t.url}/i3x/v1/info`, { headers: { authorization: `Bearer ${key}` } })
+        ).json()
+      ).result.capabilities.update;
+    expect(await info(KEY)).toEqual({ current: false, history: false });
+    expect(await info(ADMIN)).toEqual({ current: true, history: true });
+    const write = {
+      updates: [{ elementId: 'plant', value: { value: { targets: { oee: 0.7 } } } }],
+    };
+    const refused = await call('PUT', '/objects/value', write, KEY);
+    expect([refused.status, refused.body.responseDetail.detail]).toEqual([
+      403,
+      'Writes need the admin key (ADMIN_API_KEY) as the bearer token',
+    ]);
+
+    // The whole value read, written back with a new OEE target.
+    const before = await plantValue();
+    expect(before.value.targets).toEqual({
+      oee: 0.85,
+      availability: 0.9,
+      performance: 0.95,
+      quality: 0.99,
+      scrapRate: 2,
+    });
+    const value = { ...before.value, targets: { ...before.value.targets, oee: 0.7 } };
+    const written = await call(
+      'PUT',
+      '/objects/value',
+      { updates: [{ elementId: 'plant', value: { value, quality: 'Good' } }] },
+      ADMIN,
+    );
+    expect(written.body).toEqual({
+      success: true,
+      results: [{ success: true, elementId: 'plant', result: null }],
+    });
+    expect((await plantValue()).value.targets.oee).toBe(0.7);
+    // GraphQL answers with the same targets: one place for them.
+    const { body } = await t.gql('{ targets { plant { oee } } }');
+    expect(body.data?.targets.plant.oee).toBe(0.7);
+
+    // Per item, in request order: read-only fields and objects, unknown ones, bad targets.
+    const mixed = await call(
+      'PUT',
+      '/objects/value',
+      {
+        updates: [
+          { elementId: 'plant', value: { value: { name: 'Elsewhere', targets: {} } } },
+          { elementId: 'machine:M1', value: { value: { targets: { oee: 0.5 } } } },
+          { elementId: 'ghost', value: { value: 1 } },
+          { elementId: 'plant', value: { value: { targets: { oee: 85 } } } },
+          { elementId: 'plant', value: { value: { targets: { speed: 1 } } }, quality: 'Good' },
+          { elementId: 'plant', value: { value: { targets: {} }, quality: 'Bad' } },
+        ],
+      },
+      ADMIN,
+    );
+    expect(mixed.body.success).toBe(false);
+    expect(
+      mixed.body.results.map((r: any) => [
+        r.elementId,
+        r.responseDetail.status,
+        r.responseDetail.detail,
+      ]),
+    ).toEqual([
+      ['plant', 400, `name is read-only (it is ${JSON.stringify(before.value.name)})`],
+      [
+        'machine:M1',
+        400,
+        "machine:M1 is read-only: over i3X only the plant's targets can be written",
+      ],
+      ['ghost', 404, 'Element not found: ghost'],
+      ['plant', 400, 'oee must be from 0 to 1 (a ratio) or null, got 85'],
+      [
+        'plant',
+        400,
+        'Unknown target: speed (one of oee, availability, performance, quality, scrapRate)',
+      ],
+      ['plant', 400, 'Only values of quality Good can be written'],
+    ]);
+    expect((await plantValue()).value.targets.oee).toBe(0.7);
+  });
+
+  it("keeps each change of the plant's targets as its history; a history write back-dates one", async () => {
+    const now = Date.now();
+    const earlier = new Date(now - 3 * 86_400_000).toISOString();
+    const history = async () =>
+      (
+        await call(
+          'POST',
+          '/objects/history',
+          {
+            elementIds: ['plant'],
+            startTime: new Date(now - 5 * 86_400_000).toISOString(),
+            endTime: new Date(Date.now() + 1000).toISOString(),
+          },
+          KEY,
+        )
+      ).body.results[0].result.values;
+    const before = await history();
+    const written = await call(
+      'PUT',
+      '/objects/history',
+      {
+        updates: [
+          {
+            elementId: 'plant',
+            value: { value: { targets: { quality: 0.95 } }, quality: 'Good', timestamp: earlier },
+          },
+        ],
+      },
+      ADMIN,
+    );
+    expect(written.body.results).toEqual([{ success: true, elementId: 'plant', result: null }]);
+    const after = await history();
+    expect(after).toHaveLength(before.length + 1);
+    expect(after[0]).toEqual({
+      value: expect.objectContaining({
+        machines: null,
+        targets: expect.objectContaining({ quality: 0.95, oee: 0.85 }),
+      }),
+      quality: 'Good',
+      timestamp: earlier,
+    });
+    // Back-dated: the targets in force now are not changed by it.
+    expect((await plantValue()).value.targets.quality).toBe(0.99);
+    const future = await call(
+      'PUT',
+      '/objects/history',
+      {
+        updates: [
+          {
+            elementId: 'plant',
+            value: { value: { targets: { oee: 0.5 } }, timestamp: '2999-01-01T00:00:00Z' },
+          },
+        ],
+      },
+      ADMIN,
+    );
+    expect(future.body.results[0].responseDetail.detail).toBe(
+      "The plant's targets can be set from now or an instant before, not later",
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { addDays, daysInclusive, todayIn } from '../common/dates';
 import { ShiftCalendar } from '../common/shift-calendar';
-import { AppConfig } from '../config/app-config.service';
+import { AppConfig, Targets } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
 import { LiveDataService } from '../data/live/live-data.service';
 import { IngestService } from '../ingest/ingest.service';
@@ -61,9 +61,28 @@ const TYPES: Omit<ObjectType, 'namespaceUri' | 'version'>[] = [
         name: { type: 'string' },
         timeZone: { type: 'string', description: 'IANA time zone of the plant calendar' },
         today: { type: 'string', format: 'date' },
-        machines: { type: 'integer', minimum: 0 },
+        machines: {
+          type: ['integer', 'null'],
+          minimum: 0,
+          description: 'How many machines (null in history: not recorded)',
+        },
+        targets: objectSchema(
+          {
+            oee: { type: 'number', minimum: 0, maximum: 1 },
+            availability: { type: 'number', minimum: 0, maximum: 1 },
+            performance: { type: 'number', minimum: 0, maximum: 1 },
+            quality: { type: 'number', minimum: 0, maximum: 1 },
+            scrapRate: {
+              type: 'number',
+              minimum: 0,
+              maximum: 100,
+              description: 'Percent, at most',
+            },
+          },
+          "The plant's targets (writable with the admin key): ratios 0-1, scrap rate in percent",
+        ),
       },
-      'The plant: its name, calendar and size.',
+      'The plant: its name, calendar, size and targets. History: each change of the targets, at the instant it took effect.',
     ),
   },
   {
@@ -318,6 +337,7 @@ export class I3xModel {
           timeZone: this.config.timeZone,
           today,
           machines: (await this.data.listMachines()).length,
+          targets: await this.metrics.plantTargets(),
         });
       case 'shift': {
         const shift = (await this.data.listShifts()).find((s) => s.name === node.name);
@@ -384,6 +404,44 @@ export class I3xModel {
     }
   }
 
+  /**
+   * Writes an object's value: only the plant's, and of it only its targets (from `at` on, default
+   * now; MetricsService checks them). Its other fields are read-only: absent, or as they are now.
+   */
+  async write(node: Node, value: unknown, at: number | null): Promise<void> {
+    if (node.kind !== 'plant') {
+      throw new I3xError(
+        400,
+        `${node.elementId} is read-only: over i3X only the plant's targets can be written`,
+      );
+    }
+    if (!isRecord(value) || !isRecord(value.targets)) {
+      throw new I3xError(400, 'The value must be an object with the targets to set');
+    }
+    // What the other fields are at the instant written (the machine count is not kept in history).
+    const current = (await this.value(node)).value as Record<string, unknown>;
+    const then = at === null ? current : { ...current, today: this.calendar.localDate(at) };
+    for (const [key, given] of Object.entries(value)) {
+      if (key === 'targets') continue;
+      if (!(key in then)) throw new I3xError(400, `Unknown field of the plant: ${key}`);
+      const same = JSON.stringify(given) === JSON.stringify(then[key]);
+      if (!same && !(at !== null && key === 'machines' && given === null)) {
+        throw new I3xError(400, `${key} is read-only (it is ${JSON.stringify(then[key])})`);
+      }
+    }
+    const targets: Partial<Record<keyof Targets, number | null>> = {};
+    for (const [key, given] of Object.entries(value.targets)) {
+      if (!TARGET_KEYS.includes(key as keyof Targets)) {
+        throw new I3xError(400, `Unknown target: ${key} (one of ${TARGET_KEYS.join(', ')})`);
+      }
+      if (given !== null && typeof given !== 'number') {
+        throw new I3xError(400, `targets.${key} must be a number or null`);
+      }
+      targets[key as keyof Targets] = given;
+    }
+    await this.metrics.setPlantTargets(targets, at ?? undefined);
+  }
+
   /** Whether a machine said it runs but has sent no signal for I3X_STALE_SECONDS. */
   private async silent(machine: string, state: string | null): Promise<boolean> {
     if (state !== 'RUNNING') return false;
@@ -393,16 +451,31 @@ export class I3xModel {
 
   /**
    * Stored values between two instants: a machine's figures per shift (`current-shift`) and per
-   * day (`today`), each stamped with the start of its shift or day; other objects have no
-   * history. At most MAX_HISTORY_DAYS days.
+   * day (`today`), each stamped with the start of its shift or day; the plant's targets at each
+   * change; other objects have no history. At most MAX_HISTORY_DAYS days.
    */
   async history(node: Node, from: number, to: number): Promise<Vqt[]> {
-    if (node.kind !== 'current-shift' && node.kind !== 'today') return [];
     const first = this.calendar.localDate(from);
     const last = this.calendar.localDate(to);
     if (daysInclusive(addDays(first, -1), last) > MAX_HISTORY_DAYS + 1) {
       throw new I3xError(400, `The range covers more than ${MAX_HISTORY_DAYS} days`);
     }
+    if (node.kind === 'plant') {
+      return (await this.metrics.plantTargetHistory(from, to)).map(
+        ({ effectiveAt, ...targets }) => ({
+          value: {
+            name: this.config.factoryName,
+            timeZone: this.config.timeZone,
+            today: this.calendar.localDate(effectiveAt),
+            machines: null,
+            targets,
+          },
+          quality: 'Good',
+          timestamp: iso(effectiveAt),
+        }),
+      );
+    }
+    if (node.kind !== 'current-shift' && node.kind !== 'today') return [];
     // A night shift that started the day before may end inside the range.
     const f = await this.metrics.resolveFilter(addDays(first, -1), last, node.name);
     const points: { at: number; value: unknown }[] = [];
@@ -442,4 +515,16 @@ function hasData(f: OeeResult): boolean {
 /** The figures a schema lists, taken from an answer of MetricsService. */
 function pickFigures(f: OeeResult, schema: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(schema).map((key) => [key, f[key as keyof OeeResult]]));
+}
+
+const TARGET_KEYS: (keyof Targets)[] = [
+  'oee',
+  'availability',
+  'performance',
+  'quality',
+  'scrapRate',
+];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -138,16 +138,17 @@ function queryTypes(req: Request, res: Response, types: AnyType[], what: string)
   send(req, res, 200, bulk('elementId', items));
 }
 
-/** Writes are not offered (capabilities.update is false). */
-function notImplemented(req: Request, res: Response): void {
-  failure(
-    req,
-    res,
-    problem(
-      501,
-      'Writes are not offered: values come from the machines and the metrics (capabilities.update is false)',
-    ),
-  );
+/** The updates of a write request: `{ updates: [{ elementId, value: { value, quality, timestamp } }] }`. */
+function updateList(input: Record<string, unknown>): { elementId: string; vqt: unknown }[] {
+  const list = input.updates;
+  if (!Array.isArray(list) || !list.every((u) => isObject(u) && typeof u.elementId === 'string')) {
+    throw new I3xError(400, 'updates must be an array of { elementId, value: { value, quality } }');
+  }
+  if (list.length > MAX_BULK) throw new I3xError(400, `updates has more than ${MAX_BULK} items`);
+  return list.map((u: Record<string, unknown>) => ({
+    elementId: u.elementId as string,
+    vqt: u.value,
+  }));
 }
 
 function bulk<K extends string>(key: K, items: BulkItem<K>[]) {
@@ -168,8 +169,9 @@ function notFound<K extends string>(key: K, id: string, what: string): BulkItem<
 
 /**
  * CESMII i3X 1.0 at /i3x/v1 (see docs/i3x.md): the plant's address space (types, objects,
- * relationships), current values and history, and subscriptions (sync and SSE). `GET /info` is
- * public; everything else needs a key from I3X_API_KEYS. Writes are not offered (501).
+ * relationships), current values and history, writes of the plant's targets, and subscriptions
+ * (sync and SSE). `GET /info` is public; everything else needs a key from I3X_API_KEYS (or
+ * ADMIN_API_KEY, which writes need).
  */
 @Controller('i3x/v1')
 @UseGuards(I3xKeyGuard)
@@ -178,6 +180,7 @@ export class I3xController {
   constructor(
     private readonly model: I3xModel,
     private readonly subscriptions: I3xSubscriptions,
+    private readonly keys: I3xKeyGuard,
   ) {}
 
   @Get('info')
@@ -190,7 +193,8 @@ export class I3xController {
         serverName: 'Factory Agent',
         capabilities: {
           query: { history: true },
-          update: { current: false, history: false },
+          // What the presented key may do (ADMIN_API_KEY writes the plant's targets).
+          update: { current: this.keys.mayWrite(req), history: this.keys.mayWrite(req) },
           subscribe: { stream: true },
         },
       },
@@ -339,13 +343,13 @@ export class I3xController {
   }
 
   @Put('objects/value')
-  updateValues(@Req() req: Request, @Res() res: Response): void {
-    notImplemented(req, res);
+  async updateValues(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.write(req, res, false);
   }
 
   @Put('objects/history')
-  updateHistory(@Req() req: Request, @Res() res: Response): void {
-    notImplemented(req, res);
+  async updateHistory(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.write(req, res, true);
   }
 
   @Post('subscriptions')
@@ -456,6 +460,40 @@ export class I3xController {
   @All('*path')
   unknown(@Req() req: Request, @Res() res: Response): void {
     failure(req, res, problem(404, `No i3X endpoint ${req.method} ${req.path}`));
+  }
+
+  /**
+   * Writes values (each `{ value, quality }`, quality Good or absent) now, or into history at
+   * each one's `timestamp`; answered per item (only the plant's targets are writable).
+   */
+  private async write(req: Request, res: Response, history: boolean): Promise<void> {
+    this.keys.writer(req);
+    const updates = updateList(body(req));
+    const nodes = await this.byId();
+    const items: BulkItem<'elementId'>[] = [];
+    for (const { elementId, vqt } of updates) {
+      const node = nodes.get(elementId);
+      if (!node) {
+        items.push(notFound('elementId', elementId, 'Element'));
+        continue;
+      }
+      try {
+        if (!isObject(vqt) || !('value' in vqt)) {
+          throw new I3xError(400, 'value must be an object { value, quality, timestamp }');
+        }
+        if (vqt.quality !== undefined && vqt.quality !== 'Good') {
+          throw new I3xError(400, 'Only values of quality Good can be written');
+        }
+        const at = history ? instantOf(vqt, 'timestamp') : null;
+        await this.model.write(node, vqt.value, at);
+        items.push(ok('elementId', elementId, null));
+      } catch (error) {
+        if (!(error instanceof I3xError || error instanceof DomainError)) throw error;
+        const status = error instanceof I3xError ? error.status : 400;
+        items.push({ success: false, elementId, responseDetail: problem(status, error.message) });
+      }
+    }
+    send(req, res, 200, bulk('elementId', items));
   }
 
   private subscriptionIdOf(input: Record<string, unknown>): string {
