@@ -222,6 +222,61 @@ describe('i3X server', () => {
     expect(await machine()).toMatchObject({ quality: 'Good', value: { state: 'RUNNING' } });
   });
 
+  it('answers types, relationship types and objects by id, in request order; history is bounded', async () => {
+    const types = (await call('GET', '/objecttypes')).body.result;
+    expect(types.map((type: any) => type.elementId)).toEqual([
+      'plant-type',
+      'machine-type',
+      'shift-figures-type',
+      'day-figures-type',
+      'downtime-by-reason-type',
+      'shift-type',
+    ]);
+    expect(types[0].schema.properties.targets.properties).toHaveProperty('scrapRate');
+    expect((await call('GET', '/objecttypes?namespaceUri=urn:other')).body.result).toEqual([]);
+    const queried = await call('POST', '/objecttypes/query', {
+      elementIds: ['shift-type', 'nope', 'plant-type'],
+    });
+    expect(queried.body.success).toBe(false);
+    expect(queried.body.results.map((r: any) => [r.elementId, r.success])).toEqual([
+      ['shift-type', true],
+      ['nope', false],
+      ['plant-type', true],
+    ]);
+    const relation = await call('POST', '/relationshiptypes/query', {
+      elementIds: ['ComponentOf'],
+    });
+    expect(relation.body.results[0].result).toMatchObject({
+      elementId: 'ComponentOf',
+      reverseOf: 'HasComponent',
+    });
+    const listed = await call('POST', '/objects/list', {
+      elementIds: ['machine:M2', 'ghost', 'plant'],
+      includeMetadata: true,
+    });
+    expect(
+      listed.body.results.map((r: any) => [r.elementId, r.success, r.result?.parentId]),
+    ).toEqual([
+      ['machine:M2', true, 'plant'],
+      ['ghost', false, undefined],
+      ['plant', true, null],
+    ]);
+    expect(listed.body.results[0].result.metadata.relationships.HasComponent).toEqual([
+      'machine:M2:current-shift',
+      'machine:M2:today',
+      'machine:M2:downtime-today',
+    ]);
+    const tooLong = await call('POST', '/objects/history', {
+      elementIds: ['machine:M1:today'],
+      startTime: '2024-01-01T00:00:00Z',
+      endTime: '2026-01-06T00:00:00Z',
+    });
+    expect([tooLong.status, tooLong.body.responseDetail.detail]).toEqual([
+      400,
+      'The range covers more than 366 days',
+    ]);
+  });
+
   it('answers history from the stored rows: daily and per-shift figures equal to GraphQL', async () => {
     const range = { startTime: '2026-01-05T00:00:00Z', endTime: '2026-01-06T23:59:59Z' };
     const answer = await call('POST', '/objects/history', {
@@ -324,6 +379,18 @@ describe('i3X server', () => {
     const first2 = new TextDecoder().decode((await reader.read()).value);
     expect(first2).toMatch(/^data: \[\{"elementId":"machine:M1:current-shift"/);
     controller.abort();
+    // Listed with what it monitors; unregistering answers per element.
+    const list = async () =>
+      (await call('POST', '/subscriptions/list', { clientId, subscriptionIds: [subscriptionId] }))
+        .body.results[0].result.monitoredObjects;
+    expect(await list()).toEqual([{ elementId: 'machine:M1:current-shift', maxDepth: 1 }]);
+    const unregistered = await call('POST', '/subscriptions/unregister', {
+      clientId,
+      subscriptionId,
+      elementIds: ['machine:M1:current-shift', 'ghost'],
+    });
+    expect(unregistered.body.results.map((r: any) => r.success)).toEqual([true, false]);
+    expect(await list()).toEqual([]);
     const deleted = await call('POST', '/subscriptions/delete', {
       clientId,
       subscriptionIds: [subscriptionId],
