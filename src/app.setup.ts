@@ -77,7 +77,8 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   );
   app.enableCors({
     origin: config.allowedOrigins,
-    methods: ['GET', 'POST'],
+    // PUT: i3X writes (/i3x/v1/objects/value and /history).
+    methods: ['GET', 'POST', 'PUT'],
     allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id', 'Apollo-Require-Preflight'],
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     credentials: true,

@@ -574,6 +574,84 @@ describe('i3X writes', () => {
       "The plant's targets can be set from now or an instant before, not later",
     );
   });
+
+  it('delivers a written change to a subscriber, even one that acknowledges everything with -1', async () => {
+    const clientId = 'writer-watch';
+    const ids = {
+      clientId,
+      subscriptionId: (await call('POST', '/subscriptions', { clientId }, KEY)).body.result
+        .subscriptionId,
+    };
+    await call(
+      'POST',
+      '/subscriptions/register',
+      { ...ids, elementIds: ['plant', 'machine:M1:today'] },
+      KEY,
+    );
+    // The machine with its components too: each object once in a batch all the same.
+    await call(
+      'POST',
+      '/subscriptions/register',
+      { ...ids, elementIds: ['machine:M1'], maxDepth: 0 },
+      KEY,
+    );
+    const first = (await call('POST', '/subscriptions/sync', ids, KEY)).body.result;
+    for (const batch of first) {
+      const elements = batch.updates.map((u: any) => u.elementId);
+      expect(new Set(elements).size).toBe(elements.length);
+    }
+    const targets = { targets: { oee: 0.33 } };
+    await call(
+      'PUT',
+      '/objects/value',
+      { updates: [{ elementId: 'plant', value: { value: targets } }] },
+      ADMIN,
+    );
+    const next = await call('POST', '/subscriptions/sync', { ...ids, lastSequenceNumber: -1 }, KEY);
+    const plant = next.body.result
+      .flatMap((b: any) => b.updates)
+      .find((u: any) => u.elementId === 'plant');
+    expect(plant.value.targets.oee).toBe(0.33);
+    for (const bad of [-2, 1.5, '1', true]) {
+      const refused = await call(
+        'POST',
+        '/subscriptions/sync',
+        { ...ids, lastSequenceNumber: bad },
+        KEY,
+      );
+      expect(refused.status).toBe(400);
+    }
+  });
+
+  it('answers odd write values per item, never with a server error', async () => {
+    const history = (timestamp: string) => ({
+      elementId: 'plant',
+      value: { value: { targets: { oee: 0.5 } }, timestamp },
+    });
+    const updates = [
+      {
+        elementId: 'plant',
+        value: { value: { name: 'DEEP', targets: {} }, timestamp: '2026-01-05T00:00:00Z' },
+      },
+      history('2026-02-31T00:00:00Z'),
+      history('0001-01-01T00:00:00Z'),
+      history('2026-01-05T00:00:00+25:00'),
+    ];
+    // A name nested 10,000 arrays deep (too deep for JSON.stringify to write).
+    const body = JSON.stringify({ updates }).replace(
+      '"DEEP"',
+      `${'['.repeat(10_000)}1${']'.repeat(10_000)}`,
+    );
+    const response = await fetch(`${t.url}/i3x/v1/objects/history`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      body,
+    });
+    const answer = await response.json();
+    expect(response.status).toBe(200);
+    expect(answer.results.map((r: any) => r.responseDetail?.status)).toEqual([400, 400, 400, 400]);
+    expect(answer.results[0].responseDetail.detail).toMatch(/^name is read-only/);
+  });
 });
 
 describe('i3X without keys', () => {

@@ -235,7 +235,19 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
     while (!received.includes(`"totalParts":${parts + 8}`)) {
       received += new TextDecoder().decode((await reader.read()).value);
     }
+    // A stream opened through a takes it over: b ends its own at its next renewal (15 s).
+    const takeover = new AbortController();
+    const onA = await fetch(`${a.url}/i3x/v1/subscriptions/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${I3X_KEY}` },
+      body: JSON.stringify(ids),
+      signal: takeover.signal,
+    });
+    expect(onA.status).toBe(200);
+    const ended = Date.now() + 25_000;
+    while (!(await reader.read()).done) expect(Date.now()).toBeLessThan(ended);
     controller.abort();
+    takeover.abort();
 
     // Closed: a syncs it again, and a delete through b is seen by a.
     let status = 400;
@@ -246,6 +258,28 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
     expect(status).toBe(200);
     await call(b, '/subscriptions/delete', { clientId, subscriptionIds: [subscriptionId] });
     expect((await call(a, '/subscriptions/sync', ids)).status).toBe(404);
+  });
+
+  it("loses none of the plant's target changes made through both instances at once", async () => {
+    const admin = { authorization: 'Bearer scale-out-admin-key-0123' };
+    const set = (app: TestApp, target: string) =>
+      app.gql(`mutation { setPlantTargets(${target}) { oee } }`, undefined, admin);
+    const results = await Promise.all([
+      set(a, 'availability: 0.81'),
+      set(b, 'performance: 0.82'),
+      set(a, 'quality: 0.83'),
+      set(b, 'scrapRate: 4.5'),
+    ]);
+    expect(results.map((r) => r.body.errors)).toEqual([undefined, undefined, undefined, undefined]);
+    const { body } = await b.gql(
+      '{ targets { plant { availability performance quality scrapRate } } }',
+    );
+    expect(body.data?.targets.plant).toEqual({
+      availability: 0.81,
+      performance: 0.82,
+      quality: 0.83,
+      scrapRate: 4.5,
+    });
   });
 
   it('admits N chat requests per minute in total across both instances, not 2N', async () => {

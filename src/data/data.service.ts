@@ -341,21 +341,52 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
     return row ? plantTargetsOf(row) : null;
   }
 
-  /** Records the plant's targets from an instant on (one set at the same instant is replaced). */
-  async setPlantTargets(targets: StoredPlantTargets, now: number): Promise<void> {
-    const values = {
-      oee: targets.oee,
-      availability: targets.availability,
-      performance: targets.performance,
-      quality: targets.quality,
-      scrap_rate: targets.scrapRate,
-      recorded_at: new Date(now).toISOString(),
-    };
-    await this.db
-      .insertInto('plant_targets')
-      .values({ effective_at: new Date(targets.effectiveAt).toISOString(), ...values })
-      .onConflict((oc) => oc.column('effective_at').doUpdateSet(values))
-      .execute();
+  /**
+   * Changes the plant's targets from an instant on (`now`: after every change made so far, whatever
+   * the clocks of other instances say): `change` gets the set in force then and returns the new
+   * one (null: nothing to record; one set at the same instant is replaced). Done under the write
+   * lock, so that concurrent changes, through any instance, are not lost. Returns the set in force
+   * from then on.
+   */
+  async changePlantTargets(
+    at: number | 'now',
+    change: (current: StoredPlantTargets | null, at: number) => StoredPlantTargets | null,
+  ): Promise<StoredPlantTargets | null> {
+    return this.db.transaction().execute(async (tx) => {
+      await lockVersion(tx);
+      let instant = at;
+      if (instant === 'now') {
+        const latest = await tx
+          .selectFrom('plant_targets')
+          .select((eb) => eb.fn.max('effective_at').as('at'))
+          .executeTakeFirst();
+        instant = Math.max(Date.now(), latest?.at ? Date.parse(latest.at) + 1 : 0);
+      }
+      const effectiveAt = new Date(instant).toISOString();
+      const row = await tx
+        .selectFrom('plant_targets')
+        .selectAll()
+        .where('effective_at', '<=', effectiveAt)
+        .orderBy('effective_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const current = row ? plantTargetsOf(row) : null;
+      const next = change(current, instant);
+      if (!next) return current;
+      const values = {
+        oee: next.oee,
+        availability: next.availability,
+        performance: next.performance,
+        quality: next.quality,
+        scrap_rate: next.scrapRate,
+      };
+      await tx
+        .insertInto('plant_targets')
+        .values({ effective_at: effectiveAt, ...values })
+        .onConflict((oc) => oc.column('effective_at').doUpdateSet(values))
+        .execute();
+      return next;
+    });
   }
 
   /** Stores a machine's own targets (all null: it follows the plant's again). */

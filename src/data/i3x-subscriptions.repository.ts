@@ -32,11 +32,12 @@ export interface Monitored {
 const iso = (ms: number) => new Date(ms).toISOString();
 /** What a change is judged by: value and quality, not the time it was read. */
 const content = (u: SubscriptionUpdate) => JSON.stringify([u.value, u.quality]);
+const CHILD_TABLES = ['i3x_batches', 'i3x_delivered', 'i3x_monitored'] as const;
 
 /**
  * i3X subscriptions in the database (migration 0009), so that every instance serves the same ones.
- * Each delivery compares the values just read with the last ones delivered, under a lock on the
- * subscription's row, so an object's change is delivered once whichever instance reads it.
+ * Whatever changes a subscription's rows first locks the subscription's own row, so a change is
+ * delivered once whichever instance reads it, and nothing is written for a deleted subscription.
  */
 @Injectable()
 export class I3xSubscriptionsRepository {
@@ -60,6 +61,7 @@ export class I3xSubscriptionsRepository {
         next_sequence: 1,
         dropped: 0,
         touched_at: iso(now),
+        streamed_by: null,
         streamed_until: null,
       })
       .execute();
@@ -89,9 +91,15 @@ export class I3xSubscriptionsRepository {
       .execute();
   }
 
-  async monitor(subscriptionId: string, elementIds: string[], maxDepth: number): Promise<void> {
-    if (elementIds.length === 0) return;
-    await this.db.transaction().execute(async (tx) => {
+  /** Adds monitored objects; false when the subscription is gone. */
+  async monitor(
+    subscriptionId: string,
+    elementIds: string[],
+    maxDepth: number,
+    now: number,
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      if (!(await lock(tx, subscriptionId, now))) return false;
       for (const elementId of elementIds) {
         await tx
           .insertInto('i3x_monitored')
@@ -101,6 +109,7 @@ export class I3xSubscriptionsRepository {
           )
           .execute();
       }
+      return true;
     });
   }
 
@@ -115,27 +124,52 @@ export class I3xSubscriptionsRepository {
 
   async delete(subscriptionId: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      for (const table of ['i3x_batches', 'i3x_delivered', 'i3x_monitored'] as const) {
+      await lock(tx, subscriptionId, Date.now());
+      for (const table of CHILD_TABLES) {
         await tx.deleteFrom(table).where('subscription_id', '=', subscriptionId).execute();
       }
       await tx.deleteFrom('i3x_subscriptions').where('id', '=', subscriptionId).execute();
     });
   }
 
-  async touch(subscriptionId: string, now: number): Promise<void> {
-    await this.db
+  /** Marks the subscription as streamed by `instance` until `until`; false when it is gone. */
+  async claimStream(
+    subscriptionId: string,
+    instance: string,
+    until: number,
+    now: number,
+  ): Promise<boolean> {
+    const result = await this.db
       .updateTable('i3x_subscriptions')
-      .set({ touched_at: iso(now) })
+      .set({ streamed_by: instance, streamed_until: iso(until), touched_at: iso(now) })
       .where('id', '=', subscriptionId)
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Marks the subscription as streamed until `until` (null: no longer). */
-  async streamUntil(subscriptionId: string, until: number | null, now: number): Promise<void> {
+  /** Extends `instance`'s stream; false when another instance took it over or it was deleted. */
+  async renewStream(
+    subscriptionId: string,
+    instance: string,
+    until: number,
+    now: number,
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('i3x_subscriptions')
+      .set({ streamed_until: iso(until), touched_at: iso(now) })
+      .where('id', '=', subscriptionId)
+      .where('streamed_by', '=', instance)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Ends `instance`'s stream (not one another instance took over). */
+  async releaseStream(subscriptionId: string, instance: string, now: number): Promise<void> {
     await this.db
       .updateTable('i3x_subscriptions')
-      .set({ streamed_until: until === null ? null : iso(until), touched_at: iso(now) })
+      .set({ streamed_by: null, streamed_until: null, touched_at: iso(now) })
       .where('id', '=', subscriptionId)
+      .where('streamed_by', '=', instance)
       .execute();
   }
 
@@ -151,26 +185,34 @@ export class I3xSubscriptionsRepository {
     return stale.map((s) => s.id);
   }
 
+  /** Drops the batches the client acknowledged: up to `acknowledged`, or all with -1. */
+  async acknowledge(subscriptionId: string, acknowledged: number): Promise<void> {
+    let done = this.db.deleteFrom('i3x_batches').where('subscription_id', '=', subscriptionId);
+    if (acknowledged !== -1) done = done.where('sequence_number', '<=', acknowledged);
+    await done.execute();
+  }
+
   /**
-   * Of `updates` (values just read), the ones that differ from the last delivered (all of those
-   * in `force`), recorded as delivered; queued as one batch when `queue` (at most `maxBatches`
-   * kept: older ones are dropped and the next sync says so). Returns the changes.
+   * Of `updates` (values read at `readAt`), the ones that differ from the last delivered (all of
+   * those in `force`), recorded as delivered; queued as one batch when `queue` (at most
+   * `maxBatches` kept: older ones are dropped and the next sync says so). A value read before the
+   * one last delivered is left out: it is older news. Returns the changes.
    */
   async deliver(
     subscriptionId: string,
     updates: SubscriptionUpdate[],
-    options: { force: Set<string>; queue: boolean; maxBatches: number },
+    options: { readAt: number; force: Set<string>; queue: boolean; maxBatches: number },
   ): Promise<SubscriptionUpdate[]> {
     if (updates.length === 0) return [];
+    const readAt = iso(options.readAt);
     return this.db.transaction().execute(async (tx) => {
-      const locked = await lock(tx, subscriptionId);
+      const locked = await lock(tx, subscriptionId, options.readAt);
       if (!locked) return [];
-      const next = locked.nextSequence;
       const delivered = new Map(
         (
           await tx
             .selectFrom('i3x_delivered')
-            .select(['element_id', 'value'])
+            .select(['element_id', 'value', 'read_at'])
             .where('subscription_id', '=', subscriptionId)
             .where(
               'element_id',
@@ -178,21 +220,23 @@ export class I3xSubscriptionsRepository {
               updates.map((u) => u.elementId),
             )
             .execute()
-        ).map((r) => [r.element_id, r.value]),
+        ).map((r) => [r.element_id, r]),
       );
-      const changes = updates.filter(
-        (u) => options.force.has(u.elementId) || delivered.get(u.elementId) !== content(u),
-      );
+      const changes = updates.filter((u) => {
+        const last = delivered.get(u.elementId);
+        if (last && last.read_at > readAt) return false;
+        return options.force.has(u.elementId) || last?.value !== content(u);
+      });
       for (const u of changes) {
+        const row = { value: content(u), read_at: readAt };
         await tx
           .insertInto('i3x_delivered')
-          .values({ subscription_id: subscriptionId, element_id: u.elementId, value: content(u) })
-          .onConflict((oc) =>
-            oc.columns(['subscription_id', 'element_id']).doUpdateSet({ value: content(u) }),
-          )
+          .values({ subscription_id: subscriptionId, element_id: u.elementId, ...row })
+          .onConflict((oc) => oc.columns(['subscription_id', 'element_id']).doUpdateSet(row))
           .execute();
       }
       if (!options.queue || changes.length === 0) return changes;
+      const next = locked.nextSequence;
       await tx
         .insertInto('i3x_batches')
         .values({
@@ -219,24 +263,18 @@ export class I3xSubscriptionsRepository {
   }
 
   /**
-   * Drops the batches acknowledged (up to `acknowledged`; -1: all; null: none) and returns the
-   * rest, oldest first, with whether some were dropped since the last call (then cleared).
-   * `take` removes the returned ones too (a stream delivers them).
+   * The queued batches, oldest first, and whether some were dropped since the last sync (then
+   * cleared). `take` removes them (a stream delivers them) and leaves the overflow mark for the
+   * next sync.
    */
   async batches(
     subscriptionId: string,
-    acknowledged: number | null,
     now: number,
     take = false,
   ): Promise<{ batches: SubscriptionBatch[]; dropped: boolean }> {
     return this.db.transaction().execute(async (tx) => {
-      const locked = await lock(tx, subscriptionId);
+      const locked = await lock(tx, subscriptionId, now);
       if (!locked) return { batches: [], dropped: false };
-      if (acknowledged !== null) {
-        let done = tx.deleteFrom('i3x_batches').where('subscription_id', '=', subscriptionId);
-        if (acknowledged !== -1) done = done.where('sequence_number', '<=', acknowledged);
-        await done.execute();
-      }
       const rows = await tx
         .selectFrom('i3x_batches')
         .select(['sequence_number', 'updates'])
@@ -245,18 +283,19 @@ export class I3xSubscriptionsRepository {
         .execute();
       if (take) {
         await tx.deleteFrom('i3x_batches').where('subscription_id', '=', subscriptionId).execute();
+      } else if (locked.dropped) {
+        await tx
+          .updateTable('i3x_subscriptions')
+          .set({ dropped: 0 })
+          .where('id', '=', subscriptionId)
+          .execute();
       }
-      await tx
-        .updateTable('i3x_subscriptions')
-        .set({ dropped: 0, touched_at: iso(now) })
-        .where('id', '=', subscriptionId)
-        .execute();
       return {
         batches: rows.map((r) => ({
           sequenceNumber: Number(r.sequence_number),
           updates: JSON.parse(r.updates) as SubscriptionUpdate[],
         })),
-        dropped: locked.dropped,
+        dropped: !take && locked.dropped,
       };
     });
   }
@@ -264,15 +303,17 @@ export class I3xSubscriptionsRepository {
 
 /**
  * Locks the subscription's row for the transaction (a row lock on PostgreSQL, the write lock on
- * SQLite) and returns its next sequence number and overflow flag; null when it was deleted.
+ * SQLite), marking it used at `now`; returns its next sequence number and overflow mark, null when
+ * it was deleted.
  */
 async function lock(
   tx: Transaction<Database>,
   subscriptionId: string,
+  now: number,
 ): Promise<{ nextSequence: number; dropped: boolean } | null> {
   await tx
     .updateTable('i3x_subscriptions')
-    .set((eb) => ({ next_sequence: eb.ref('next_sequence') }))
+    .set({ touched_at: iso(now) })
     .where('id', '=', subscriptionId)
     .execute();
   const row = await tx

@@ -424,7 +424,8 @@ export class I3xModel {
     for (const [key, given] of Object.entries(value)) {
       if (key === 'targets') continue;
       if (!(key in then)) throw new I3xError(400, `Unknown field of the plant: ${key}`);
-      const same = JSON.stringify(given) === JSON.stringify(then[key]);
+      // The read-only fields are strings and numbers: anything else differs.
+      const same = given === then[key];
       if (!same && !(at !== null && key === 'machines' && given === null)) {
         throw new I3xError(400, `${key} is read-only (it is ${JSON.stringify(then[key])})`);
       }
@@ -439,7 +440,7 @@ export class I3xModel {
       }
       targets[key as keyof Targets] = given;
     }
-    await this.metrics.setPlantTargets(targets, at ?? undefined);
+    await this.metrics.setPlantTargets(targets, at ?? 'now');
   }
 
   /** Whether a machine said it runs but has sent no signal for I3X_STALE_SECONDS. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Response } from 'express';
 import {
@@ -32,16 +32,20 @@ interface LocalStream {
 
 /**
  * i3X subscriptions. They live in the database, so a client may create, register and sync through
- * any instance. A sync reads the monitored objects (and their components, by maxDepth) and queues
- * those whose value or quality changed since last delivered, then answers the unacknowledged
- * batches. A stream is held by the instance the client connected to: it sends what was queued,
- * then the changes, read again when a machine's live signals arrive (LiveEvents, from every
- * instance with Redis) and every STREAM_POLL_MS.
+ * any instance. A sync drops the acknowledged batches, reads the monitored objects (and their
+ * components, by maxDepth) and queues those whose value or quality changed since last delivered,
+ * then answers the unacknowledged batches. A stream is held by the instance the client connected
+ * to, under a lease it renews: it sends what was queued, then the changes, read again when a
+ * machine's live signals arrive (LiveEvents, from every instance with Redis) and every
+ * STREAM_POLL_MS. A stream opened on another instance takes the subscription over: this one ends
+ * its own at the next renewal.
  */
 @Injectable()
 export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('I3xSubscriptions');
   private readonly streams = new Map<string, LocalStream>();
+  /** Names this instance's streams in the database. */
+  private readonly instance = randomUUID();
   private stopListening: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
 
@@ -60,9 +64,14 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
       );
     every(60_000, () => this.store.expire(Date.now() - TTL_MS, Date.now()));
     every(KEEP_ALIVE_MS, async () => {
-      for (const [id, stream] of this.streams) {
-        stream.res.write(': keep-alive\n\n');
-        await this.store.streamUntil(id, Date.now() + LEASE_MS, Date.now());
+      for (const [id, stream] of [...this.streams]) {
+        const now = Date.now();
+        if (await this.store.renewStream(id, this.instance, now + LEASE_MS, now)) {
+          stream.res.write(': keep-alive\n\n');
+        } else {
+          // Streamed elsewhere now, or deleted: this stream ends.
+          this.end(id, stream);
+        }
       }
     });
     every(STREAM_POLL_MS, () => {
@@ -75,9 +84,8 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
     for (const timer of this.timers) clearInterval(timer);
     this.stopListening?.();
     for (const [id, stream] of [...this.streams]) {
-      this.streams.delete(id);
-      stream.res.end();
-      await this.store.streamUntil(id, null, Date.now()).catch(() => undefined);
+      this.end(id, stream);
+      await this.store.releaseStream(id, this.instance, Date.now()).catch(() => undefined);
     }
   }
 
@@ -115,10 +123,8 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
 
   async delete(s: StoredSubscription): Promise<void> {
     const stream = this.streams.get(s.subscriptionId);
-    this.streams.delete(s.subscriptionId);
-    stream?.res.end();
+    if (stream) this.end(s.subscriptionId, stream);
     await this.store.delete(s.subscriptionId);
-    this.listenWhileNeeded();
   }
 
   /**
@@ -128,12 +134,10 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
    */
   async register(s: StoredSubscription, nodes: I3xNode[], maxDepth: number): Promise<void> {
     const id = s.subscriptionId;
-    await this.store.monitor(
-      id,
-      nodes.map((n) => n.elementId),
-      maxDepth,
-    );
-    await this.store.touch(id, Date.now());
+    const ids = nodes.map((n) => n.elementId);
+    if (!(await this.store.monitor(id, ids, maxDepth, Date.now()))) {
+      throw new I3xError(404, `Subscription not found: ${id}`);
+    }
     const stream = this.streams.get(id);
     if (!stream && streamedElsewhere(s)) return;
     const force = new Set(nodes.map((n) => n.elementId));
@@ -146,8 +150,8 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Queues what changed since last delivered, drops the batches the client acknowledged (-1: all)
-   * and returns the rest, oldest first; a queue that overflowed since the last sync is reported.
+   * Drops the batches the client acknowledged (-1: all), queues what changed since last delivered
+   * and returns the batches, oldest first; a queue that overflowed since the last sync is reported.
    */
   async sync(s: StoredSubscription, lastSequenceNumber: number | null) {
     if (this.streams.has(s.subscriptionId) || streamedElsewhere(s)) {
@@ -156,8 +160,11 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
         'A stream is open for this subscription: close it before calling sync',
       );
     }
+    if (lastSequenceNumber !== null) {
+      await this.store.acknowledge(s.subscriptionId, lastSequenceNumber);
+    }
     await this.collect(s.subscriptionId, { queue: true });
-    return this.store.batches(s.subscriptionId, lastSequenceNumber, Date.now());
+    return this.store.batches(s.subscriptionId, Date.now());
   }
 
   /** Sends queued batches, then every change, as server-sent events on `res` (one stream each). */
@@ -174,17 +181,28 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
     this.streams.set(id, stream);
     res.on('close', () => {
       if (this.streams.get(id) !== stream) return;
-      this.streams.delete(id);
-      this.listenWhileNeeded();
+      this.end(id, stream);
       this.store
-        .streamUntil(id, null, Date.now())
+        .releaseStream(id, this.instance, Date.now())
         .catch((error: Error) => this.logger.warn(`Stream end not recorded: ${error.message}`));
     });
     this.listenWhileNeeded();
-    await this.store.streamUntil(id, Date.now() + LEASE_MS, Date.now());
-    const { batches } = await this.store.batches(id, null, Date.now(), true);
+    const now = Date.now();
+    if (!(await this.store.claimStream(id, this.instance, now + LEASE_MS, now))) {
+      return this.end(id, stream);
+    }
+    // A client gone already leaves the queued batches for its next sync or stream.
+    if (res.destroyed) return this.store.releaseStream(id, this.instance, Date.now());
+    const { batches } = await this.store.batches(id, now, true);
     for (const batch of batches) send(res, batch.updates);
     this.push(id, null);
+  }
+
+  /** Ends a stream of this instance. */
+  private end(subscriptionId: string, stream: LocalStream): void {
+    if (this.streams.get(subscriptionId) === stream) this.streams.delete(subscriptionId);
+    stream.res.end();
+    this.listenWhileNeeded();
   }
 
   /**
@@ -204,24 +222,35 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
       (m) => !only || (typeof only === 'function' ? only(m.elementId) : only.has(m.elementId)),
     );
     if (wanted.length === 0) return [];
+    const readAt = Date.now();
     const nodes = new Map((await this.model.nodes()).map((n) => [n.elementId, n]));
-    const updates: SubscriptionUpdate[] = [];
+    // By elementId: an object registered itself and as a component is read once.
+    const updates = new Map<string, SubscriptionUpdate>();
     const force = new Set(options.force);
+    const read = async (node: I3xNode) => {
+      if (!updates.has(node.elementId)) {
+        updates.set(node.elementId, {
+          elementId: node.elementId,
+          ...(await this.model.value(node)),
+        });
+      }
+    };
     for (const { elementId, maxDepth } of wanted) {
       const node = nodes.get(elementId);
       if (!node) continue;
-      updates.push({ elementId, ...(await this.model.value(node)) });
+      await read(node);
       // A composition registered deeper than itself brings its components' values too.
       if (node.isComposition && maxDepth !== 1) {
         for (const part of node.relationships.HasComponent ?? []) {
           const component = nodes.get(part);
           if (!component) continue;
-          updates.push({ elementId: part, ...(await this.model.value(component)) });
+          await read(component);
           if (force.has(elementId)) force.add(part);
         }
       }
     }
-    return this.store.deliver(subscriptionId, updates, {
+    return this.store.deliver(subscriptionId, [...updates.values()], {
+      readAt,
       force,
       queue: options.queue,
       maxBatches: MAX_BATCHES,

@@ -103,18 +103,23 @@ function maxDepthOf(input: Record<string, unknown>): number {
   return depth;
 }
 
-/** RFC 3339 with a time zone (Z or an offset). */
+/** RFC 3339 with a time zone (Z or an offset), a real calendar date from 1970 on. */
 function instantOf(input: Record<string, unknown>, key: string): number {
   const value = input[key];
-  const ok =
-    typeof value === 'string' &&
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value);
-  const ms = ok ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms))
+  const match =
+    typeof value === 'string'
+      ? /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.exec(value)
+      : null;
+  const ms = match ? Date.parse(value as string) : NaN;
+  const [year, month, day] = (match ?? []).slice(1, 4).map(Number);
+  // Date.parse rolls 2026-02-31 over into March: the day must exist in its month.
+  const real = day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (Number.isNaN(ms) || !real || year < 1970) {
     throw new I3xError(
       400,
-      `${key} is required: an RFC 3339 date-time such as 2026-11-30T06:00:00Z`,
+      `${key} is required: an RFC 3339 date-time from 1970 on, such as 2026-11-30T06:00:00Z`,
     );
+  }
   return ms;
 }
 
@@ -431,9 +436,14 @@ export class I3xController {
   async sync(@Req() req: Request, @Res() res: Response): Promise<void> {
     const input = body(req);
     const s = await this.subscriptions.get(clientIdOf(input), this.subscriptionIdOf(input));
-    const last = input.lastSequenceNumber;
-    const acknowledged =
-      typeof last === 'number' && Number.isInteger(last) && last >= -1 ? last : null;
+    const last = input.lastSequenceNumber ?? null;
+    if (last !== null && !(typeof last === 'number' && Number.isInteger(last) && last >= -1)) {
+      throw new I3xError(
+        400,
+        'lastSequenceNumber must be a whole number: the last batch received, or -1 for all',
+      );
+    }
+    const acknowledged = last;
     const { batches, dropped } = await this.subscriptions.sync(s, acknowledged);
     send(req, res, dropped ? 206 : 200, {
       success: true,

@@ -647,20 +647,21 @@ export class MetricsService {
    */
   async setPlantTargets(
     values: Partial<Record<keyof Targets, number | null>>,
-    at = Date.now(),
+    at: number | 'now' = 'now',
   ): Promise<Targets> {
     checkTargets(values);
-    if (!(at <= Date.now())) {
+    if (at !== 'now' && !(at <= Date.now())) {
       throw new BadInputError(
         "The plant's targets can be set from now or an instant before, not later",
       );
     }
-    const current = await this.data.plantTargetsAt(at);
-    const merged = { effectiveAt: at, ...mergeTargets(current, values) };
-    // Setting what is in force already changes nothing, and adds nothing to the history.
-    const unchanged = TARGET_KEYS.every((key) => merged[key] === (current?.[key] ?? null));
-    if (!unchanged) await this.data.setPlantTargets(merged, Date.now());
-    return this.withPlantDefaults(merged);
+    const inForce = await this.data.changePlantTargets(at, (current, effectiveAt) => {
+      const merged = { effectiveAt, ...mergeTargets(current, values) };
+      // Setting what is in force already changes nothing, and adds nothing to the history.
+      const unchanged = TARGET_KEYS.every((key) => merged[key] === (current?.[key] ?? null));
+      return unchanged ? null : merged;
+    });
+    return this.withPlantDefaults(inForce);
   }
 
   /**

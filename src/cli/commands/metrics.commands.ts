@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Command, InvalidArgumentError } from 'commander';
 import { AppConfig } from '../../config/app-config.service';
 import { addDays, parseDate, todayIn } from '../../common/dates';
+import { BadInputError } from '../../common/errors';
 import { MetricsService } from '../../metrics/metrics.service';
 import { MetricsFilter } from '../../data/metrics-sums.types';
 import { parseSeverity, SEVERITY_CHOICES } from '../../common/severity';
@@ -427,6 +428,10 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
     .action((options: TargetOptions) =>
       withApp(async (app) => {
         const metrics = app.get(MetricsService);
+        const setting = TARGET_KEYS.some((key) => options[key] !== undefined);
+        if (options.clear && setting) {
+          throw new BadInputError('--clear clears the targets: give it without values');
+        }
         const ratio = (value: number | undefined) =>
           options.clear ? null : value === undefined ? undefined : value / 100;
         const values = {
@@ -438,7 +443,7 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
         };
         if (options.machine !== undefined) {
           await metrics.setMachineTargets(options.machine, values);
-        } else if (options.clear || TARGET_KEYS.some((key) => options[key] !== undefined)) {
+        } else if (options.clear || setting) {
           await metrics.setPlantTargets(values);
         }
         const { plant, machines } = await metrics.targets();

@@ -153,7 +153,6 @@ export interface PlantTargetsTable {
   performance: number | null;
   quality: number | null;
   scrap_rate: number | null;
-  recorded_at: string;
 }
 
 /** One occurrence of an alert rule (see migration 0008). */
@@ -192,7 +191,8 @@ export interface I3xSubscriptionsTable {
   /** 1 when batches were dropped since the last sync. */
   dropped: number;
   touched_at: string;
-  /** While an instance streams the subscription (renewed by its keep-alive). */
+  /** The instance that streams the subscription, and until when (renewed by its keep-alive). */
+  streamed_by: string | null;
   streamed_until: string | null;
 }
 
@@ -203,11 +203,12 @@ export interface I3xMonitoredTable {
   max_depth: number;
 }
 
-/** The last value and quality (JSON) a subscription delivered of an object. */
+/** The last value and quality (JSON) a subscription delivered of an object, and when it was read. */
 export interface I3xDeliveredTable {
   subscription_id: string;
   element_id: string;
   value: string;
+  read_at: string;
 }
 
 /** Updates queued for sync (JSON array), until acknowledged. */

@@ -3,9 +3,10 @@ import { Kysely } from 'kysely';
 /**
  * i3X subscriptions, held in the database so that every instance behind a load balancer serves the
  * same ones: the subscription (its client, next sequence number, whether its queue overflowed, and
- * until when an instance streams it), the objects it monitors, the last value it delivered of each
- * object (so that a sync or a stream on any instance sends only what changed), and the batches
- * queued for sync until the client acknowledges them.
+ * which instance streams it until when), the objects it monitors, the last value it delivered of
+ * each object and when that value was read (so that a sync or a stream on any instance sends only
+ * what changed, never an older reading after a newer one), and the batches queued for sync until
+ * the client acknowledges them.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -16,6 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('next_sequence', 'integer', (col) => col.notNull())
     .addColumn('dropped', 'integer', (col) => col.notNull())
     .addColumn('touched_at', 'text', (col) => col.notNull())
+    .addColumn('streamed_by', 'text')
     .addColumn('streamed_until', 'text')
     .execute();
   await db.schema
@@ -30,6 +32,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('subscription_id', 'text', (col) => col.notNull())
     .addColumn('element_id', 'text', (col) => col.notNull())
     .addColumn('value', 'text', (col) => col.notNull())
+    .addColumn('read_at', 'text', (col) => col.notNull())
     .addPrimaryKeyConstraint('i3x_delivered_pk', ['subscription_id', 'element_id'])
     .execute();
   await db.schema

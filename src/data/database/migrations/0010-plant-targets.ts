@@ -14,7 +14,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('performance', 'double precision')
     .addColumn('quality', 'double precision')
     .addColumn('scrap_rate', 'double precision')
-    .addColumn('recorded_at', 'text', (col) => col.notNull())
     .execute();
 }
 
