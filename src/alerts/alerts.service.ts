@@ -65,10 +65,7 @@ export class AlertsService implements OnApplicationBootstrap, OnModuleDestroy {
   async check(): Promise<AlertRecord[]> {
     const version = await this.data.dataVersion();
     // Targets are not data: a changed one moves the mark instead of the version.
-    const targets = [
-      await this.data.machineTargets(),
-      await this.data.plantTargetsAt(this.clock.now()),
-    ];
+    const targets = [await this.data.machineTargets(), await this.data.plantTargetsNow()];
     const mark = `${this.rules.periodMark()}|${JSON.stringify(targets)}`;
     if (this.evaluated?.version === version && this.evaluated.mark === mark) return [];
     const findings = await this.rules.findings();

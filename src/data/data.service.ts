@@ -327,14 +327,16 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
     return rows.map(plantTargetsOf);
   }
 
-  /** The plant's targets in force at an instant (ms): the newest set at or before it. */
-  async plantTargetsAt(at: number): Promise<StoredPlantTargets | null> {
+  /**
+   * The plant's targets in force now: the newest set (a change dated in the past never comes after
+   * one made now, and one made now on another instance may be a few milliseconds ahead).
+   */
+  async plantTargetsNow(): Promise<StoredPlantTargets | null> {
     const row = await (
       await this.reader()
     )
       .selectFrom('plant_targets')
       .selectAll()
-      .where('effective_at', '<=', new Date(at).toISOString())
       .orderBy('effective_at', 'desc')
       .limit(1)
       .executeTakeFirst();

@@ -97,6 +97,10 @@ describe.each(DATABASE_KINDS)(`${I3xSubscriptionsRepository.name} on %s`, (kind)
     expect((await store.find(id))?.streamedUntil).toBe(T0 + 45_000);
     expect(await store.claimStream(id, 'B', T0 + 50_000, T0)).toBe(true);
     expect(await store.renewStream(id, 'A', T0 + 60_000, T0)).toBe(false);
+    // A stream taken over delivers nothing more: null tells it to end.
+    const forStream = (holder: string) => ({ ...options(T0, false), holder });
+    expect(await store.deliver(id, [update('a', 1)], forStream('A'))).toBeNull();
+    expect(await store.deliver(id, [update('a', 1)], forStream('B'))).toEqual([update('a', 1)]);
     await store.releaseStream(id, 'A', T0);
     expect((await store.find(id))?.streamedUntil).toBe(T0 + 50_000);
     expect(await store.renewStream(id, 'B', T0 + 60_000, T0)).toBe(true);

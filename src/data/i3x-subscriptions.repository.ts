@@ -36,8 +36,9 @@ const CHILD_TABLES = ['i3x_batches', 'i3x_delivered', 'i3x_monitored'] as const;
 
 /**
  * i3X subscriptions in the database (migration 0009), so that every instance serves the same ones.
- * Whatever changes a subscription's rows first locks the subscription's own row, so a change is
- * delivered once whichever instance reads it, and nothing is written for a deleted subscription.
+ * Registering, delivering, answering and deleting first lock the subscription's own row, so a
+ * change is delivered once whichever instance reads it, and nothing is written for a deleted
+ * subscription. A stream is held by a token (one per open stream) with a lease.
  */
 @Injectable()
 export class I3xSubscriptionsRepository {
@@ -91,6 +92,15 @@ export class I3xSubscriptionsRepository {
       .execute();
   }
 
+  async monitoredCount(subscriptionId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('i3x_monitored')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('subscription_id', '=', subscriptionId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Adds monitored objects; false when the subscription is gone. */
   async monitor(
     subscriptionId: string,
@@ -132,25 +142,25 @@ export class I3xSubscriptionsRepository {
     });
   }
 
-  /** Marks the subscription as streamed by `instance` until `until`; false when it is gone. */
+  /** Marks the subscription as streamed by `holder` until `until`; false when it is gone. */
   async claimStream(
     subscriptionId: string,
-    instance: string,
+    holder: string,
     until: number,
     now: number,
   ): Promise<boolean> {
     const result = await this.db
       .updateTable('i3x_subscriptions')
-      .set({ streamed_by: instance, streamed_until: iso(until), touched_at: iso(now) })
+      .set({ streamed_by: holder, streamed_until: iso(until), touched_at: iso(now) })
       .where('id', '=', subscriptionId)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Extends `instance`'s stream; false when another instance took it over or it was deleted. */
+  /** Extends `holder`'s stream; false when another stream took it over or it was deleted. */
   async renewStream(
     subscriptionId: string,
-    instance: string,
+    holder: string,
     until: number,
     now: number,
   ): Promise<boolean> {
@@ -158,18 +168,18 @@ export class I3xSubscriptionsRepository {
       .updateTable('i3x_subscriptions')
       .set({ streamed_until: iso(until), touched_at: iso(now) })
       .where('id', '=', subscriptionId)
-      .where('streamed_by', '=', instance)
+      .where('streamed_by', '=', holder)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Ends `instance`'s stream (not one another instance took over). */
-  async releaseStream(subscriptionId: string, instance: string, now: number): Promise<void> {
+  /** Ends `holder`'s stream (not one that took it over). */
+  async releaseStream(subscriptionId: string, holder: string, now: number): Promise<void> {
     await this.db
       .updateTable('i3x_subscriptions')
       .set({ streamed_by: null, streamed_until: null, touched_at: iso(now) })
       .where('id', '=', subscriptionId)
-      .where('streamed_by', '=', instance)
+      .where('streamed_by', '=', holder)
       .execute();
   }
 
@@ -196,21 +206,34 @@ export class I3xSubscriptionsRepository {
    * Of `updates` (values read at `readAt`), the ones that differ from the last delivered (all of
    * those in `force`), recorded as delivered; queued as one batch when `queue` (at most
    * `maxBatches` kept: older ones are dropped and the next sync says so). A value read before the
-   * one last delivered is left out: it is older news. Returns the changes.
+   * one last delivered is left out: it is older news. For a stream (`holder`), null when that
+   * stream no longer holds the subscription. Returns the changes.
    */
   async deliver(
     subscriptionId: string,
     updates: SubscriptionUpdate[],
-    options: { readAt: number; force: Set<string>; queue: boolean; maxBatches: number },
-  ): Promise<SubscriptionUpdate[]> {
+    options: {
+      readAt: number;
+      force: Set<string>;
+      queue: boolean;
+      maxBatches: number;
+      holder?: string;
+    },
+  ): Promise<SubscriptionUpdate[] | null> {
     if (updates.length === 0) return [];
     const readAt = iso(options.readAt);
-    return this.db.transaction().execute(async (tx) => {
-      const locked = await lock(tx, subscriptionId, options.readAt);
-      if (!locked) return [];
-      const delivered = new Map(
+    const changed = (
+      delivered: Map<string, { value: string; read_at: string }>,
+    ): SubscriptionUpdate[] =>
+      updates.filter((u) => {
+        const last = delivered.get(u.elementId);
+        if (last && last.read_at > readAt) return false;
+        return options.force.has(u.elementId) || last?.value !== content(u);
+      });
+    const read = async (db: Kysely<Database>) =>
+      new Map(
         (
-          await tx
+          await db
             .selectFrom('i3x_delivered')
             .select(['element_id', 'value', 'read_at'])
             .where('subscription_id', '=', subscriptionId)
@@ -222,11 +245,13 @@ export class I3xSubscriptionsRepository {
             .execute()
         ).map((r) => [r.element_id, r]),
       );
-      const changes = updates.filter((u) => {
-        const last = delivered.get(u.elementId);
-        if (last && last.read_at > readAt) return false;
-        return options.force.has(u.elementId) || last?.value !== content(u);
-      });
+    // Nothing new (the usual poll): no write, no lock.
+    if (changed(await read(this.db)).length === 0) return [];
+    return this.db.transaction().execute(async (tx) => {
+      const locked = await lock(tx, subscriptionId, options.readAt);
+      if (!locked) return options.holder === undefined ? [] : null;
+      if (options.holder !== undefined && locked.streamedBy !== options.holder) return null;
+      const changes = changed(await read(tx));
       for (const u of changes) {
         const row = { value: content(u), read_at: readAt };
         await tx
@@ -303,14 +328,14 @@ export class I3xSubscriptionsRepository {
 
 /**
  * Locks the subscription's row for the transaction (a row lock on PostgreSQL, the write lock on
- * SQLite), marking it used at `now`; returns its next sequence number and overflow mark, null when
- * it was deleted.
+ * SQLite), marking it used at `now`; returns its next sequence number, overflow mark and stream
+ * holder, null when it was deleted.
  */
 async function lock(
   tx: Transaction<Database>,
   subscriptionId: string,
   now: number,
-): Promise<{ nextSequence: number; dropped: boolean } | null> {
+): Promise<{ nextSequence: number; dropped: boolean; streamedBy: string | null } | null> {
   await tx
     .updateTable('i3x_subscriptions')
     .set({ touched_at: iso(now) })
@@ -318,8 +343,13 @@ async function lock(
     .execute();
   const row = await tx
     .selectFrom('i3x_subscriptions')
-    .select(['next_sequence', 'dropped'])
+    .select(['next_sequence', 'dropped', 'streamed_by'])
     .where('id', '=', subscriptionId)
     .executeTakeFirst();
-  return row ? { nextSequence: Number(row.next_sequence), dropped: Boolean(row.dropped) } : null;
+  if (!row) return null;
+  return {
+    nextSequence: Number(row.next_sequence),
+    dropped: Boolean(row.dropped),
+    streamedBy: row.streamed_by,
+  };
 }

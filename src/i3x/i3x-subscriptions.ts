@@ -6,6 +6,7 @@ import {
   StoredSubscription,
   SubscriptionUpdate,
 } from '../data/i3x-subscriptions.repository';
+import { withOwnResources } from '../common/request-context';
 import { LiveEvents } from '../ingest/live-events';
 import { I3xModel, I3xNode } from './i3x-model';
 import { I3xError } from './i3x.types';
@@ -14,6 +15,8 @@ import { I3xError } from './i3x.types';
 const TTL_MS = 10 * 60_000;
 /** Batches kept per subscription; older ones are dropped (the next sync says so with 206). */
 const MAX_BATCHES = 1000;
+/** Objects one subscription monitors at most (each machine brings up to three components). */
+const MAX_MONITORED = 1000;
 /** Subscriptions the deployment keeps at most. */
 const MAX_SUBSCRIPTIONS = 1000;
 /** A comment on open streams this often, so that proxies keep them open; it renews the lease. */
@@ -25,6 +28,8 @@ const STREAM_POLL_MS = 5_000;
 
 interface LocalStream {
   res: Response;
+  /** Holds the subscription in the database while this stream is its stream. */
+  holder: string;
   running: boolean;
   /** Machines whose objects to read again next ('all': every monitored object). */
   pending: Set<string> | 'all' | null;
@@ -44,8 +49,6 @@ interface LocalStream {
 export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('I3xSubscriptions');
   private readonly streams = new Map<string, LocalStream>();
-  /** Names this instance's streams in the database. */
-  private readonly instance = randomUUID();
   private stopListening: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
 
@@ -66,8 +69,8 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
     every(KEEP_ALIVE_MS, async () => {
       for (const [id, stream] of [...this.streams]) {
         const now = Date.now();
-        if (await this.store.renewStream(id, this.instance, now + LEASE_MS, now)) {
-          stream.res.write(': keep-alive\n\n');
+        if (await this.store.renewStream(id, stream.holder, now + LEASE_MS, now)) {
+          if (writable(stream.res)) stream.res.write(': keep-alive\n\n');
         } else {
           // Streamed elsewhere now, or deleted: this stream ends.
           this.end(id, stream);
@@ -85,7 +88,7 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
     this.stopListening?.();
     for (const [id, stream] of [...this.streams]) {
       this.end(id, stream);
-      await this.store.releaseStream(id, this.instance, Date.now()).catch(() => undefined);
+      await this.store.releaseStream(id, stream.holder, Date.now()).catch(() => undefined);
     }
   }
 
@@ -128,21 +131,28 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Registers objects (known ones only: the caller checks) and delivers their current values:
-   * queued for sync, or on the stream when this instance streams the subscription (an instance
-   * that streams it elsewhere sends them with its next reading).
+   * Registers objects (known ones only: the caller checks; at most MAX_MONITORED) and delivers
+   * their current values: queued for sync, or on the stream when this instance streams the
+   * subscription. An instance that streams it elsewhere sends new objects with its next reading
+   * (objects registered again, only when they changed).
    */
   async register(s: StoredSubscription, nodes: I3xNode[], maxDepth: number): Promise<void> {
     const id = s.subscriptionId;
     const ids = nodes.map((n) => n.elementId);
+    if ((await this.store.monitoredCount(id)) + ids.length > MAX_MONITORED) {
+      throw new I3xError(
+        400,
+        `A subscription monitors at most ${MAX_MONITORED} objects: unregister some first`,
+      );
+    }
     if (!(await this.store.monitor(id, ids, maxDepth, Date.now()))) {
       throw new I3xError(404, `Subscription not found: ${id}`);
     }
     const stream = this.streams.get(id);
     if (!stream && streamedElsewhere(s)) return;
     const force = new Set(nodes.map((n) => n.elementId));
-    const changes = await this.collect(id, { force, queue: !stream, only: force });
-    if (stream && changes.length > 0) send(stream.res, changes);
+    const changes = await this.collect(id, { force, queue: !stream, only: force, stream });
+    if (stream && changes) send(stream.res, changes);
   }
 
   async unregister(s: StoredSubscription, elementId: string): Promise<boolean> {
@@ -167,47 +177,53 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
     return this.store.batches(s.subscriptionId, Date.now());
   }
 
-  /** Sends queued batches, then every change, as server-sent events on `res` (one stream each). */
+  /**
+   * Sends queued batches, then every change, as server-sent events on `res`: the subscription's
+   * one stream, taking it over from any other (here at once, elsewhere at that one's next renewal).
+   */
   async stream(s: StoredSubscription, res: Response): Promise<void> {
     const id = s.subscriptionId;
-    this.streams.get(id)?.res.end();
+    const holder = randomUUID();
+    const now = Date.now();
+    if (!(await this.store.claimStream(id, holder, now + LEASE_MS, now))) {
+      throw new I3xError(404, `Subscription not found: ${id}`);
+    }
+    const previous = this.streams.get(id);
+    if (previous) this.end(id, previous);
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
     res.flushHeaders();
-    const stream: LocalStream = { res, running: false, pending: null };
+    const stream: LocalStream = { res, holder, running: false, pending: null };
     this.streams.set(id, stream);
-    res.on('close', () => {
-      if (this.streams.get(id) !== stream) return;
+    const release = () => {
       this.end(id, stream);
       this.store
-        .releaseStream(id, this.instance, Date.now())
+        .releaseStream(id, holder, Date.now())
         .catch((error: Error) => this.logger.warn(`Stream end not recorded: ${error.message}`));
-    });
+    };
+    res.on('close', release);
     this.listenWhileNeeded();
-    const now = Date.now();
-    if (!(await this.store.claimStream(id, this.instance, now + LEASE_MS, now))) {
-      return this.end(id, stream);
-    }
     // A client gone already leaves the queued batches for its next sync or stream.
-    if (res.destroyed) return this.store.releaseStream(id, this.instance, Date.now());
+    if (res.destroyed) return release();
     const { batches } = await this.store.batches(id, now, true);
     for (const batch of batches) send(res, batch.updates);
     this.push(id, null);
   }
 
-  /** Ends a stream of this instance. */
+  /** Ends a stream of this instance (once). */
   private end(subscriptionId: string, stream: LocalStream): void {
     if (this.streams.get(subscriptionId) === stream) this.streams.delete(subscriptionId);
-    stream.res.end();
+    if (writable(stream.res)) stream.res.end();
     this.listenWhileNeeded();
   }
 
   /**
    * Reads the monitored objects (those `only` names, with their components) and delivers what
-   * changed (and all of `force`); queued as a batch when `queue`. Returns the changes.
+   * changed (and all of `force`): queued as a batch when `queue`, else for `stream`. Returns the
+   * changes; null when `stream` no longer holds the subscription (taken over, or deleted).
    */
   private async collect(
     subscriptionId: string,
@@ -215,45 +231,48 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
       queue: boolean;
       force?: Set<string>;
       only?: Set<string> | ((id: string) => boolean);
+      stream?: LocalStream;
     },
-  ): Promise<SubscriptionUpdate[]> {
+  ): Promise<SubscriptionUpdate[] | null> {
     const only = options.only;
     const wanted = (await this.store.monitored(subscriptionId)).filter(
       (m) => !only || (typeof only === 'function' ? only(m.elementId) : only.has(m.elementId)),
     );
     if (wanted.length === 0) return [];
-    const readAt = Date.now();
-    const nodes = new Map((await this.model.nodes()).map((n) => [n.elementId, n]));
-    // By elementId: an object registered itself and as a component is read once.
-    const updates = new Map<string, SubscriptionUpdate>();
     const force = new Set(options.force);
-    const read = async (node: I3xNode) => {
-      if (!updates.has(node.elementId)) {
-        updates.set(node.elementId, {
-          elementId: node.elementId,
-          ...(await this.model.value(node)),
-        });
-      }
-    };
-    for (const { elementId, maxDepth } of wanted) {
-      const node = nodes.get(elementId);
-      if (!node) continue;
-      await read(node);
-      // A composition registered deeper than itself brings its components' values too.
-      if (node.isComposition && maxDepth !== 1) {
-        for (const part of node.relationships.HasComponent ?? []) {
-          const component = nodes.get(part);
-          if (!component) continue;
-          await read(component);
-          if (force.has(elementId)) force.add(part);
+    const readAt = Date.now();
+    // A read snapshot of its own, released at once: not the request's, which a stream would hold
+    // (and freeze) for as long as it is open.
+    const updates = await withOwnResources(async () => {
+      const nodes = new Map((await this.model.nodes()).map((n) => [n.elementId, n]));
+      // By elementId: an object registered itself and as a component is read once.
+      const read = new Map<string, SubscriptionUpdate>();
+      const add = async (node: I3xNode) => {
+        if (read.has(node.elementId)) return;
+        read.set(node.elementId, { elementId: node.elementId, ...(await this.model.value(node)) });
+      };
+      for (const { elementId, maxDepth } of wanted) {
+        const node = nodes.get(elementId);
+        if (!node) continue;
+        await add(node);
+        // A composition registered deeper than itself brings its components' values too.
+        if (node.isComposition && maxDepth !== 1) {
+          for (const part of node.relationships.HasComponent ?? []) {
+            const component = nodes.get(part);
+            if (!component) continue;
+            await add(component);
+            if (force.has(elementId)) force.add(part);
+          }
         }
       }
-    }
-    return this.store.deliver(subscriptionId, [...updates.values()], {
+      return [...read.values()];
+    });
+    return this.store.deliver(subscriptionId, updates, {
       readAt,
       force,
       queue: options.queue,
       maxBatches: MAX_BATCHES,
+      holder: options.stream?.holder,
     });
   }
 
@@ -273,8 +292,9 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
           pending === 'all'
             ? undefined
             : (id: string) => [...pending].some((m) => belongsTo(id, m));
-        const changes = await this.collect(subscriptionId, { queue: false, only });
-        if (changes.length > 0) send(stream.res, changes);
+        const changes = await this.collect(subscriptionId, { queue: false, only, stream });
+        if (changes === null) this.end(subscriptionId, stream);
+        else send(stream.res, changes);
       }
     })()
       .catch((error: Error) => this.logger.warn(`Subscription update failed: ${error.message}`))
@@ -295,8 +315,13 @@ export class I3xSubscriptions implements OnModuleInit, OnModuleDestroy {
   }
 }
 
+/** Whether a stream's response can still be written (its client may have gone). */
+function writable(res: Response): boolean {
+  return !res.writableEnded && !res.destroyed;
+}
+
 function send(res: Response, updates: SubscriptionUpdate[]): void {
-  res.write(`data: ${JSON.stringify(updates)}\n\n`);
+  if (updates.length > 0 && writable(res)) res.write(`data: ${JSON.stringify(updates)}\n\n`);
 }
 
 function streamedElsewhere(s: StoredSubscription): boolean {

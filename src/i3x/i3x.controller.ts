@@ -103,7 +103,7 @@ function maxDepthOf(input: Record<string, unknown>): number {
   return depth;
 }
 
-/** RFC 3339 with a time zone (Z or an offset), a real calendar date from 1970 on. */
+/** RFC 3339 with a time zone (Z or an offset), a real calendar date, from 1970 (UTC) on. */
 function instantOf(input: Record<string, unknown>, key: string): number {
   const value = input[key];
   const match =
@@ -114,7 +114,7 @@ function instantOf(input: Record<string, unknown>, key: string): number {
   const [year, month, day] = (match ?? []).slice(1, 4).map(Number);
   // Date.parse rolls 2026-02-31 over into March: the day must exist in its month.
   const real = day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (Number.isNaN(ms) || !real || year < 1970) {
+  if (Number.isNaN(ms) || !real || ms < 0) {
     throw new I3xError(
       400,
       `${key} is required: an RFC 3339 date-time from 1970 on, such as 2026-11-30T06:00:00Z`,
@@ -443,8 +443,7 @@ export class I3xController {
         'lastSequenceNumber must be a whole number: the last batch received, or -1 for all',
       );
     }
-    const acknowledged = last;
-    const { batches, dropped } = await this.subscriptions.sync(s, acknowledged);
+    const { batches, dropped } = await this.subscriptions.sync(s, last);
     send(req, res, dropped ? 206 : 200, {
       success: true,
       result: batches,

@@ -624,9 +624,9 @@ export class MetricsService {
     return { plant: await this.plantTargets(), machines: await this.data.machineTargets() };
   }
 
-  /** The plant's targets in force at an instant (default now): as last set, else TARGET_*. */
-  async plantTargets(at = Date.now()): Promise<Targets> {
-    return this.withPlantDefaults(await this.data.plantTargetsAt(at));
+  /** The plant's targets in force now: as last set, else TARGET_*. */
+  async plantTargets(): Promise<Targets> {
+    return this.withPlantDefaults(await this.data.plantTargetsNow());
   }
 
   /** Each change of the plant's targets between two instants, with the targets it put in force. */
