@@ -33,6 +33,15 @@ export interface Targets {
   scrapRate: number;
 }
 
+/** The targets' names, in the order every answer lists them. */
+export const TARGET_KEYS: readonly (keyof Targets)[] = [
+  'oee',
+  'availability',
+  'performance',
+  'quality',
+  'scrapRate',
+];
+
 /** A rate limit: at most `limit` requests per `ttlMs` milliseconds. */
 export interface RateLimit {
   limit: number;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { addDays, daysInclusive, todayIn } from '../common/dates';
 import { ShiftCalendar } from '../common/shift-calendar';
-import { AppConfig, Targets } from '../config/app-config.service';
+import { AppConfig, TARGET_KEYS, Targets } from '../config/app-config.service';
 import { DataService } from '../data/data.service';
 import { LiveDataService } from '../data/live/live-data.service';
 import { IngestService } from '../ingest/ingest.service';
@@ -517,14 +517,6 @@ function hasData(f: OeeResult): boolean {
 function pickFigures(f: OeeResult, schema: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(schema).map((key) => [key, f[key as keyof OeeResult]]));
 }
-
-const TARGET_KEYS: (keyof Targets)[] = [
-  'oee',
-  'availability',
-  'performance',
-  'quality',
-  'scrapRate',
-];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

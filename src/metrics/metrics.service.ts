@@ -3,7 +3,7 @@ import { addDays, daysInclusive, isIsoDate } from '../common/dates';
 import { BadInputError } from '../common/errors';
 import { round, roundParts, sum } from '../common/numbers';
 import { clip, quoted } from '../common/text';
-import { AppConfig, Targets } from '../config/app-config.service';
+import { AppConfig, TARGET_KEYS, Targets } from '../config/app-config.service';
 import { requestResource } from '../common/request-context';
 import { DataService, DatasetStats, StoredTargets } from '../data/data.service';
 import { SEVERITIES_MOST_SERIOUS_FIRST, SeverityName } from '../common/severity';
@@ -747,8 +747,6 @@ function downtimeShares(rows: (OeeSums & { key: string })[]): DowntimeShareRow[]
     .sort((a, b) => b.unplannedDowntimeHours - a.unplannedDowntimeHours);
   return cumulative(list, (r) => r.unplannedDowntimeHours);
 }
-
-const TARGET_KEYS = ['oee', 'availability', 'performance', 'quality', 'scrapRate'] as const;
 
 /** OEE, A, P and Q are ratios 0-1, the scrap rate a percentage 0-100; null clears. */
 function checkTargets(values: Partial<Record<keyof Targets, number | null>>): void {

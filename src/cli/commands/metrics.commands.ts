@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Command, InvalidArgumentError } from 'commander';
-import { AppConfig } from '../../config/app-config.service';
+import { AppConfig, TARGET_KEYS, Targets } from '../../config/app-config.service';
 import { addDays, parseDate, todayIn } from '../../common/dates';
 import { BadInputError } from '../../common/errors';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -464,9 +464,7 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
     );
 }
 
-const TARGET_KEYS = ['oee', 'availability', 'performance', 'quality', 'scrapRate'] as const;
-
-interface TargetOptions extends Partial<Record<(typeof TARGET_KEYS)[number], number>> {
+interface TargetOptions extends Partial<Targets> {
   machine?: string;
   clear?: boolean;
   json?: boolean;
