@@ -15,9 +15,10 @@ export interface RecordedRequest {
 /**
  * One scripted reply: a chat message (content and/or tool calls), an HTTP error, or a stall. A
  * streamed request (`stream: true`) gets the message as server-sent events; `chunkDelayMs` paces
- * them and `cutAfter` ends the connection after that many events, without [DONE].
+ * them; `cutAfter` breaks the connection after that many events, and `endAfter` ends the response
+ * cleanly after that many, both before the finish reason and [DONE].
  */
-type Streaming = { chunkDelayMs?: number; cutAfter?: number };
+type Streaming = { chunkDelayMs?: number; cutAfter?: number; endAfter?: number };
 export type Reply =
   | ({ content: string } & Streaming)
   | ({
@@ -194,6 +195,11 @@ export class FakeLlm {
       if (reply.cutAfter !== undefined && i >= reply.cutAfter) {
         finished = true;
         res.socket?.destroy();
+        return;
+      }
+      if (reply.endAfter !== undefined && i >= reply.endAfter) {
+        finished = true;
+        res.end();
         return;
       }
       if (res.destroyed) return;

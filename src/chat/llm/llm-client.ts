@@ -108,6 +108,7 @@ export class LlmClient {
     let content = '';
     const calls: ChatCompletionMessageFunctionToolCall[] = [];
     const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    let finished = false;
     try {
       const chunks = await client.chat.completions.create(
         {
@@ -125,6 +126,7 @@ export class LlmClient {
           usage.completionTokens = chunk.usage.completion_tokens;
           usage.totalTokens = chunk.usage.total_tokens;
         }
+        if (chunk.choices[0]?.finish_reason) finished = true;
         const delta = chunk.choices[0]?.delta;
         if (delta?.content) {
           content += delta.content;
@@ -147,6 +149,8 @@ export class LlmClient {
       }
       throw this.unavailable(error);
     }
+    // A stream that ends without saying why it ended was cut: its answer or tool call is partial.
+    if (!finished) throw this.unavailable(new StreamCutError());
     const toolCalls = calls.filter(Boolean);
     return {
       message: {
@@ -213,5 +217,9 @@ export function llmFailureReason(error: unknown): string {
   if (error instanceof APIError) {
     return `the LLM server answered with status ${error.status ?? 'unknown'}`;
   }
+  if (error instanceof StreamCutError) return 'the answer stopped before it was complete';
   return 'the LLM request failed';
 }
+
+/** A streamed completion that ended without a finish reason. */
+class StreamCutError extends Error {}
