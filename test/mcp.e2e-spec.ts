@@ -93,10 +93,14 @@ describe('MCP server', () => {
     const { resources } = await client.listResources();
     expect(resources.map((r) => r.uri)).toEqual(['factory://machines', 'factory://data-range']);
     const machines = await client.readResource({ uri: 'factory://machines' });
-    expect(JSON.parse((machines.contents[0] as { text: string }).text)).toEqual([
-      { name: 'M1', type: 'Mill', ideal_cycle_time_s: 60 },
-      { name: 'M2', type: 'Press', ideal_cycle_time_s: 30 },
-    ]);
+    expect(JSON.parse((machines.contents[0] as { text: string }).text)).toEqual({
+      total_machines: 2,
+      offset: 0,
+      machines: [
+        { name: 'M1', type: 'Mill', ideal_cycle_time_s: 60 },
+        { name: 'M2', type: 'Press', ideal_cycle_time_s: 30 },
+      ],
+    });
     const range = await client.readResource({ uri: 'factory://data-range' });
     expect(JSON.parse((range.contents[0] as { text: string }).text)).toEqual({
       start_date: '2026-01-05',
@@ -251,6 +255,12 @@ describe('MCP server', () => {
     );
     // No key is ever logged.
     expect(t.output()).not.toContain(KEYS[1]);
+    // Nor the value of an argument the tool does not have (a secret pasted by mistake).
+    expect(audit).toContainEqual(
+      expect.stringMatching(
+        /tool=get_data_range args=\{"password":"\[not logged\]"\} \d+ ms error: /,
+      ),
+    );
   });
 
   it('refuses a missing or wrong key, GET, DELETE and batches', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
@@ -10,7 +11,6 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { clip } from '../common/text';
 import { packageVersion } from '../common/version';
-import { DataService } from '../data/data.service';
 import { inputSchema, MetricTools } from '../tools/metric-tools';
 
 /** Characters of a call's arguments written to the audit line. */
@@ -21,7 +21,8 @@ const RESOURCES = [
     uri: 'factory://machines',
     name: 'machines',
     title: 'Machines',
-    description: 'Every machine of the plant: name, type and ideal cycle time in seconds.',
+    description:
+      'The machines of the plant (name, type, ideal cycle time in seconds): the first page of list_machines, with the total.',
     mimeType: 'application/json',
   },
   {
@@ -41,11 +42,9 @@ const RESOURCES = [
 @Injectable()
 export class McpService {
   private readonly audit = new Logger('McpAudit');
+  private readonly logger = new Logger(McpService.name);
 
-  constructor(
-    private readonly tools: MetricTools,
-    private readonly data: DataService,
-  ) {}
+  constructor(private readonly tools: MetricTools) {}
 
   /** A server for one client, named in the audit lines (never a secret). */
   createServer(client: string): Server {
@@ -68,11 +67,27 @@ export class McpService {
     server.setRequestHandler(CallToolRequestSchema, async (request) => {
       const { name, arguments: args } = request.params;
       const started = performance.now();
-      const { result, error } = await this.tools.run(name, args);
+      let outcome: { result: unknown; error: string | null };
+      let audited: string;
+      try {
+        outcome = await this.tools.run(name, args);
+        audited = outcome.error === null ? 'ok' : `error: ${outcome.error}`;
+      } catch (fault) {
+        // A fault of ours (the database gone, a bug): logged with its cause, never sent.
+        const id = randomUUID();
+        this.logger.error(
+          `Tool ${clip(name)} failed (error ${id}): ${fault instanceof Error ? fault.message : String(fault)}`,
+          fault instanceof Error ? fault.stack : undefined,
+        );
+        const message = `Internal error ${id}: the tool failed; the server log says why.`;
+        outcome = { result: null, error: message };
+        audited = `error: internal ${id}`;
+      }
       const ms = Math.round(performance.now() - started);
       this.audit.log(
-        `client=${client} tool=${clip(name)} args=${clip(JSON.stringify(args ?? {}), AUDITED_ARGUMENT_CHARS)} ${ms} ms ${error === null ? 'ok' : `error: ${error}`}`,
+        `client=${client} tool=${clip(name)} args=${clip(auditedArguments(name, args, this.tools), AUDITED_ARGUMENT_CHARS)} ${ms} ms ${audited}`,
       );
+      const { result, error } = outcome;
       return {
         content: [{ type: 'text', text: error ?? JSON.stringify(result) }],
         ...(error === null ? {} : { isError: true }),
@@ -88,16 +103,11 @@ export class McpService {
   }
 
   private async resource(uri: string): Promise<unknown> {
+    // The tools' answers, so a resource and its tool cannot differ.
     if (uri === 'factory://machines') {
-      const machines = await this.data.listMachines();
-      return machines.map((m) => ({
-        name: m.name,
-        type: m.type,
-        ideal_cycle_time_s: m.idealCycleTimeSeconds,
-      }));
+      return (await this.tools.run('list_machines', {})).result;
     }
     if (uri === 'factory://data-range') {
-      // The get_data_range tool's answer, so the two cannot differ.
       return (await this.tools.run('get_data_range', {})).result;
     }
     throw new McpError(
@@ -105,4 +115,23 @@ export class McpService {
       `Unknown resource ${clip(uri)}. Resources: ${RESOURCES.map((r) => r.uri).join(', ')}`,
     );
   }
+}
+
+/**
+ * A call's arguments for the audit line: the values of the tool's own arguments; anything else a
+ * client sent is named but its value is not written (it may be a secret pasted by mistake).
+ */
+function auditedArguments(name: string, args: unknown, tools: MetricTools): string {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+    return JSON.stringify(args ?? {});
+  }
+  const known = Object.keys(tools.definitions.find((t) => t.name === name)?.properties ?? {});
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(args).map(([key, value]) => [
+        key,
+        known.includes(key) ? value : '[not logged]',
+      ]),
+    ),
+  );
 }

@@ -5,8 +5,11 @@ import { AlertLog } from '../alerts/alert-log';
 import { IngestService } from '../ingest/ingest.service';
 import { inputSchema, MetricTools } from './metric-tools';
 
-/** The tools with metrics that answer fixed figures: dispatch and validation, not formulas. */
-function tools() {
+/**
+ * The tools with metrics that answer fixed figures (or `overrides`): dispatch and validation, not
+ * formulas.
+ */
+function tools(overrides: Record<string, unknown> = {}) {
   const filters: unknown[] = [];
   const oee = {
     oee: 0.5,
@@ -77,6 +80,7 @@ function tools() {
         change: { oee: 0.1, scrapRate: -1, downtimeHours: -1 },
       }),
     datasetStats: () => Promise.resolve({ exists: false }),
+    ...overrides,
   } as unknown as MetricsService;
   const data = {
     listMachines: () =>
@@ -267,6 +271,48 @@ describe(MetricTools.name, () => {
     expect((await t.run('nope', {})).error).toMatch(
       /^Unknown tool "nope". Available tools: calculate_oee, /,
     );
+  });
+
+  it('lists the 20 worst machines of a large plant, and says how many it left out', async () => {
+    const plant = Array.from({ length: 30 }, (_, i) => ({
+      machine: `M${String(i).padStart(2, '0')}`,
+      oee: i / 100,
+      scrapRate: i,
+      scrapParts: i,
+    }));
+    const reasons = Array.from({ length: 25 }, (_, i) => ({
+      reason: `r${i}`,
+      hours: 25 - i,
+      events: 1,
+      planned: false,
+    }));
+    const { tools: t } = tools({
+      oeeByMachine: () => Promise.resolve(plant),
+      scrap: () => Promise.resolve({ scrapParts: 435, totalParts: 1000, scrapRate: 43.5 }),
+      scrapByMachine: () => Promise.resolve(plant),
+      downtime: () => Promise.resolve({}),
+      downtimeByReason: () => Promise.resolve(reasons),
+      majorEvents: () => Promise.resolve([]),
+      downtimeByMachine: () => Promise.resolve([]),
+      downtimeByShift: () => Promise.resolve([]),
+    });
+    const range = { start_date: '2026-01-01', end_date: '2026-01-07', machine_name: null };
+    const oee = (await t.run('calculate_oee', range)).result as any;
+    expect(oee.by_machine.map((m: any) => m.machine)).toEqual(
+      plant.slice(0, 20).map((m) => m.machine),
+    );
+    expect(oee).toMatchObject({ machines_not_listed: 10, listed_order: 'lowest OEE first' });
+    const scrap = (await t.run('get_scrap_metrics', range)).result as any;
+    expect(scrap.scrap_by_machine[0]).toEqual({
+      machine: 'M29',
+      scrap_parts: 29,
+      scrap_rate_percent: 29,
+    });
+    expect(scrap.scrap_by_machine).toHaveLength(20);
+    expect(scrap).toMatchObject({ machines_not_listed: 10 });
+    const downtime = (await t.run('get_downtime_analysis', range)).result as any;
+    expect(downtime.downtime_by_reason).toHaveLength(20);
+    expect(downtime.reasons_not_listed).toBe(5);
   });
 
   it('defines each tool once, with a strict JSON Schema for both the chat and MCP', () => {

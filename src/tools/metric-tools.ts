@@ -15,7 +15,7 @@ import { OeeResult } from '../metrics/metrics.types';
 import { MetricsFilter } from '../data/metrics-sums.types';
 import { parseSeverity } from '../common/severity';
 
-/** Issues and events listed in one tool result; the totals always cover all of them. */
+/** Rows of a list in one tool result (issues, events, machines, reasons); totals cover all. */
 const MAX_LISTED = 20;
 /** Machines in one page of list_machines. */
 export const MACHINES_PER_PAGE = 100;
@@ -83,14 +83,14 @@ export class MetricTools {
       {
         name: 'calculate_oee',
         description:
-          'OEE (Overall Equipment Effectiveness) with availability, performance and quality, in percent, for a date range; per machine when no machine is given.',
+          'OEE (Overall Equipment Effectiveness) with availability, performance and quality, in percent, for a date range; per machine when no machine is given (the 20 with the lowest OEE when there are more).',
         properties: rangeParameters,
         run: range((f) => this.oee(f)),
       },
       {
         name: 'get_scrap_metrics',
         description:
-          'Scrap parts and scrap rate (percent) for a date range, per machine when no machine is given.',
+          'Scrap parts and scrap rate (percent) for a date range, per machine when no machine is given (the 20 with the highest scrap rate when there are more).',
         properties: rangeParameters,
         run: range((f) => this.scrap(f)),
       },
@@ -430,8 +430,9 @@ export class MetricTools {
         below_target: missed,
       };
     };
+    const listed = worstFirst(byMachine, (a, b) => (a.oee ?? 1) - (b.oee ?? 1));
     const machines = await Promise.all(
-      byMachine.map(async (m) => ({
+      listed.rows.map(async (m) => ({
         machine: m.machine,
         ...figures(m),
         below_target: (await versus(m, m.machine)).below_target,
@@ -445,6 +446,7 @@ export class MetricTools {
       run_hours: total.runHours,
       planned_busy_hours: total.plannedBusyHours,
       ...(machines.length > 0 ? { by_machine: machines } : {}),
+      ...notListed(listed, 'machines', 'lowest OEE first'),
       ...(warnings.length > 0 ? { warnings } : {}),
     };
   }
@@ -454,6 +456,7 @@ export class MetricTools {
       this.metrics.scrap(f),
       f.machine ? Promise.resolve([]) : this.metrics.scrapByMachine(f),
     ]);
+    const listed = worstFirst(byMachine, (a, b) => (b.scrapRate ?? 0) - (a.scrapRate ?? 0));
     return {
       ...range(f),
       total_scrap: total.scrapParts,
@@ -461,13 +464,14 @@ export class MetricTools {
       scrap_rate_percent: total.scrapRate,
       ...(byMachine.length > 0
         ? {
-            scrap_by_machine: byMachine.map((m) => ({
+            scrap_by_machine: listed.rows.map((m) => ({
               machine: m.machine,
               scrap_parts: m.scrapParts,
               scrap_rate_percent: m.scrapRate,
             })),
           }
         : {}),
+      ...notListed(listed, 'machines', 'highest scrap rate first'),
     };
   }
 
@@ -615,12 +619,13 @@ export class MetricTools {
       total_downtime_hours: totals.totalDowntimeHours,
       planned_downtime_hours: totals.plannedDowntimeHours,
       unplanned_downtime_hours: totals.unplannedDowntimeHours,
-      downtime_by_reason: byReason.map((r) => ({
+      downtime_by_reason: byReason.slice(0, MAX_LISTED).map((r) => ({
         reason: r.reason,
         hours: r.hours,
         events: r.events,
         planned: r.planned,
       })),
+      ...(byReason.length > MAX_LISTED ? { reasons_not_listed: byReason.length - MAX_LISTED } : {}),
       major_events: major.map((e) => ({
         date: e.date,
         machine: e.machine,
@@ -635,6 +640,20 @@ export class MetricTools {
       mttr_hours: totals.mttrHours,
     };
   }
+}
+
+/**
+ * A per-machine list for the model: the whole list (in its order) when it is short, else the
+ * MAX_LISTED worst by `worse`, so a plant of 1,000 machines answers with the ones to look at.
+ */
+function worstFirst<T>(rows: T[], worse: (a: T, b: T) => number): { rows: T[]; omitted: number } {
+  if (rows.length <= MAX_LISTED) return { rows, omitted: 0 };
+  return { rows: [...rows].sort(worse).slice(0, MAX_LISTED), omitted: rows.length - MAX_LISTED };
+}
+
+/** Says how many rows a capped list left out, and in which order it lists the rest. */
+function notListed(list: { omitted: number }, what: string, order: string) {
+  return list.omitted > 0 ? { [`${what}_not_listed`]: list.omitted, listed_order: order } : {};
 }
 
 function range(f: MetricsFilter) {
