@@ -13,6 +13,7 @@ import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.stora
 import { throttlerOptions } from './common/rate-limit/throttler-options';
 import { AlertsModule, AlertWatchModule } from './alerts/alerts.module';
 import { ChatModule, ChatStreamModule } from './chat/chat.module';
+import { ChatStreamAccess } from './chat/chat-stream.access';
 import { AppConfig } from './config/app-config.service';
 import { AppConfigModule } from './config/config.module';
 import { DataModule } from './data/data.module';
@@ -31,8 +32,10 @@ import { RollupWarmup } from './metrics/rollup-warmup';
     AppConfigModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [AppConfig],
-      useFactory: graphqlOptions,
+      imports: [ChatStreamModule],
+      inject: [AppConfig, ChatStreamAccess],
+      useFactory: (config: AppConfig, access: ChatStreamAccess) =>
+        graphqlOptions(config, (client) => access.admitConnection(client)),
     }),
     RateLimitStorageModule,
     ThrottlerModule.forRootAsync({

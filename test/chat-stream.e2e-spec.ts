@@ -49,6 +49,20 @@ async function ask(url: string, message: string, authorization?: string): Promis
   return events;
 }
 
+/** How the server closed a connection it refused at connection_init: code and reason. */
+async function refusal(url: string, authorization?: string): Promise<[number, string]> {
+  const client = connect(url, authorization);
+  try {
+    await client.iterate({ query: STREAM, variables: { input: { message: 'hi' } } }).next();
+  } catch (closed) {
+    const { code, reason } = closed as { code: number; reason: string };
+    return [code, reason];
+  } finally {
+    await client.dispose();
+  }
+  throw new Error('the connection was not refused');
+}
+
 /** The streamed chat over graphql-ws against a fake OpenAI-compatible server that streams (SSE). */
 describe('chatStream subscription', () => {
   const llm = new FakeLlm();
@@ -117,6 +131,22 @@ describe('chatStream subscription', () => {
       code: 'LLM_UNAVAILABLE',
       message: expect.stringMatching(/^The assistant is unavailable: /),
     });
+  });
+
+  it('ends with LLM_UNAVAILABLE when the stream ends cleanly before its finish reason', async () => {
+    // A proxy that closes the response early: no error on the wire, but the answer is partial,
+    // and so would be the arguments of a tool call cut the same way.
+    llm.reply({ content: 'This answer stops half way.', endAfter: 4 });
+    expect((await ask(t.url, 'hi')).at(-1)).toMatchObject({
+      type: 'ERROR',
+      code: 'LLM_UNAVAILABLE',
+      message:
+        'The assistant is unavailable: the answer stopped before it was complete. Try again later.',
+    });
+    llm.reply({ toolCalls: [{ name: 'calculate_oee', arguments: OEE_ARGS }], endAfter: 3 });
+    const events = await ask(t.url, 'What was OEE on M1?');
+    expect(events.map((e) => e.type)).toEqual(['ERROR']);
+    expect(events[0].code).toBe('LLM_UNAVAILABLE');
   });
 
   it('aborts the LLM request when the client goes away', async () => {
@@ -197,9 +227,11 @@ describe('chatStream access and providers', () => {
           message: 'Chat needs Authorization: Bearer <chat API key>.',
         },
       ]);
-      expect((await ask(t.url, 'hi', 'Bearer wrong-key-0123456789'))[0].message).toBe(
+      // A wrong key is refused with the connection, before any question.
+      expect(await refusal(t.url, 'Bearer wrong-key-0123456789')).toEqual([
+        4403,
         'Invalid chat API key.',
-      );
+      ]);
       expect((await ask(t.url, 'hi', `Bearer ${key}`)).at(-1)).toMatchObject({
         type: 'DONE',
         response: 'Fine.',
@@ -210,7 +242,7 @@ describe('chatStream access and providers', () => {
         {},
         { authorization: `Bearer ${key}` },
       );
-      expect(body.errors?.[0]?.extensions?.code).toBe('TOO_MANY_REQUESTS');
+      expect(body.data?.chat.response).toBe('Fine.');
       const limited = await ask(t.url, 'hi', `Bearer ${key}`);
       expect(limited).toEqual([
         {
@@ -221,6 +253,20 @@ describe('chatStream access and providers', () => {
         },
       ]);
       expect(limited[0].retryAfterSeconds).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('counts each connection against RATE_LIMIT_DEFAULT, closing the one over it with 4429', async () => {
+    const t = await startTestApp({ RATE_LIMIT_DEFAULT: '2/minute' });
+    try {
+      for (let i = 0; i < 2; i++) {
+        expect((await ask(t.url, 'hi'))[0].code).toBe('LLM_NOT_CONFIGURED');
+      }
+      const [code, reason] = await refusal(t.url);
+      expect(code).toBe(4429);
+      expect(reason).toMatch(/^Too many requests: try again in \d+ s\.$/);
     } finally {
       await t.close();
     }
@@ -252,6 +298,13 @@ describe('chatStream access and providers', () => {
       expect(request.query.get('api-version')).toBe('2024-10-21');
       expect(request.headers['api-key']).toBe('azure-secret');
       expect(request.body.stream).toBe(true);
+      // A stream cut in the middle, the Azure way round.
+      llm.reply({ content: 'Cut short by the network.', cutAfter: 3 });
+      expect((await ask(t.url, 'hi')).at(-1)).toMatchObject({
+        type: 'ERROR',
+        code: 'LLM_UNAVAILABLE',
+      });
+      expect(llm.completions.at(-1)?.path).toBe('/openai/deployments/plant-gpt/chat/completions');
     } finally {
       await t.close();
     }

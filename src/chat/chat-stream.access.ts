@@ -43,17 +43,36 @@ export class ChatStreamAccess {
           : proxyaddr.compile(setting);
   }
 
+  /**
+   * A new graphql-ws connection: it counts once against RATE_LIMIT_DEFAULT, like a query, and a
+   * chat key it presents must be valid. Without a key it opens (the live-shift subscriptions need
+   * none) and each streamed question is refused.
+   */
+  async admitConnection(client: SubscriptionClient): Promise<void> {
+    await this.count(client, 'default');
+    const token = this.token(client);
+    if (token !== undefined) checkChatKey(this.config.chatApiKeys, token);
+  }
+
   /** As for the mutation, the question counts before its key is checked. */
   async admit(client: SubscriptionClient): Promise<void> {
-    const { limit, ttlMs } = this.config.rateLimits.chat;
-    // The key the throttler guard gives the mutation: the limit's name and the client address.
+    await this.count(client, 'chat');
+    checkChatKey(this.config.chatApiKeys, this.token(client));
+  }
+
+  /** One hit on a limit under the key the throttler guard uses: the limit's name and the address. */
+  private async count(client: SubscriptionClient, name: 'default' | 'chat'): Promise<void> {
+    const { limit, ttlMs } = this.config.rateLimits[name];
     const tracker = normalizeIp(proxyaddr(client.req, this.trust), DEFAULT_IPV6_SUBNET_PREFIX);
-    const record = await this.storage.increment(`chat-${tracker}`, ttlMs, limit, ttlMs, 'chat');
+    const record = await this.storage.increment(`${name}-${tracker}`, ttlMs, limit, ttlMs, name);
     if (record.isBlocked) {
       throw new TooManyRequestsError(Math.max(1, Math.ceil(record.timeToBlockExpire)));
     }
+  }
+
+  /** The connection's `authorization` parameter, else the upgrade request's header. */
+  private token(client: SubscriptionClient): string | undefined {
     const param = client.connectionParams?.authorization ?? client.connectionParams?.Authorization;
-    const token = bearerToken(typeof param === 'string' ? param : client.req);
-    checkChatKey(this.config.chatApiKeys, token);
+    return bearerToken(typeof param === 'string' ? param : client.req);
   }
 }

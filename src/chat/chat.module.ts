@@ -23,5 +23,7 @@ export class ChatModule {}
 @Module({
   imports: [ChatModule],
   providers: [ChatStreamAccess, ChatStreamResolver],
+  // The GraphQL module lets WebSocket connections in through it.
+  exports: [ChatStreamAccess],
 })
 export class ChatStreamModule {}

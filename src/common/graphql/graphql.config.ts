@@ -1,7 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import type { Context } from 'graphql-ws';
 import { GraphQLError, OperationTypeNode, parse, ValidationContext, ValidationRule } from 'graphql';
 import { AppConfig } from '../../config/app-config.service';
+import { clip } from '../text';
+import { DomainError, TooManyRequestsError } from '../errors';
 import { formatGraphqlError } from './format-error';
 import { landingPagePlugin } from './landing-page';
 import { queryCostPlugin } from './query-cost.plugin';
@@ -76,8 +80,24 @@ export const knownOperationTypes: ValidationRule = (context: ValidationContext) 
   },
 });
 
-/** Apollo Server settings: Sandbox and introspection per GRAPHQL_SANDBOX, error mapping, plugins. */
-export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'driver'> {
+/** Decides whether a new graphql-ws connection may open; throws a DomainError to refuse it. */
+export type ConnectionAdmission = (client: {
+  req: IncomingMessage;
+  connectionParams?: Record<string, unknown>;
+}) => Promise<void>;
+
+/** WebSocket close codes of a refused connection: graphql-ws's Forbidden, and too many requests. */
+const CLOSE_FORBIDDEN = 4403;
+const CLOSE_TOO_MANY_REQUESTS = 4429;
+
+/**
+ * Apollo Server settings: Sandbox and introspection per GRAPHQL_SANDBOX, error mapping, plugins,
+ * and subscriptions over graphql-ws, whose connections `admit` lets in.
+ */
+export function graphqlOptions(
+  config: AppConfig,
+  admit: ConnectionAdmission,
+): Omit<ApolloDriverConfig, 'driver'> {
   const sandbox = config.graphqlSandbox;
   return {
     autoSchemaFile: true,
@@ -104,6 +124,25 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     // Subscriptions over the graphql-ws protocol, on the same path (ws://host/graphql).
     subscriptions: {
       'graphql-ws': {
+        // A refusal closes the connection with a code and the reason (the WebSocket close frame
+        // carries at most 123 bytes of it).
+        onConnect: async (ctx: Context) => {
+          // graphql-ws's `ws` adapter: the upgrade request and the socket.
+          const { request, socket } = ctx.extra as {
+            request: IncomingMessage;
+            socket: { close(code: number, reason: string): void };
+          };
+          try {
+            await admit({ req: request, connectionParams: ctx.connectionParams });
+            return true;
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+            const code =
+              error instanceof TooManyRequestsError ? CLOSE_TOO_MANY_REQUESTS : CLOSE_FORBIDDEN;
+            socket.close(code, clip(error.message, 120));
+            return false;
+          }
+        },
         onSubscribe: (_ctx: unknown, _id: string, payload: { query: string }) => {
           if (payload.query.length > MAX_SUBSCRIPTION_DOCUMENT) {
             return [
