@@ -46,6 +46,11 @@ async function receiver(
   };
 }
 
+/** The UTC hour `offset` hours from now, as two digits. */
+function hour(offset: number): string {
+  return String((new Date().getUTCHours() + 24 + offset) % 24).padStart(2, '0');
+}
+
 function isoDay(offset: number): string {
   return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 }
@@ -263,6 +268,53 @@ describe('alerts and webhooks', () => {
     await until('its delivery', () => (flaky.received.length === requests + 1 ? true : undefined));
     const last = JSON.parse(flaky.received[requests].raw);
     expect(last.alerts.map((a: any) => a.id)).toEqual([after.alerts[0].id]);
+  }, 150_000);
+
+  it('raises a live stop once when it passes the threshold, however long it goes on', async () => {
+    const key = 'alerts-ingest-key-0123456789';
+    const env = {
+      DEMO_DATA: 'false',
+      RATE_LIMIT_DEFAULT: POLLING,
+      INGEST_API_KEYS: key,
+      ALERT_CHECK_SECONDS: '1',
+      ALERT_RULES: 'long-downtime',
+      // 36 s: the stop below is past it from the start and grows by a second every refresh.
+      MAJOR_DOWNTIME_HOURS: '0.01',
+      LIVE_REFRESH_SECONDS: '1',
+      // Two shifts, the running one begun an hour or more ago: the stop stays in one shift.
+      SHIFTS: `A ${hour(-1)}:00-${hour(11)}:00,B ${hour(11)}:00-${hour(-1)}:00`,
+    };
+    expect((await runCli(['import', recentPlant(dir)], { cwd: dir, env })).code).toBe(0);
+    server = await startServer({ cwd: dir, env });
+    const stopped = Date.now() - 120_000;
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({
+        query: `mutation { ingest(input: { states: [
+          { machine: "M1", eventId: "live-stop-1", at: ${stopped}, state: "STOPPED", reason: "jam" }
+        ] }) { accepted } }`,
+      }),
+    });
+    expect((await response.json()).data.ingest.accepted).toBe(1);
+    // Shift A belongs to the date it starts: yesterday's just after midnight.
+    const LIVE = `{ alerts(rule: "long-downtime", machine: "M1", limit: 100) { alerts { shift value } }
+      downtime(startDate: "${isoDay(-1)}", endDate: "${isoDay(0)}", machine: "M1") {
+        totalDowntimeHours } }`;
+    const live = (page: any) => page.alerts.alerts.filter((a: any) => a.shift === 'A');
+    const first = await until('the live stop alert', async () => {
+      const page = (await gql(LIVE)).data;
+      return live(page).length > 0 ? page : undefined;
+    });
+    // Forty refreshes and checks later the stop is past the next hundredth of an hour (its length
+    // as an answer gives it), and still the one alert.
+    await new Promise((r) => setTimeout(r, 40_000));
+    const later = (await gql(LIVE)).data;
+    expect(later.downtime.totalDowntimeHours).toBeGreaterThanOrEqual(
+      first.downtime.totalDowntimeHours + 0.01,
+    );
+    expect(live(later)).toEqual(live(first));
+    expect(later.alerts.alerts).toHaveLength(first.alerts.alerts.length);
   }, 150_000);
 
   it('refuses bad filters with a clear error and lists alerts from the CLI', async () => {

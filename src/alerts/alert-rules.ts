@@ -15,7 +15,8 @@ const percent = (ratio: number) => `${(100 * ratio).toFixed(1)}%`;
  * The alert rules (ALERT_RULES) over the last ALERT_LOOKBACK_DAYS days and today, in the plant's
  * time zone. Each finding is an occurrence with a key of its own, so that it is raised once:
  * - `shift-oee`: a machine's OEE in a shift that has ended is below its OEE target;
- * - `long-downtime`: a downtime event longer than MAJOR_DOWNTIME_HOURS;
+ * - `long-downtime`: a downtime event longer than MAJOR_DOWNTIME_HOURS (a stop still open, once it
+ *   has lasted that long);
  * - `scrap-rate`: a machine's scrap rate on a day that has ended is above its scrap-rate target.
  * The figures and targets come from MetricsService, as every other answer's do.
  */
@@ -71,10 +72,11 @@ export class AlertRules {
       }
     }
     if (rules.includes('long-downtime')) {
-      const events = await this.metrics.majorEvents(f, { limit: MAX_LIST_LIMIT, offset: 0 });
-      for (const e of events) {
+      // An event is known by its place among its like, not by its length: a live stop grows
+      // with every refresh and is still the one occurrence.
+      for (const e of await this.metrics.numberedMajorEvents(f, MAX_LIST_LIMIT)) {
         const identity = createHash('sha256')
-          .update(JSON.stringify([e.shift, e.reason, e.description, e.durationHours]))
+          .update(JSON.stringify([e.shift, e.reason, e.description, e.occurrence]))
           .digest('hex')
           .slice(0, 24);
         found.push({

@@ -6,6 +6,7 @@ import { SeverityName } from '../common/severity';
 import { ReadSnapshots } from './database/read-snapshots';
 import {
   DowntimeEventRow,
+  NumberedDowntimeEventRow,
   MetricSums,
   MonthToDate,
   MetricsFilter,
@@ -410,6 +411,37 @@ export class MetricsSumsRepository implements MetricSums {
       order by e.duration_hours desc, e.date, m.id, e.seq
       limit ${limit} offset ${offset}`.execute(await this.reader());
     return rows.map((r) => ({ ...r, durationHours: Number(r.durationHours) }));
+  }
+
+  /**
+   * The events longer than `minHours`, in the order they happened, each numbered among the events
+   * of its machine, date, shift, reason and description (the alert rules' identity of an event; its
+   * length is not, as an open stop's grows). A live shift's events are rewritten in time order, so
+   * their sequence numbers keep that order.
+   */
+  async numberedLongEvents(
+    f: MetricsFilter,
+    minHours: number,
+    limit: number,
+  ): Promise<NumberedDowntimeEventRow[]> {
+    const { rows } = await sql<NumberedDowntimeEventRow>`
+      select e.date as date, m.name as machine, s.name as shift, e.reason as reason,
+        e.description as description, e.duration_hours as "durationHours",
+        1 + (select count(*) from downtime_events o
+          where o.machine_id = e.machine_id and o.date = e.date and o.seq < e.seq
+            and coalesce(o.shift_id, -1) = coalesce(e.shift_id, -1)
+            and o.reason = e.reason and o.description = e.description) as occurrence
+      from downtime_events e
+      join machines m on m.id = e.machine_id
+      left join shifts s on s.id = e.shift_id
+      where ${this.range('e', f)} and e.duration_hours > ${minHours}
+      order by e.date, m.id, e.seq
+      limit ${limit}`.execute(await this.reader());
+    return rows.map((r) => ({
+      ...r,
+      durationHours: Number(r.durationHours),
+      occurrence: Number(r.occurrence),
+    }));
   }
 
   /** Per machine, the parts counted outside every shift on the range's dates (most parts first). */

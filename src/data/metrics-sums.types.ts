@@ -98,6 +98,14 @@ export interface DowntimeEventRow {
 }
 
 /**
+ * A long event with its place among the events of its machine, date, shift, reason and description
+ * in the order they happened (1 for the first): what identifies it while a live stop still grows.
+ */
+export interface NumberedDowntimeEventRow extends DowntimeEventRow {
+  occurrence: number;
+}
+
+/**
  * Where the metric sums come from: the database (MetricsSumsRepository) or the in-memory rollup built
  * from it (MetricsRollup). Both return the same sums; MetricsService turns them into metrics.
  */

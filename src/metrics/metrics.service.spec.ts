@@ -478,6 +478,27 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
     });
   });
 
+  it('numbers major events among their like in the order they happened', async () => {
+    const jam = (hours: number, shift: string | null = 'Day') => ({
+      ...event('A', '2026-01-02', 'jam', hours, shift),
+      description: 'Feeder',
+    });
+    await load(
+      dataset([row('A', '2026-01-02', { runHours: 2, downtimeHours: 6, partsProduced: 10 })], {
+        // The second jam of the Day shift is the longest; a short one between them is no major
+        // event but keeps its place; the Night shift's jam and the shiftless one count apart.
+        downtimeEvents: [jam(2.5), jam(1), jam(3), jam(2.5, 'Night'), jam(2.5, null)],
+      }),
+    );
+    const numbered = await metrics.numberedMajorEvents(await filter(), 100);
+    expect(numbered.map((e) => [e.shift, e.durationHours, e.occurrence])).toEqual([
+      ['Day', 2.5, 1],
+      ['Day', 3, 3],
+      ['Night', 2.5, 1],
+      [null, 2.5, 1],
+    ]);
+  });
+
   it('reclassifies history when PLANNED_DOWNTIME_REASONS changes', async () => {
     await load(
       dataset([row('A', '2026-01-02', { runHours: 6, downtimeHours: 2, partsProduced: 100 })], {

@@ -12,6 +12,7 @@ import { assertPage, MAX_LIST_LIMIT, MAX_RANGE_DAYS } from './metrics.limits';
 import { MetricsSumsRepository } from '../data/metrics-sums.repository';
 import {
   DowntimeEventRow,
+  NumberedDowntimeEventRow,
   MetricsFilter,
   OeeSums,
   QualityIssueRow,
@@ -730,6 +731,16 @@ export class MetricsService {
       page.offset,
       reason,
     );
+    return rows.map((r) => ({ ...r, durationHours: hours(r.durationHours) }));
+  }
+
+  /**
+   * The major events (longer than MAJOR_DOWNTIME_HOURS) in the order they happened, numbered among
+   * those of their machine, date, shift, reason and description: an event's identity while an open
+   * stop still grows (the alert rules raise it once).
+   */
+  async numberedMajorEvents(f: MetricsFilter, limit: number): Promise<NumberedDowntimeEventRow[]> {
+    const rows = await this.queries.numberedLongEvents(f, this.config.majorDowntimeHours, limit);
     return rows.map((r) => ({ ...r, durationHours: hours(r.durationHours) }));
   }
 }
