@@ -19,16 +19,16 @@ export function printCsv(headers: string[], rows: (string | number | null)[][]):
   for (const row of [headers, ...rows]) process.stdout.write(`${row.map(cell).join(',')}\r\n`);
 }
 
-/** Two columns: labels padded to the widest. */
+/** Two columns: labels padded to the widest; numbers with thousands separators. */
 export function printPairs(pairs: [string, string | number][]): void {
   const width = Math.max(...pairs.map(([label]) => label.length));
   for (const [label, value] of pairs) {
-    process.stdout.write(`${label.padEnd(width)}  ${printable(String(value))}\n`);
+    process.stdout.write(`${label.padEnd(width)}  ${figure(value)}\n`);
   }
 }
 
 /** A figure as text: numbers with thousands separators (1,149), others as they are. */
-function figure(cell: string | number): string {
+export function figure(cell: string | number): string {
   return typeof cell === 'number'
     ? cell.toLocaleString('en', { maximumFractionDigits: 6 })
     : printable(cell);

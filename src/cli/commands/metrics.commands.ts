@@ -7,7 +7,7 @@ import { MetricsService } from '../../metrics/metrics.service';
 import { MetricsFilter } from '../../data/metrics-sums.types';
 import { parseSeverity, SEVERITY_CHOICES } from '../../common/severity';
 import { wholeNumber, WithApp } from '../with-app';
-import { printCsv, printJson, printPairs, printTable } from '../output';
+import { figure, printCsv, printJson, printPairs, printTable } from '../output';
 
 interface RangeOptions {
   from?: string;
@@ -371,7 +371,7 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
         process.stdout.write(`Shift report ${date}\n`);
         for (const s of report.shifts) {
           process.stdout.write(
-            `\n${s.shift}: OEE ${pct(s.oee)}, availability ${pct(s.availability)}, performance ${pct(s.performance)}, quality ${pct(s.quality)}, ${s.totalParts} parts (${s.scrapParts} scrap)\n`,
+            `\n${s.shift}: OEE ${pct(s.oee)}, availability ${pct(s.availability)}, performance ${pct(s.performance)}, quality ${pct(s.quality)}, ${figure(s.totalParts)} parts (${figure(s.scrapParts)} scrap)\n`,
           );
           if (s.machines.length > 0) {
             printTable(
