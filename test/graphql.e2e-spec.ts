@@ -445,7 +445,9 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
     const { body } = await t.gql(`{
       oee(${RANGE}) { oee availability performance quality totalParts runHours byMachine { machine oee } warnings }
       scrap(${RANGE}) { totalScrap scrapRate }
-      qualityIssues(${RANGE}) { totalIssues totalPartsAffected }
+      qualityIssues(${RANGE}) { totalIssues totalPartsAffected
+        byType { type count partsAffected cumulativeShare }
+        byMachine { machine count partsAffected cumulativeShare } }
       downtime(${RANGE}) { totalDowntimeHours plannedDowntimeHours failures mtbfHours mttrHours majorEvents { durationHours } }
     }`);
     const api = body.data as Record<string, any>;

@@ -117,8 +117,10 @@ describe('MCP server', () => {
     const { body } = await t.gql(`{
       oee(${GQL_RANGE}) { oee availability performance quality totalParts byMachine { machine oee } }
       scrap(${GQL_RANGE}) { totalScrap scrapRate }
-      qualityIssues(${GQL_RANGE}) { totalIssues totalPartsAffected byType { type partsAffected } }
-      downtime(${GQL_RANGE}) { totalDowntimeHours unplannedDowntimeHours mtbfHours majorEvents { machine durationHours } }
+      qualityIssues(${GQL_RANGE}) { totalIssues totalPartsAffected byType { type partsAffected }
+        byMachine { machine partsAffected cumulativeShare } }
+      downtime(${GQL_RANGE}) { totalDowntimeHours unplannedDowntimeHours mtbfHours majorEvents { machine durationHours }
+        downtimeByReason { reason cumulativeShare } byShift { shift cumulativeShare } }
       losses(${GQL_RANGE}) { plannedBusyHours valuableOperatingHours availabilityLossHours }
       comparison(${GQL_RANGE}) { previousStartDate change { oee } }
       shiftReport(date: "2026-01-05") { shifts { shift oee } }
@@ -162,6 +164,19 @@ describe('MCP server', () => {
     expect(quality.defects_by_type.map((d: any) => [d.type, d.parts_affected])).toEqual(
       api.qualityIssues.byType.map((d: any) => [d.type, d.partsAffected]),
     );
+    expect(
+      quality.defects_by_machine.map((d: any) => [
+        d.machine,
+        d.parts_affected,
+        d.cumulative_share_percent,
+      ]),
+    ).toEqual(
+      api.qualityIssues.byMachine.map((d: any) => [
+        d.machine,
+        d.partsAffected,
+        pct(d.cumulativeShare),
+      ]),
+    );
     const downtime = await call('get_downtime_analysis', all);
     expect([
       downtime.total_downtime_hours,
@@ -174,6 +189,13 @@ describe('MCP server', () => {
       api.downtime.mtbfHours,
       api.downtime.majorEvents.map((e: any) => [e.machine, e.durationHours]),
     ]);
+    // The Paretos carry their cumulative shares.
+    expect(
+      downtime.downtime_by_reason.map((r: any) => [r.reason, r.cumulative_share_percent]),
+    ).toEqual(api.downtime.downtimeByReason.map((r: any) => [r.reason, pct(r.cumulativeShare)]));
+    expect(
+      downtime.downtime_by_shift.map((r: any) => [r.name, r.cumulative_share_percent]),
+    ).toEqual(api.downtime.byShift.map((r: any) => [r.shift, pct(r.cumulativeShare)]));
     const losses = await call('get_oee_losses', { ...all, shift: null });
     expect([
       losses.planned_busy_hours,

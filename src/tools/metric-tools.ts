@@ -97,7 +97,7 @@ export class MetricTools {
       {
         name: 'get_quality_issues',
         description:
-          'Quality issues (defects) for a date range: counts by severity, the defect Pareto by type and the newest issues.',
+          'Quality issues (defects) for a date range: counts by severity, the defect Pareto by type and by machine (most parts affected first, with the cumulative share) and the newest issues.',
         properties: {
           ...rangeParameters,
           severity: {
@@ -478,9 +478,12 @@ export class MetricTools {
   private async losses(f: MetricsFilter, shift: string | null) {
     const losses = await this.metrics.losses(f, shift);
     const reasons = (rows: typeof losses.availabilityLossByReason) =>
-      rows
-        .slice(0, MAX_LISTED)
-        .map((r) => ({ reason: r.reason, hours: r.hours, events: r.events }));
+      rows.slice(0, MAX_LISTED).map((r) => ({
+        reason: r.reason,
+        hours: r.hours,
+        events: r.events,
+        cumulative_share_percent: pct(r.cumulativeShare),
+      }));
     return {
       ...range(f),
       shift: shift ?? 'all shifts',
@@ -567,11 +570,19 @@ export class MetricTools {
   }
 
   private async quality(f: MetricsFilter, severity: SeverityName | null) {
-    const [summary, issues, byType] = await Promise.all([
+    const [summary, issues, byType, byMachine] = await Promise.all([
       this.metrics.qualitySummary(f, severity),
       this.metrics.qualityIssues(f, severity, { limit: MAX_LISTED, offset: 0 }),
       this.metrics.defects(f, severity, 'type'),
+      f.machine ? Promise.resolve([]) : this.metrics.defects(f, severity, 'machine'),
     ]);
+    const pareto = (rows: typeof byType, key: 'type' | 'machine') =>
+      rows.slice(0, MAX_LISTED).map((t) => ({
+        [key]: t.key,
+        issues: t.count,
+        parts_affected: t.partsAffected,
+        cumulative_share_percent: pct(t.cumulativeShare),
+      }));
     return {
       ...range(f),
       ...(severity ? { severity } : {}),
@@ -580,12 +591,8 @@ export class MetricTools {
       severity_breakdown: Object.fromEntries(
         summary.severityBreakdown.map((s) => [s.severity, s.count]),
       ),
-      defects_by_type: byType.slice(0, MAX_LISTED).map((t) => ({
-        type: t.key,
-        issues: t.count,
-        parts_affected: t.partsAffected,
-        cumulative_share_percent: pct(t.cumulativeShare),
-      })),
+      defects_by_type: pareto(byType, 'type'),
+      ...(byMachine.length > 0 ? { defects_by_machine: pareto(byMachine, 'machine') } : {}),
       newest_issues: issues.map((i) => ({
         date: i.date,
         machine: i.machine,
@@ -613,6 +620,7 @@ export class MetricTools {
         name: r.key,
         unplanned_hours: r.unplannedDowntimeHours,
         planned_hours: r.plannedDowntimeHours,
+        cumulative_share_percent: pct(r.cumulativeShare),
       }));
     return {
       ...range(f),
@@ -624,6 +632,7 @@ export class MetricTools {
         hours: r.hours,
         events: r.events,
         planned: r.planned,
+        cumulative_share_percent: pct(r.cumulativeShare),
       })),
       ...(byReason.length > MAX_LISTED ? { reasons_not_listed: byReason.length - MAX_LISTED } : {}),
       major_events: major.map((e) => ({

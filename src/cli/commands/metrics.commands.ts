@@ -114,14 +114,16 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
         const metrics = app.get(MetricsService);
         const filter = await filterFrom(app, options);
         const severity = parseSeverity(options.severity);
-        const [summary, issues, byType] = await Promise.all([
+        const [summary, issues, byType, byMachine] = await Promise.all([
           metrics.qualitySummary(filter, severity),
           metrics.qualityIssues(filter, severity, { limit: options.limit, offset: 0 }),
           metrics.defects(filter, severity, 'type'),
+          filter.machine ? Promise.resolve([]) : metrics.defects(filter, severity, 'machine'),
         ]);
         if (options.json) {
           const types = byType.map(({ key, ...row }) => ({ type: key, ...row }));
-          return printJson({ ...filter, ...summary, byType: types, issues });
+          const machines = byMachine.map(({ key, ...row }) => ({ machine: key, ...row }));
+          return printJson({ ...filter, ...summary, byType: types, byMachine: machines, issues });
         }
         process.stdout.write(`Quality issues ${filter.startDate} to ${filter.endDate}\n`);
         printPairs([
@@ -134,6 +136,13 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
           printTable(
             ['Type', 'Issues', 'Parts affected', 'Cumulative'],
             byType.map((t) => [t.key, t.count, t.partsAffected, share(t.cumulativeShare)]),
+          );
+        }
+        if (byMachine.length > 0) {
+          process.stdout.write('By machine (Pareto)\n');
+          printTable(
+            ['Machine', 'Issues', 'Parts affected', 'Cumulative'],
+            byMachine.map((m) => [m.key, m.count, m.partsAffected, share(m.cumulativeShare)]),
           );
         }
         if (issues.length > 0) {
