@@ -865,7 +865,13 @@ describe('GraphQL API in production mode', () => {
 
   it('has no Sandbox and no introspection unless GRAPHQL_SANDBOX=true', async () => {
     const page = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html' } });
-    expect(await page.text()).not.toContain('embeddable-sandbox');
+    const html = await page.text();
+    expect(html).not.toContain('embeddable-sandbox');
+    // A browser is told where to go instead: the dashboard and the documented schema.
+    expect(page.status).toBe(200);
+    expect(html).toContain('<a href="/">dashboard</a>');
+    expect(html).toContain('GRAPHQL_SANDBOX');
+    expect(html).toContain('src/schema.gql');
     const { body } = await t.gql('{ __schema { queryType { name } } }');
     expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });

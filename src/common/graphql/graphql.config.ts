@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config.service';
 import { clip } from '../text';
 import { DomainError, TooManyRequestsError } from '../errors';
 import { formatGraphqlError } from './format-error';
-import { landingPagePlugin } from './landing-page';
+import { closedLandingPagePlugin, landingPagePlugin } from './landing-page';
 import { queryCostPlugin } from './query-cost.plugin';
 import { requestLoggingPlugin } from './request-logging.plugin';
 
@@ -171,7 +171,7 @@ export function graphqlOptions(
       ApolloServerPluginCacheControlDisabled(),
       queryCostPlugin(QUERY_LIMITS),
       requestLoggingPlugin(),
-      ...(sandbox ? [landingPagePlugin()] : []),
+      sandbox ? landingPagePlugin() : closedLandingPagePlugin(),
     ],
   };
 }

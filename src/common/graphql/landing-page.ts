@@ -93,3 +93,32 @@ export function landingPagePlugin(): ApolloServerPlugin {
     },
   };
 }
+
+/** The page at GET /graphql while Sandbox and introspection are off: where to go instead. */
+export const CLOSED_LANDING_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Factory Agent GraphQL</title>
+<style>body { font-family: system-ui, sans-serif; color: #1c2430; padding: 1rem 1.5rem; max-width: 48rem; }</style>
+</head>
+<body>
+<h1>Factory Agent GraphQL API</h1>
+<p>The API answers <code>POST /graphql</code> (and subscriptions over WebSocket at the same path).
+Its explorer and schema introspection are off on this server (<code>GRAPHQL_SANDBOX</code>; off by
+default with <code>NODE_ENV=production</code>).</p>
+<p>The <a href="/">dashboard</a> shows the figures. Every operation is described in the project's
+<code>docs/api.md</code>, and the whole schema is its <code>src/schema.gql</code>.</p>
+</body>
+</html>`;
+
+/** GET /graphql in a browser while Sandbox is off: a page that says where to go. */
+export function closedLandingPagePlugin(): ApolloServerPlugin {
+  return {
+    serverWillStart() {
+      return Promise.resolve({
+        renderLandingPage: () => Promise.resolve({ html: CLOSED_LANDING_PAGE }),
+      });
+    },
+  };
+}
