@@ -649,6 +649,9 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
         byMachine { machine oee target { oee oeeMet quality qualityMet scrapRate scrapRateMet own } } } }`;
       const before = (await w.gql(query)).body.data?.oee;
       expect(before.target).toEqual({ oee: 0.85, oeeMet: before.oee >= 0.85, own: false });
+      // M1 scrapped 20 of 700 parts (2.86%), above the plant's 2%: the CLI marks it.
+      const scrapTable = await w.cli('scrap', '--from', '2026-01-05', '--to', '2026-01-06');
+      expect(scrapTable.stdout).toMatch(/^M1\s+20\s+700\s+2\.86% \(> 2%\)$/m);
       const set =
         'mutation { setMachineTargets(machine: "m1", oee: 0.1, scrapRate: 5) { machine oee quality scrapRate } }';
       expect((await w.gql(set)).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
@@ -669,6 +672,15 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
         own: true,
       });
       expect(m1.target.scrapRateMet).toBe(true); // 20 of 700 = 2.86%
+      const scrap = (
+        await w.gql(`{ scrap(${RANGE}) { scrapRate target { scrapRate met own }
+          scrapByMachine { machine target { scrapRate met own } } } }`)
+      ).body.data?.scrap;
+      expect(scrap.target).toEqual({ scrapRate: 2, met: scrap.scrapRate <= 2, own: false });
+      expect(scrap.scrapByMachine[0]).toEqual({
+        machine: 'M1',
+        target: { scrapRate: 5, met: true, own: true },
+      });
       const m2 = after.byMachine.find((m: { machine: string }) => m.machine === 'M2');
       expect(m2.target).toMatchObject({ oee: 0.85, own: false });
       // The machine filter answers with that machine's targets.

@@ -34,8 +34,11 @@ export function figure(cell: string | number): string {
     : printable(cell);
 }
 
-/** Cells that read as figures: numbers, percentages, hours, "n/a" (e.g. "75.6% (< 85.0%)"). */
-const FIGURE = /^(n\/a|[-+]?[\d,]+(\.\d+)?( ?%| h| pts)?( \(< [\d.]+%\))?)$/;
+/**
+ * Cells that read as figures: numbers, percentages, hours, "n/a", marked against a target (e.g.
+ * "75.6% (< 85.0%)", "5% (> 2%)").
+ */
+const FIGURE = /^(n\/a|[-+]?[\d,]+(\.\d+)?( ?%| h| pts)?( \([<>] [\d.]+%\))?)$/;
 
 /**
  * A table with a header row; columns of figures (numbers, percentages) are right-aligned, numbers

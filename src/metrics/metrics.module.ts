@@ -5,8 +5,10 @@ import { DatasetResolver } from './resolvers/dataset.resolver';
 import { DowntimeResolver } from './resolvers/downtime.resolver';
 import { LossesResolver } from './resolvers/losses.resolver';
 import {
+  MachineScrapTargetResolver,
   MachineTargetResolver,
   OeeTargetResolver,
+  ScrapTargetResolver,
   TargetsResolver,
 } from './resolvers/targets.resolver';
 import { OeeResolver } from './resolvers/oee.resolver';
@@ -28,6 +30,8 @@ import { MetricsService } from './metrics.service';
     LossesResolver,
     OeeTargetResolver,
     MachineTargetResolver,
+    ScrapTargetResolver,
+    MachineScrapTargetResolver,
     TargetsResolver,
   ],
   exports: [MetricsService, MetricsRollupCache],

@@ -30,7 +30,9 @@ import {
   ReasonDowntimeRow,
   ScrapResult,
   ShiftReport,
+  ScrapTargetCheck,
   TargetCheck,
+  TargetedFigures,
 } from './metrics.types';
 
 const hours = (value: number) => round(value, 2);
@@ -589,12 +591,14 @@ export class MetricsService {
    * for null, and whether `figures` meet them: OEE, A, P and Q at least their targets, the scrap
    * rate at most its target.
    */
-  async targetCheck(figures: OeeResult, machine: string | null): Promise<TargetCheck> {
+  async targetCheck(figures: TargetedFigures, machine: string | null): Promise<TargetCheck> {
     return (await this.targetChecker())(figures, machine);
   }
 
   /** targetCheck for many figures: the machines' own targets are read once. */
-  async targetChecker(): Promise<(figures: OeeResult, machine: string | null) => TargetCheck> {
+  async targetChecker(): Promise<
+    (figures: TargetedFigures, machine: string | null) => TargetCheck
+  > {
     const { owns, plant } = await this.storedTargets();
     const atLeast = (value: number | null, goal: number) => (value === null ? null : value >= goal);
     return (figures, machine) => {
@@ -618,6 +622,16 @@ export class MetricsService {
         scrapRateMet: scrapRate === null ? null : scrapRate <= targets.scrapRate,
       };
     };
+  }
+
+  /** The scrap-rate target of a machine (its own, else the plant's) or of the plant, for null. */
+  async scrapTargetCheck(
+    figures: { scrapParts: number; totalParts: number },
+    machine: string | null,
+  ): Promise<ScrapTargetCheck> {
+    const none = { oee: null, availability: null, performance: null, quality: null };
+    const t = await this.targetCheck({ ...none, ...figures }, machine);
+    return { scrapRate: t.scrapRate, own: t.own, met: t.scrapRateMet };
   }
 
   /** The plant's targets and every machine's own (only what each overrides). */

@@ -140,3 +140,17 @@ export interface TargetCheck {
   qualityMet: boolean | null;
   scrapRateMet: boolean | null;
 }
+
+/** The figures targets are checked against: OEE's, or a scrap answer's (its ratios null). */
+export type TargetedFigures = Pick<
+  OeeResult,
+  'oee' | 'availability' | 'performance' | 'quality' | 'scrapParts' | 'totalParts'
+>;
+
+/** A scrap answer's target: the scrap rate in percent (at most), and whether it is kept. */
+export interface ScrapTargetCheck {
+  scrapRate: number;
+  own: boolean;
+  /** Null without parts. */
+  met: boolean | null;
+}

@@ -80,6 +80,12 @@ function tools(overrides: Record<string, unknown> = {}) {
         change: { oee: 0.1, scrapRate: -1, downtimeHours: -1 },
       }),
     datasetStats: () => Promise.resolve({ exists: false }),
+    scrapTargetCheck: (figures: { scrapParts: number; totalParts: number }) =>
+      Promise.resolve({
+        scrapRate: 2,
+        own: false,
+        met: figures.totalParts === 0 ? null : (100 * figures.scrapParts) / figures.totalParts <= 2,
+      }),
     ...overrides,
   } as unknown as MetricsService;
   const data = {
@@ -279,6 +285,7 @@ describe(MetricTools.name, () => {
       oee: i / 100,
       scrapRate: i,
       scrapParts: i,
+      totalParts: 100,
     }));
     const reasons = Array.from({ length: 25 }, (_, i) => ({
       reason: `r${i}`,
@@ -307,7 +314,9 @@ describe(MetricTools.name, () => {
       machine: 'M29',
       scrap_parts: 29,
       scrap_rate_percent: 29,
+      above_target: true,
     });
+    expect(scrap).toMatchObject({ max_scrap_rate_percent: 2, above_target: true });
     expect(scrap.scrap_by_machine).toHaveLength(20);
     expect(scrap).toMatchObject({ machines_not_listed: 10 });
     const downtime = (await t.run('get_downtime_analysis', range)).result as any;

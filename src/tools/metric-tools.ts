@@ -90,7 +90,7 @@ export class MetricTools {
       {
         name: 'get_scrap_metrics',
         description:
-          'Scrap parts and scrap rate (percent) for a date range, per machine when no machine is given (the 20 with the highest scrap rate when there are more).',
+          'Scrap parts and scrap rate (percent) for a date range against the scrap-rate target (at most), per machine when no machine is given (the 20 with the highest scrap rate when there are more).',
         properties: rangeParameters,
         run: range((f) => this.scrap(f)),
       },
@@ -457,20 +457,23 @@ export class MetricTools {
       f.machine ? Promise.resolve([]) : this.metrics.scrapByMachine(f),
     ]);
     const listed = worstFirst(byMachine, (a, b) => (b.scrapRate ?? 0) - (a.scrapRate ?? 0));
+    const target = await this.metrics.scrapTargetCheck(total, f.machine?.name ?? null);
+    const machines = await Promise.all(
+      listed.rows.map(async (m) => ({
+        machine: m.machine,
+        scrap_parts: m.scrapParts,
+        scrap_rate_percent: m.scrapRate,
+        above_target: (await this.metrics.scrapTargetCheck(m, m.machine)).met === false,
+      })),
+    );
     return {
       ...range(f),
       total_scrap: total.scrapParts,
       total_parts: total.totalParts,
       scrap_rate_percent: total.scrapRate,
-      ...(byMachine.length > 0
-        ? {
-            scrap_by_machine: listed.rows.map((m) => ({
-              machine: m.machine,
-              scrap_parts: m.scrapParts,
-              scrap_rate_percent: m.scrapRate,
-            })),
-          }
-        : {}),
+      max_scrap_rate_percent: target.scrapRate,
+      above_target: target.met === false,
+      ...(byMachine.length > 0 ? { scrap_by_machine: machines } : {}),
       ...notListed(listed, 'machines', 'highest scrap rate first'),
     };
   }

@@ -88,19 +88,32 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
       withApp(async (app) => {
         const metrics = app.get(MetricsService);
         const filter = await filterFrom(app, options);
-        const [total, byMachine] = await Promise.all([
+        const [scrap, perMachine] = await Promise.all([
           metrics.scrap(filter),
           metrics.scrapByMachine(filter),
         ]);
+        const total = {
+          ...scrap,
+          target: await metrics.scrapTargetCheck(scrap, filter.machine?.name ?? null),
+        };
+        const byMachine = await Promise.all(
+          perMachine.map(async (m) => ({
+            ...m,
+            target: await metrics.scrapTargetCheck(m, m.machine),
+          })),
+        );
         if (options.json) return printJson({ ...filter, ...total, byMachine });
         process.stdout.write(`Scrap ${filter.startDate} to ${filter.endDate}\n`);
+        // A rate above its target is marked with the target, e.g. "5% (> 2%)".
         printTable(
           ['Machine', 'Scrap', 'Parts', 'Scrap rate'],
           [...byMachine, { machine: 'All', ...total }].map((m) => [
             m.machine,
             m.scrapParts,
             m.totalParts,
-            m.scrapRate === null ? 'n/a' : `${m.scrapRate}%`,
+            m.scrapRate === null
+              ? 'n/a'
+              : `${m.scrapRate}%${m.target.met === false ? ` (> ${m.target.scrapRate}%)` : ''}`,
           ]),
         );
       }),

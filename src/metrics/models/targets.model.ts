@@ -76,3 +76,17 @@ export class Targets {
   @Field(() => [MachineTargets], { description: 'Machines with targets of their own, by name.' })
   machines!: MachineTargets[];
 }
+
+@ObjectType({
+  description: 'The scrap-rate target a scrap answer is held to, and whether it is kept.',
+})
+export class ScrapTarget {
+  @Field(() => Float, { description: 'Scrap rate target in percent: met at or below it.' })
+  scrapRate!: number;
+
+  @Field({ description: "Whether the machine has targets of its own (else the plant's)." })
+  own!: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: 'Null without parts.' })
+  met!: boolean | null;
+}

@@ -5,7 +5,15 @@ import { SetMachineTargetsArgs, SetPlantTargetsArgs } from '../dto/set-targets.a
 import { MetricsService } from '../metrics.service';
 import { MachineOee } from '../models/machine-oee.model';
 import { OeeMetrics } from '../models/oee-metrics.model';
-import { MachineTargets, PlantTargets, TargetCheck, Targets } from '../models/targets.model';
+import { MachineScrap } from '../models/machine-scrap.model';
+import { ScrapMetrics } from '../models/scrap-metrics.model';
+import {
+  MachineTargets,
+  PlantTargets,
+  ScrapTarget,
+  TargetCheck,
+  Targets,
+} from '../models/targets.model';
 
 const TARGET =
   "The targets these figures are held to (the machine's own, else the plant's) and whether each is met.";
@@ -27,6 +35,29 @@ export class MachineTargetResolver {
   @ResolveField(() => TargetCheck, { description: TARGET })
   target(@Parent() parent: MachineOee): Promise<TargetCheck> {
     return this.metrics.targetCheck(parent, parent.machine);
+  }
+}
+
+@Resolver(() => ScrapMetrics)
+export class ScrapTargetResolver {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @ResolveField(() => ScrapTarget, { description: TARGET })
+  target(@Parent() parent: ScrapMetrics): Promise<ScrapTarget> {
+    return this.metrics.scrapTargetCheck(
+      { scrapParts: parent.totalScrap, totalParts: parent.totalParts },
+      parent.filter.machine?.name ?? null,
+    );
+  }
+}
+
+@Resolver(() => MachineScrap)
+export class MachineScrapTargetResolver {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @ResolveField(() => ScrapTarget, { description: TARGET })
+  target(@Parent() parent: MachineScrap): Promise<ScrapTarget> {
+    return this.metrics.scrapTargetCheck(parent, parent.machine);
   }
 }
 
