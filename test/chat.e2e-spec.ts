@@ -114,6 +114,8 @@ describe('chat', () => {
       'get_quality_issues',
       'get_downtime_analysis',
       'get_oee_losses',
+      'get_daily_trend',
+      'get_oee_by_shift',
       'compare_periods',
       'get_shift_report',
       'get_alerts',
@@ -288,7 +290,7 @@ describe('chat', () => {
     expect(body.data?.chat.response).toBe('Here is what I found.');
     expect(body.data?.chat.toolCalls).toHaveLength(5);
     expect(llm.completions).toHaveLength(6);
-    expect(llm.completions[4].body.tools).toHaveLength(12);
+    expect(llm.completions[4].body.tools).toHaveLength(14);
     expect(llm.completions[5].body.tools).toBeUndefined();
   });
 

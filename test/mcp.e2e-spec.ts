@@ -15,6 +15,8 @@ const TOOLS = [
   'get_quality_issues',
   'get_downtime_analysis',
   'get_oee_losses',
+  'get_daily_trend',
+  'get_oee_by_shift',
   'compare_periods',
   'get_shift_report',
   'get_alerts',
@@ -115,7 +117,8 @@ describe('MCP server', () => {
 
   it('answers every tool with the figures GraphQL gives', async () => {
     const { body } = await t.gql(`{
-      oee(${GQL_RANGE}) { oee availability performance quality totalParts byMachine { machine oee } }
+      oee(${GQL_RANGE}) { oee availability performance quality totalParts byMachine { machine oee }
+        daily { date oee totalParts } byShift { shift oee } }
       scrap(${GQL_RANGE}) { totalScrap scrapRate }
       qualityIssues(${GQL_RANGE}) { totalIssues totalPartsAffected byType { type partsAffected }
         byMachine { machine partsAffected cumulativeShare } }
@@ -151,6 +154,15 @@ describe('MCP server', () => {
     expect(oee.by_machine.map((m: any) => [m.machine, m.oee_percent])).toEqual(
       api.oee.byMachine.map((m: any) => [m.machine, pct(m.oee)]),
     );
+    const trend = await call('get_daily_trend', all);
+    expect(trend.days.map((d: any) => [d.date, d.oee_percent, d.total_parts])).toEqual(
+      api.oee.daily.map((d: any) => [d.date, pct(d.oee), d.totalParts]),
+    );
+    const shifts = await call('get_oee_by_shift', all);
+    expect(
+      shifts.shifts.filter((s: any) => !s.no_production).map((s: any) => [s.shift, s.oee_percent]),
+    ).toEqual(api.oee.byShift.map((s: any) => [s.shift, pct(s.oee)]));
+    expect(shifts.shifts[0]).toMatchObject({ starts: expect.stringMatching(/^\d\d:\d\d$/) });
     const scrap = await call('get_scrap_metrics', all);
     expect([scrap.total_scrap, scrap.scrap_rate_percent]).toEqual([
       api.scrap.totalScrap,
@@ -375,6 +387,8 @@ describe('MCP server', () => {
         get_quality_issues: { ...RANGE, machine_name: null, severity: 'High' },
         get_downtime_analysis: { ...RANGE, machine_name: null },
         get_oee_losses: { ...RANGE, machine_name: null, shift: null },
+        get_daily_trend: { ...RANGE, machine_name: 'M1' },
+        get_oee_by_shift: { ...RANGE, machine_name: null },
         compare_periods: { ...RANGE, machine_name: 'M2' },
         get_shift_report: { date: '2026-01-05' },
         get_alerts: { machine_name: null, rule: null },

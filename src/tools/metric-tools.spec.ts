@@ -91,6 +91,11 @@ function tools(overrides: Record<string, unknown> = {}) {
   const data = {
     listMachines: () =>
       Promise.resolve([{ id: 1, name: 'M1', type: 'Press', idealCycleTimeSeconds: 30 }]),
+    listShifts: () =>
+      Promise.resolve([
+        { name: 'Day', startTime: '06:00', endTime: '14:00' },
+        { name: 'Night', startTime: '14:00', endTime: '22:00' },
+      ]),
   } as unknown as DataService;
   const alerts = {
     alerts: (filter: unknown, page: unknown) => {
@@ -322,6 +327,43 @@ describe(MetricTools.name, () => {
     const downtime = (await t.run('get_downtime_analysis', range)).result as any;
     expect(downtime.downtime_by_reason).toHaveLength(20);
     expect(downtime.reasons_not_listed).toBe(5);
+  });
+
+  it('gives the newest 92 days of a long trend, and every shift of the calendar', async () => {
+    const day = (i: number) => ({
+      date: `D${String(i).padStart(3, '0')}`,
+      oee: 0.5,
+      availability: 0.8,
+      performance: 0.9,
+      quality: 0.7,
+      totalParts: 10,
+      scrapParts: 1,
+    });
+    const { tools: t } = tools({
+      oeeDaily: () => Promise.resolve(Array.from({ length: 100 }, (_, i) => day(i))),
+      oeeByShift: () => Promise.resolve([{ ...day(0), shift: 'Night' }]),
+      scrapFromSums: ({ scrap, parts }: { scrap: number; parts: number }) => ({
+        scrapRate: (100 * scrap) / parts,
+      }),
+    });
+    const range = { start_date: '2026-01-01', end_date: '2026-04-10', machine_name: null };
+    const trend = (await t.run('get_daily_trend', range)).result as any;
+    expect(trend.days).toHaveLength(92);
+    expect(trend.days[0]).toEqual({
+      date: 'D008',
+      oee_percent: 50,
+      availability_percent: 80,
+      performance_percent: 90,
+      quality_percent: 70,
+      total_parts: 10,
+      scrap_rate_percent: 10,
+    });
+    expect(trend).toMatchObject({ days_not_listed: 8, listed_order: 'newest days' });
+    const shifts = (await t.run('get_oee_by_shift', range)).result as any;
+    expect(shifts.shifts).toEqual([
+      { shift: 'Day', starts: '06:00', ends: '14:00', no_production: true },
+      expect.objectContaining({ shift: 'Night', starts: '14:00', ends: '22:00', oee_percent: 50 }),
+    ]);
   });
 
   it('defines each tool once, with a strict JSON Schema for both the chat and MCP', () => {

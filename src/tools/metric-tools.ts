@@ -17,6 +17,8 @@ import { parseSeverity } from '../common/severity';
 
 /** Rows of a list in one tool result (issues, events, machines, reasons); totals cover all. */
 const MAX_LISTED = 20;
+/** Days in one get_daily_trend answer (a quarter). */
+const MAX_DAYS_LISTED = 92;
 /** Machines in one page of list_machines. */
 export const MACHINES_PER_PAGE = 100;
 
@@ -136,6 +138,19 @@ export class MetricTools {
             typeof args.shift === 'string' ? await this.metrics.resolveShift(args.shift) : null;
           return this.losses(f, shift);
         },
+      },
+      {
+        name: 'get_daily_trend',
+        description: `OEE, availability, performance, quality, parts and scrap rate day by day over a date range (the newest ${MAX_DAYS_LISTED} days when the range has more): "is it getting better or worse, and since when".`,
+        properties: rangeParameters,
+        run: range((f) => this.dailyTrend(f)),
+      },
+      {
+        name: 'get_oee_by_shift',
+        description:
+          'OEE, availability, performance, quality, parts and scrap rate per shift over a date range, with the shift calendar: "which shift does worse".',
+        properties: rangeParameters,
+        run: range((f) => this.byShift(f)),
       },
       {
         name: 'compare_periods',
@@ -448,6 +463,47 @@ export class MetricTools {
       ...(machines.length > 0 ? { by_machine: machines } : {}),
       ...notListed(listed, 'machines', 'lowest OEE first'),
       ...(warnings.length > 0 ? { warnings } : {}),
+    };
+  }
+
+  private async dailyTrend(f: MetricsFilter) {
+    const days = await this.metrics.oeeDaily(f);
+    const listed = days.slice(-MAX_DAYS_LISTED);
+    return {
+      ...range(f),
+      days: listed.map((d) => ({ date: d.date, ...this.trendFigures(d) })),
+      ...(days.length > listed.length
+        ? { days_not_listed: days.length - listed.length, listed_order: 'newest days' }
+        : {}),
+    };
+  }
+
+  /** A row of a trend: the OEE figures in percent, parts and the scrap rate. */
+  private trendFigures(o: OeeResult) {
+    return {
+      oee_percent: pct(o.oee),
+      availability_percent: pct(o.availability),
+      performance_percent: pct(o.performance),
+      quality_percent: pct(o.quality),
+      total_parts: o.totalParts,
+      scrap_rate_percent: this.metrics.scrapFromSums({ scrap: o.scrapParts, parts: o.totalParts })
+        .scrapRate,
+    };
+  }
+
+  private async byShift(f: MetricsFilter) {
+    const [rows, shifts] = await Promise.all([this.metrics.oeeByShift(f), this.data.listShifts()]);
+    return {
+      ...range(f),
+      shifts: shifts.map((s) => {
+        const figures = rows.find((r) => r.shift === s.name);
+        return {
+          shift: s.name,
+          starts: s.startTime,
+          ends: s.endTime,
+          ...(figures ? this.trendFigures(figures) : { no_production: true }),
+        };
+      }),
     };
   }
 
