@@ -316,6 +316,28 @@ describe.each(DATABASE_KINDS)('GraphQL API over HTTP on %s', (database) => {
       );
     });
 
+    it("shiftReport's date is yesterday in FACTORY_TIMEZONE when none is given, for the API and the CLI", async () => {
+      // UTC+14: its yesterday is UTC's today for most of the day.
+      const zone = 'Pacific/Kiritimati';
+      const k = await startTestApp({ FACTORY_TIMEZONE: zone });
+      try {
+        const yesterday = () => {
+          const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+          const date = new Date(`${today}T00:00:00Z`);
+          date.setUTCDate(date.getUTCDate() - 1);
+          return date.toISOString().slice(0, 10);
+        };
+        const before = yesterday();
+        const { body } = await k.gql('{ shiftReport { date } }');
+        const cli = JSON.parse((await k.cli('report', 'shift', '--json')).stdout);
+        // Around the zone's midnight the two may straddle it.
+        expect([before, yesterday()]).toContain(body.data?.shiftReport.date);
+        expect([before, yesterday()]).toContain(cli.date);
+      } finally {
+        await k.close();
+      }
+    });
+
     it('downtime: totals, planned split, Pareto, major events, MTBF and MTTR', async () => {
       const { body } = await t.gql(`{ downtime(${RANGE}) {
         totalDowntimeHours plannedDowntimeHours unplannedDowntimeHours failures failureHours mtbfHours mttrHours

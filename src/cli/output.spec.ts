@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { printPairs, printTable } from './output';
+import { printPairs, printTable, progressBar } from './output';
 
 /** What a print function wrote to stdout. */
 function written(print: () => void): string {
@@ -16,7 +16,40 @@ function written(print: () => void): string {
   return chunks.join('');
 }
 
+/** What a progress bar wrote to stderr, with stderr a terminal or not. */
+function drawn(tty: boolean, draw: (bar: ReturnType<typeof progressBar>) => void): string {
+  const chunks: string[] = [];
+  const descriptor = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+  Object.defineProperty(process.stderr, 'isTTY', { value: tty, configurable: true });
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  try {
+    draw(progressBar('Generating'));
+  } finally {
+    write.mockRestore();
+    if (descriptor) Object.defineProperty(process.stderr, 'isTTY', descriptor);
+    else delete (process.stderr as { isTTY?: boolean }).isTTY;
+  }
+  return chunks.join('');
+}
+
 describe('CLI output', () => {
+  it('redraws the progress bar in place on a terminal, once per percent, and prints none elsewhere', () => {
+    const steps = (bar: ReturnType<typeof progressBar>) => {
+      for (let done = 0; done <= 400; done++) bar.update(done, 400);
+      bar.end();
+    };
+    const terminal = drawn(true, steps);
+    // 101 redraws (0-100%), each back to the line's start, and one line end at the finish.
+    expect(terminal.split('\r')).toHaveLength(102);
+    expect(terminal.split('\n')).toEqual([expect.any(String), '']);
+    expect(terminal.endsWith('\rGenerating [####################] 100%\n')).toBe(true);
+    expect(terminal).toContain('\rGenerating [##########..........] 50%');
+    expect(drawn(false, steps)).toBe('');
+  });
+
   it('prints pairs with numbers in thousands, text as it is', () => {
     expect(
       written(() =>
