@@ -19,6 +19,9 @@ describe('i3X server', () => {
         INGEST_API_KEYS: INGEST_KEY,
         INGEST_AUTO_CREATE_MACHINES: 'false',
         RATE_LIMIT_DEFAULT: '100000/minute',
+        // The fixture's Day and Night, and a Late shift to close the clock: live signals of now
+        // fall in a shift whenever the tests run (outside every shift a state is not counted).
+        SHIFTS: 'Day 06:00-14:00,Night 14:00-22:00,Late 22:00-06:00',
       },
       { importFile: join(FIXTURES, 'small-plant.json') },
     );
