@@ -494,8 +494,13 @@ function ask(event: SubmitEvent): void {
         }
       },
       error: (message) => fail(`The assistant could not answer: ${message}`),
-      closed: () => {
-        if (!ended) fail('The connection closed before the answer was complete; please ask again.');
+      closed: (_completed, reason) => {
+        if (ended) return;
+        fail(
+          reason
+            ? `The server closed the connection: ${reason}`
+            : 'The connection closed before the answer was complete; please ask again.',
+        );
       },
     },
   );

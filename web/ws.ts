@@ -9,8 +9,11 @@ export interface SubscriptionHandlers<T> {
   next: (data: T) => void;
   /** The server refused the operation (GraphQL errors). */
   error?: (message: string) => void;
-  /** The connection closed, whether the operation completed or not. */
-  closed?: (completed: boolean) => void;
+  /**
+   * The connection closed, whether the operation completed or not; `reason` is the server's when
+   * it refused the connection (too many connections, a wrong key).
+   */
+  closed?: (completed: boolean, reason: string) => void;
 }
 
 export function subscribe<T>(
@@ -49,6 +52,8 @@ export function subscribe<T>(
       socket.close();
     }
   });
-  socket.addEventListener('close', () => handlers.closed?.(completed));
+  socket.addEventListener('close', (event: CloseEvent) =>
+    handlers.closed?.(completed, event.reason),
+  );
   return { close: () => socket.close() };
 }
