@@ -17,6 +17,9 @@ async function bootstrap(json: boolean): Promise<void> {
     logger: createLogger(env.LOG_LEVEL, json),
     // A failed start-up ends in exitOnStartupError (one line), not in Nest's stack trace.
     abortOnError: false,
+    // JSON bodies only (configureHttp): Nest's default urlencoded parser would run on every request
+    // for forms nothing here takes.
+    bodyParser: false,
   });
   const config = app.get(AppConfig);
   configureHttp(app, config);

@@ -128,6 +128,24 @@ describe(queryCostPlugin.name, () => {
     });
   });
 
+  it('keeps each operation verdict: a document asked again is refused again, the next one judged', async () => {
+    const plugin = queryCostPlugin(limits);
+    const ask = async (document: ReturnType<typeof parse>) => {
+      const operation = document.definitions[0] as OperationDefinitionNode;
+      const hooks = await (plugin.requestDidStart as () => Promise<any>)();
+      return hooks.didResolveOperation({ document, operation }).then(
+        () => null,
+        (error: Error) => error.message,
+      );
+    };
+    // Apollo hands a cached document over as the same object.
+    const deep = parse('{ a { b { c { d } } } }');
+    expect(await ask(deep)).toBe('Query depth 4 is over the limit of 3.');
+    expect(await ask(deep)).toBe('Query depth 4 is over the limit of 3.');
+    expect(await ask(parse('{ oee { a } }'))).toBeNull();
+    expect(await ask(parse('{ x: oee { a } y: oee { a } z: oee { a } }'))).toMatch(/^Query cost 30 is over/);
+  });
+
   it('leaves a document whose operation Apollo could not resolve to Apollo (regression: TypeError)', async () => {
     expect(await refusal('query A { stats { a } } query B { stats { a } }', 'missing')).toBeNull();
   });

@@ -144,13 +144,20 @@ export function refusal(
  * stops them (see `parseOptions.maxTokens`).
  */
 export function queryCostPlugin(limits: QueryCostLimits): ApolloServerPlugin {
+  // Apollo keeps parsed documents (its document store), so a query asked again is the same
+  // operation node: its verdict is kept with it rather than worked out on every request.
+  const verdicts = new WeakMap<OperationDefinitionNode, string | null>();
   return {
     requestDidStart() {
       return Promise.resolve({
         didResolveOperation({ document, operation }) {
           // No operation: Apollo answers that itself (several operations and no operationName).
           if (!operation) return Promise.resolve();
-          const problem = refusal(document, operation, limits);
+          let problem = verdicts.get(operation);
+          if (problem === undefined) {
+            problem = refusal(document, operation, limits);
+            verdicts.set(operation, problem);
+          }
           return problem ? Promise.reject(tooComplex(problem)) : Promise.resolve();
         },
       });
