@@ -143,7 +143,9 @@ describe(queryCostPlugin.name, () => {
     expect(await ask(deep)).toBe('Query depth 4 is over the limit of 3.');
     expect(await ask(deep)).toBe('Query depth 4 is over the limit of 3.');
     expect(await ask(parse('{ oee { a } }'))).toBeNull();
-    expect(await ask(parse('{ x: oee { a } y: oee { a } z: oee { a } }'))).toMatch(/^Query cost 30 is over/);
+    expect(await ask(parse('{ x: oee { a } y: oee { a } z: oee { a } }'))).toMatch(
+      /^Query cost 30 is over/,
+    );
   });
 
   it('leaves a document whose operation Apollo could not resolve to Apollo (regression: TypeError)', async () => {
