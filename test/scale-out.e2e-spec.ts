@@ -86,6 +86,7 @@ needsServices('scale-out: two instances, one PostgreSQL, one Redis', () => {
       '0008-alerts',
       '0009-i3x-subscriptions',
       '0010-plant-targets',
+      '0011-stop-starts',
     ]);
   });
 

@@ -72,11 +72,17 @@ export class AlertRules {
       }
     }
     if (rules.includes('long-downtime')) {
-      // An event is known by its place among its like, not by its length: a live stop grows
-      // with every refresh and is still the one occurrence.
-      for (const e of await this.metrics.numberedMajorEvents(f, MAX_LIST_LIMIT)) {
+      // A live stop is known by when it began: it grows with every refresh and is still the one
+      // occurrence. An imported event, which has no start, by what it says.
+      for await (const e of this.metrics.allMajorEvents(f, MAX_LIST_LIMIT)) {
         const identity = createHash('sha256')
-          .update(JSON.stringify([e.shift, e.reason, e.description, e.occurrence]))
+          .update(
+            JSON.stringify(
+              e.startedAt === null
+                ? [e.shift, e.reason, e.description, e.durationHours]
+                : [e.shift, e.reason, e.description, 'began', e.startedAt],
+            ),
+          )
           .digest('hex')
           .slice(0, 24);
         found.push({

@@ -6,7 +6,8 @@ import { SeverityName } from '../common/severity';
 import { ReadSnapshots } from './database/read-snapshots';
 import {
   DowntimeEventRow,
-  NumberedDowntimeEventRow,
+  LongEventCursor,
+  LongEventRow,
   MetricSums,
   MonthToDate,
   MetricsFilter,
@@ -414,33 +415,37 @@ export class MetricsSumsRepository implements MetricSums {
   }
 
   /**
-   * The events longer than `minHours`, in the order they happened, each numbered among the events
-   * of its machine, date, shift, reason and description (the alert rules' identity of an event; its
-   * length is not, as an open stop's grows). A live shift's events are rewritten in time order, so
-   * their sequence numbers keep that order.
+   * A page of the events longer than `minHours` in storage order (date, machine, sequence), after
+   * `after` (the last row of the previous page), each with when it began if it is a live stop:
+   * every such event, however many, for the alert rules.
    */
-  async numberedLongEvents(
+  async longEventPage(
     f: MetricsFilter,
     minHours: number,
+    after: LongEventCursor | null,
     limit: number,
-  ): Promise<NumberedDowntimeEventRow[]> {
-    const { rows } = await sql<NumberedDowntimeEventRow>`
+  ): Promise<LongEventRow[]> {
+    const { rows } = await sql<LongEventRow>`
       select e.date as date, m.name as machine, s.name as shift, e.reason as reason,
         e.description as description, e.duration_hours as "durationHours",
-        1 + (select count(*) from downtime_events o
-          where o.machine_id = e.machine_id and o.date = e.date and o.seq < e.seq
-            and coalesce(o.shift_id, -1) = coalesce(e.shift_id, -1)
-            and o.reason = e.reason and o.description = e.description) as occurrence
+        e.started_at as "startedAt", e.machine_id as "machineId", e.seq as seq
       from downtime_events e
       join machines m on m.id = e.machine_id
       left join shifts s on s.id = e.shift_id
       where ${this.range('e', f)} and e.duration_hours > ${minHours}
-      order by e.date, m.id, e.seq
+        ${
+          after === null
+            ? sql``
+            : sql`and (e.date > ${after.date} or (e.date = ${after.date} and (e.machine_id > ${after.machineId}
+                or (e.machine_id = ${after.machineId} and e.seq > ${after.seq}))))`
+        }
+      order by e.date, e.machine_id, e.seq
       limit ${limit}`.execute(await this.reader());
     return rows.map((r) => ({
       ...r,
       durationHours: Number(r.durationHours),
-      occurrence: Number(r.occurrence),
+      machineId: Number(r.machineId),
+      seq: Number(r.seq),
     }));
   }
 

@@ -97,12 +97,16 @@ export interface DowntimeEventRow {
   durationHours: number;
 }
 
-/**
- * A long event with its place among the events of its machine, date, shift, reason and description
- * in the order they happened (1 for the first): what identifies it while a live stop still grows.
- */
-export interface NumberedDowntimeEventRow extends DowntimeEventRow {
-  occurrence: number;
+/** Where a page of long events ends: the storage order's key of its last row. */
+export interface LongEventCursor {
+  date: string;
+  machineId: number;
+  seq: number;
+}
+
+/** A long event for the alert rules: with when it began if it is a live stop (ISO), else null. */
+export interface LongEventRow extends DowntimeEventRow, LongEventCursor {
+  startedAt: string | null;
 }
 
 /**

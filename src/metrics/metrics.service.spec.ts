@@ -478,24 +478,32 @@ describe.each(CASES)(`${MetricsService.name} on %s, sums from the %s`, (kind, so
     });
   });
 
-  it('numbers major events among their like in the order they happened', async () => {
-    const jam = (hours: number, shift: string | null = 'Day') => ({
-      ...event('A', '2026-01-02', 'jam', hours, shift),
+  it('goes through every major event a page at a time, in storage order', async () => {
+    const jam = (machine: string, date: string, hours: number) => ({
+      ...event(machine, date, 'jam', hours, 'Day'),
       description: 'Feeder',
     });
     await load(
       dataset([row('A', '2026-01-02', { runHours: 2, downtimeHours: 6, partsProduced: 10 })], {
-        // The second jam of the Day shift is the longest; a short one between them is no major
-        // event but keeps its place; the Night shift's jam and the shiftless one count apart.
-        downtimeEvents: [jam(2.5), jam(1), jam(3), jam(2.5, 'Night'), jam(2.5, null)],
+        // Five major events (over 2 h) and a short one, across dates and machines.
+        downtimeEvents: [
+          jam('B', '2026-01-02', 3),
+          jam('A', '2026-01-02', 2.5),
+          jam('A', '2026-01-02', 1),
+          jam('A', '2026-01-02', 4),
+          jam('A', '2026-01-03', 2.25),
+          jam('B', '2026-01-01', 5),
+        ],
       }),
     );
-    const numbered = await metrics.numberedMajorEvents(await filter(), 100);
-    expect(numbered.map((e) => [e.shift, e.durationHours, e.occurrence])).toEqual([
-      ['Day', 2.5, 1],
-      ['Day', 3, 3],
-      ['Night', 2.5, 1],
-      [null, 2.5, 1],
+    const all = [];
+    for await (const e of metrics.allMajorEvents(await filter(), 2)) all.push(e);
+    expect(all.map((e) => [e.date, e.machine, e.durationHours, e.startedAt])).toEqual([
+      ['2026-01-01', 'B', 5, null],
+      ['2026-01-02', 'A', 2.5, null],
+      ['2026-01-02', 'A', 4, null],
+      ['2026-01-02', 'B', 3, null],
+      ['2026-01-03', 'A', 2.25, null],
     ]);
   });
 

@@ -12,7 +12,8 @@ import { assertPage, MAX_LIST_LIMIT, MAX_RANGE_DAYS } from './metrics.limits';
 import { MetricsSumsRepository } from '../data/metrics-sums.repository';
 import {
   DowntimeEventRow,
-  NumberedDowntimeEventRow,
+  LongEventCursor,
+  LongEventRow,
   MetricsFilter,
   OeeSums,
   QualityIssueRow,
@@ -749,13 +750,22 @@ export class MetricsService {
   }
 
   /**
-   * The major events (longer than MAJOR_DOWNTIME_HOURS) in the order they happened, numbered among
-   * those of their machine, date, shift, reason and description: an event's identity while an open
-   * stop still grows (the alert rules raise it once).
+   * Every major event (longer than MAJOR_DOWNTIME_HOURS) of the range, a page at a time in storage
+   * order, with when it began if it is a live stop: what the alert rules go through.
    */
-  async numberedMajorEvents(f: MetricsFilter, limit: number): Promise<NumberedDowntimeEventRow[]> {
-    const rows = await this.queries.numberedLongEvents(f, this.config.majorDowntimeHours, limit);
-    return rows.map((r) => ({ ...r, durationHours: hours(r.durationHours) }));
+  async *allMajorEvents(f: MetricsFilter, pageSize: number): AsyncGenerator<LongEventRow> {
+    let after: LongEventCursor | null = null;
+    for (;;) {
+      const page = await this.queries.longEventPage(
+        f,
+        this.config.majorDowntimeHours,
+        after,
+        pageSize,
+      );
+      for (const row of page) yield { ...row, durationHours: hours(row.durationHours) };
+      if (page.length < pageSize) return;
+      after = page[page.length - 1];
+    }
   }
 }
 

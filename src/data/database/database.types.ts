@@ -40,6 +40,8 @@ export interface DowntimeEventsTable {
   reason: string;
   description: string;
   duration_hours: number;
+  /** When a live stop began (ISO instant); null for imported events. */
+  started_at: string | null;
 }
 
 export interface QualityIssuesTable {

@@ -19,6 +19,8 @@ export interface DerivedStop {
   reason: string;
   description: string;
   hours: number;
+  /** When this part began (ms): the stop's start, or the window's when it began before. */
+  startedAt: number;
 }
 
 export interface DerivedShiftTime {
@@ -60,7 +62,7 @@ export function deriveShiftTime(
     if (previous && states[i - 1]?.state === 'STOPPED' && sameStop(states[i - 1], state)) {
       previous.hours += (end - start) / MS_PER_HOUR;
     } else {
-      stops.push({ reason, description, hours: (end - start) / MS_PER_HOUR });
+      stops.push({ reason, description, hours: (end - start) / MS_PER_HOUR, startedAt: start });
     }
   }
   const plannedHours = (to - from) / MS_PER_HOUR;

@@ -814,6 +814,7 @@ class RowWriter {
           reason: stop.reason,
           description: stop.description,
           duration_hours: stop.hours,
+          started_at: new Date(stop.startedAt).toISOString(),
         })
         .execute();
     }

@@ -11,6 +11,7 @@ import * as machineTargets from './0007-machine-targets';
 import * as alerts from './0008-alerts';
 import * as i3xSubscriptions from './0009-i3x-subscriptions';
 import * as plantTargets from './0010-plant-targets';
+import * as stopStarts from './0011-stop-starts';
 
 /** Migrations are compiled into the app (no directory scanning), in the order they must run. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-alerts': alerts,
   '0009-i3x-subscriptions': i3xSubscriptions,
   '0010-plant-targets': plantTargets,
+  '0011-stop-starts': stopStarts,
 };
 
 const provider: MigrationProvider = {
