@@ -149,6 +149,8 @@ export class LlmClient {
       }
       throw this.unavailable(error);
     }
+    // The SDK ends an aborted stream quietly: the client went away, the LLM is not to blame.
+    if (signal.aborted) throw new ClientGoneError();
     // A stream that ends without saying why it ended was cut: its answer or tool call is partial.
     if (!finished) throw this.unavailable(new StreamCutError());
     const toolCalls = calls.filter(Boolean);
