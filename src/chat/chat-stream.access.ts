@@ -44,14 +44,12 @@ export class ChatStreamAccess {
   }
 
   /**
-   * A new graphql-ws connection: it counts once against RATE_LIMIT_DEFAULT, like a query, and a
-   * chat key it presents must be valid. Without a key it opens (the live-shift subscriptions need
-   * none) and each streamed question is refused.
+   * A new graphql-ws connection counts once against RATE_LIMIT_DEFAULT, like a query. Its key is
+   * not checked here: the live subscriptions need none, and a client may bring another key (a
+   * proxy's token on the upgrade); each streamed question checks the chat key it carries.
    */
   async admitConnection(client: SubscriptionClient): Promise<void> {
     await this.count(client, 'default');
-    const token = this.token(client);
-    if (token !== undefined) checkChatKey(this.config.chatApiKeys, token);
   }
 
   /** As for the mutation, the question counts before its key is checked. */

@@ -5,7 +5,7 @@ import type { Context } from 'graphql-ws';
 import { GraphQLError, OperationTypeNode, parse, ValidationContext, ValidationRule } from 'graphql';
 import { AppConfig } from '../../config/app-config.service';
 import { clip } from '../text';
-import { DomainError, TooManyRequestsError } from '../errors';
+import { TooManyRequestsError } from '../errors';
 import { formatGraphqlError } from './format-error';
 import { closedLandingPagePlugin, landingPagePlugin } from './landing-page';
 import { queryCostPlugin } from './query-cost.plugin';
@@ -80,14 +80,13 @@ export const knownOperationTypes: ValidationRule = (context: ValidationContext) 
   },
 });
 
-/** Decides whether a new graphql-ws connection may open; throws a DomainError to refuse it. */
+/** Decides whether a new graphql-ws connection may open; throws TooManyRequestsError to refuse it. */
 export type ConnectionAdmission = (client: {
   req: IncomingMessage;
   connectionParams?: Record<string, unknown>;
 }) => Promise<void>;
 
-/** WebSocket close codes of a refused connection: graphql-ws's Forbidden, and too many requests. */
-const CLOSE_FORBIDDEN = 4403;
+/** The WebSocket close code of a connection over the rate limit. */
 const CLOSE_TOO_MANY_REQUESTS = 4429;
 
 /**
@@ -136,10 +135,8 @@ export function graphqlOptions(
             await admit({ req: request, connectionParams: ctx.connectionParams });
             return true;
           } catch (error) {
-            if (!(error instanceof DomainError)) throw error;
-            const code =
-              error instanceof TooManyRequestsError ? CLOSE_TOO_MANY_REQUESTS : CLOSE_FORBIDDEN;
-            socket.close(code, clip(error.message, 120));
+            if (!(error instanceof TooManyRequestsError)) throw error;
+            socket.close(CLOSE_TOO_MANY_REQUESTS, clip(error.message, 120));
             return false;
           }
         },
