@@ -630,9 +630,22 @@ export class MetricsService {
     figures: { scrapParts: number; totalParts: number },
     machine: string | null,
   ): Promise<ScrapTargetCheck> {
+    return (await this.scrapTargetChecker())(figures, machine);
+  }
+
+  /** scrapTargetCheck for many figures: the machines' own targets are read once. */
+  async scrapTargetChecker(): Promise<
+    (
+      figures: { scrapParts: number; totalParts: number },
+      machine: string | null,
+    ) => ScrapTargetCheck
+  > {
+    const check = await this.targetChecker();
     const none = { oee: null, availability: null, performance: null, quality: null };
-    const t = await this.targetCheck({ ...none, ...figures }, machine);
-    return { scrapRate: t.scrapRate, own: t.own, met: t.scrapRateMet };
+    return (figures, machine) => {
+      const t = check({ ...none, ...figures }, machine);
+      return { scrapRate: t.scrapRate, own: t.own, met: t.scrapRateMet };
+    };
   }
 
   /** The plant's targets and every machine's own (only what each overrides). */

@@ -29,8 +29,8 @@ function tools(overrides: Record<string, unknown> = {}) {
     oee: () => Promise.resolve(oee),
     oeeByMachine: () => Promise.resolve([{ machine: 'M1', ...oee }]),
     oeeWarnings: () => Promise.resolve([]),
-    targetCheck: () =>
-      Promise.resolve({
+    targetChecker: () =>
+      Promise.resolve(() => ({
         oee: 0.85,
         availability: 0.9,
         performance: 0.95,
@@ -42,7 +42,7 @@ function tools(overrides: Record<string, unknown> = {}) {
         performanceMet: false,
         qualityMet: false,
         scrapRateMet: null,
-      }),
+      })),
     resolveShift: (name: string) => Promise.resolve(name === 'night' ? 'Night' : name),
     losses: (f: unknown, shift: string | null) =>
       Promise.resolve({
@@ -80,12 +80,12 @@ function tools(overrides: Record<string, unknown> = {}) {
         change: { oee: 0.1, scrapRate: -1, downtimeHours: -1 },
       }),
     datasetStats: () => Promise.resolve({ exists: false }),
-    scrapTargetCheck: (figures: { scrapParts: number; totalParts: number }) =>
-      Promise.resolve({
+    scrapTargetChecker: () =>
+      Promise.resolve((figures: { scrapParts: number; totalParts: number }) => ({
         scrapRate: 2,
         own: false,
         met: figures.totalParts === 0 ? null : (100 * figures.scrapParts) / figures.totalParts <= 2,
-      }),
+      })),
     ...overrides,
   } as unknown as MetricsService;
   const data = {
@@ -305,7 +305,15 @@ describe(MetricTools.name, () => {
       downtime: () => Promise.resolve({}),
       downtimeByReason: () => Promise.resolve(reasons),
       majorEvents: () => Promise.resolve([]),
-      downtimeByMachine: () => Promise.resolve([]),
+      downtimeByMachine: () =>
+        Promise.resolve(
+          plant.slice(0, 25).map((m, i) => ({
+            key: m.machine,
+            unplannedDowntimeHours: 25 - i,
+            plannedDowntimeHours: 0,
+            cumulativeShare: (i + 1) / 25,
+          })),
+        ),
       downtimeByShift: () => Promise.resolve([]),
     });
     const range = { start_date: '2026-01-01', end_date: '2026-01-07', machine_name: null };
@@ -327,6 +335,9 @@ describe(MetricTools.name, () => {
     const downtime = (await t.run('get_downtime_analysis', range)).result as any;
     expect(downtime.downtime_by_reason).toHaveLength(20);
     expect(downtime.reasons_not_listed).toBe(5);
+    expect(downtime.downtime_by_machine).toHaveLength(20);
+    expect(downtime.downtime_by_machine[19].cumulative_share_percent).toBe(80);
+    expect(downtime.machines_not_listed).toBe(5);
   });
 
   it('gives the newest 92 days of a long trend, and every shift of the calendar', async () => {

@@ -322,6 +322,7 @@ export class MetricTools {
         machine: m.machine,
         ...percent(m),
       })),
+      ...omitted('machines', own),
       note: 'A null figure of a machine follows the plant target.',
     };
   }
@@ -420,9 +421,10 @@ export class MetricTools {
       total_parts: o.totalParts,
       good_parts: o.goodParts,
     });
-    // Targets the figures are held to, and which of them are missed.
-    const versus = async (o: typeof total, machine: string | null) => {
-      const t = await this.metrics.targetCheck(o, machine);
+    // Targets the figures are held to, and which of them are missed (targets read once).
+    const check = await this.metrics.targetChecker();
+    const versus = (o: typeof total, machine: string | null) => {
+      const t = check(o, machine);
       const missed = (
         [
           ['oee', t.oeeMet],
@@ -446,17 +448,15 @@ export class MetricTools {
       };
     };
     const listed = worstFirst(byMachine, (a, b) => (a.oee ?? 1) - (b.oee ?? 1));
-    const machines = await Promise.all(
-      listed.rows.map(async (m) => ({
-        machine: m.machine,
-        ...figures(m),
-        below_target: (await versus(m, m.machine)).below_target,
-      })),
-    );
+    const machines = listed.rows.map((m) => ({
+      machine: m.machine,
+      ...figures(m),
+      below_target: versus(m, m.machine).below_target,
+    }));
     return {
       ...range(f),
       ...figures(total),
-      ...(await versus(total, f.machine?.name ?? null)),
+      ...versus(total, f.machine?.name ?? null),
       scrap_parts: total.scrapParts,
       run_hours: total.runHours,
       planned_busy_hours: total.plannedBusyHours,
@@ -513,15 +513,14 @@ export class MetricTools {
       f.machine ? Promise.resolve([]) : this.metrics.scrapByMachine(f),
     ]);
     const listed = worstFirst(byMachine, (a, b) => (b.scrapRate ?? 0) - (a.scrapRate ?? 0));
-    const target = await this.metrics.scrapTargetCheck(total, f.machine?.name ?? null);
-    const machines = await Promise.all(
-      listed.rows.map(async (m) => ({
-        machine: m.machine,
-        scrap_parts: m.scrapParts,
-        scrap_rate_percent: m.scrapRate,
-        above_target: (await this.metrics.scrapTargetCheck(m, m.machine)).met === false,
-      })),
-    );
+    const check = await this.metrics.scrapTargetChecker();
+    const target = check(total, f.machine?.name ?? null);
+    const machines = listed.rows.map((m) => ({
+      machine: m.machine,
+      scrap_parts: m.scrapParts,
+      scrap_rate_percent: m.scrapRate,
+      above_target: check(m, m.machine).met === false,
+    }));
     return {
       ...range(f),
       total_scrap: total.scrapParts,
@@ -586,16 +585,19 @@ export class MetricTools {
     });
     return {
       date,
-      shifts: report.shifts.map((s) => ({
-        shift: s.shift,
-        ...figures(s),
-        machines: s.machines
-          .slice(0, MAX_LISTED)
-          .map((m) => ({ machine: m.machine, ...figures(m) })),
-        largest_losses: s.topLosses.map((l) => ({ loss: l.loss, hours: l.hours })),
-        unplanned_downtime: s.topReasons.map((r) => ({ reason: r.reason, hours: r.hours })),
-        major_events: s.majorEvents.slice(0, MAX_LISTED).map(event),
-      })),
+      shifts: report.shifts.map((s) => {
+        const listed = worstFirst(s.machines, (a, b) => (a.oee ?? 1) - (b.oee ?? 1));
+        return {
+          shift: s.shift,
+          ...figures(s),
+          machines: listed.rows.map((m) => ({ machine: m.machine, ...figures(m) })),
+          ...notListed(listed, 'machines', 'lowest OEE first'),
+          largest_losses: s.topLosses.map((l) => ({ loss: l.loss, hours: l.hours })),
+          unplanned_downtime: s.topReasons.map((r) => ({ reason: r.reason, hours: r.hours })),
+          major_events: s.majorEvents.slice(0, MAX_LISTED).map(event),
+          ...omitted('major_events', s.majorEvents),
+        };
+      }),
       ...(report.majorEventsWithoutShift.length > 0
         ? {
             major_events_without_shift: report.majorEventsWithoutShift
@@ -651,7 +653,9 @@ export class MetricTools {
         summary.severityBreakdown.map((s) => [s.severity, s.count]),
       ),
       defects_by_type: pareto(byType, 'type'),
+      ...omitted('types', byType),
       ...(byMachine.length > 0 ? { defects_by_machine: pareto(byMachine, 'machine') } : {}),
+      ...omitted('machines', byMachine),
       newest_issues: issues.map((i) => ({
         date: i.date,
         machine: i.machine,
@@ -693,7 +697,7 @@ export class MetricTools {
         planned: r.planned,
         cumulative_share_percent: pct(r.cumulativeShare),
       })),
-      ...(byReason.length > MAX_LISTED ? { reasons_not_listed: byReason.length - MAX_LISTED } : {}),
+      ...omitted('reasons', byReason),
       major_events: major.map((e) => ({
         date: e.date,
         machine: e.machine,
@@ -702,6 +706,7 @@ export class MetricTools {
         hours: e.durationHours,
       })),
       ...(byMachine.length > 0 ? { downtime_by_machine: shares(byMachine) } : {}),
+      ...omitted('machines', byMachine),
       downtime_by_shift: shares(byShift),
       failures: totals.failures,
       mtbf_hours: totals.mtbfHours,
@@ -717,6 +722,11 @@ export class MetricTools {
 function worstFirst<T>(rows: T[], worse: (a: T, b: T) => number): { rows: T[]; omitted: number } {
   if (rows.length <= MAX_LISTED) return { rows, omitted: 0 };
   return { rows: [...rows].sort(worse).slice(0, MAX_LISTED), omitted: rows.length - MAX_LISTED };
+}
+
+/** How many rows of a Pareto (most first) the list of MAX_LISTED left out, when it left any. */
+function omitted(what: string, rows: unknown[]) {
+  return rows.length > MAX_LISTED ? { [`${what}_not_listed`]: rows.length - MAX_LISTED } : {};
 }
 
 /** Says how many rows a capped list left out, and in which order it lists the rest. */

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { AppConfig } from '../../config/app-config.service';
 import { DataService } from '../../data/data.service';
-import { printJson, printPairs, printTable } from '../output';
+import { figure, printJson, printPairs, printTable } from '../output';
 import { WithApp } from '../with-app';
 
 /** `stats`: what data is stored. */
@@ -24,10 +24,10 @@ export function registerStatsCommand(program: Command, withApp: WithApp): void {
         printPairs([
           ['Factory', factory],
           ['Date range', `${stats.startDate} to ${stats.endDate}`],
-          ['Days', `${stats.totalDays} (${stats.daysWithData} with data)`],
+          ['Days', `${figure(stats.totalDays)} (${figure(stats.daysWithData)} with data)`],
           ['Machines', stats.totalMachines],
           ['Shifts', stats.totalShifts],
-          ['Records', `${stats.totalRecords} machine-days`],
+          ['Records', `${figure(stats.totalRecords)} machine-days`],
         ]);
       }),
     );

@@ -57,10 +57,10 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
         metrics.oeeByMachine(filter),
         metrics.oeeWarnings(filter),
       ]);
-      const target = await metrics.targetCheck(total, filter.machine?.name ?? null);
-      const machines = await Promise.all(
-        byMachine.map(async (m) => ({ ...m, target: await metrics.targetCheck(m, m.machine) })),
-      );
+      // The targets are read once for all the machines (no request keeps them for the CLI).
+      const check = await metrics.targetChecker();
+      const target = check(total, filter.machine?.name ?? null);
+      const machines = byMachine.map((m) => ({ ...m, target: check(m, m.machine) }));
       if (options.json) {
         return printJson({ ...filter, ...total, target, byMachine: machines, warnings });
       }
@@ -92,16 +92,10 @@ export function registerMetricsCommands(program: Command, withApp: WithApp): voi
           metrics.scrap(filter),
           metrics.scrapByMachine(filter),
         ]);
-        const total = {
-          ...scrap,
-          target: await metrics.scrapTargetCheck(scrap, filter.machine?.name ?? null),
-        };
-        const byMachine = await Promise.all(
-          perMachine.map(async (m) => ({
-            ...m,
-            target: await metrics.scrapTargetCheck(m, m.machine),
-          })),
-        );
+        // The targets are read once for all the machines (no request keeps them for the CLI).
+        const check = await metrics.scrapTargetChecker();
+        const total = { ...scrap, target: check(scrap, filter.machine?.name ?? null) };
+        const byMachine = perMachine.map((m) => ({ ...m, target: check(m, m.machine) }));
         if (options.json) return printJson({ ...filter, ...total, byMachine });
         process.stdout.write(`Scrap ${filter.startDate} to ${filter.endDate}\n`);
         // A rate above its target is marked with the target, e.g. "5% (> 2%)".
