@@ -50,6 +50,13 @@ describe('McpService', () => {
           /^client=test tool=calculate_oee args=\{"token":"\[not logged\]"\} \d+ ms error: internal [0-9a-f-]{36}$/,
         ),
       );
+      // A resource read that fails the same way.
+      await expect(client.readResource({ uri: 'factory://machines' })).rejects.toThrow(
+        /Internal error [0-9a-f-]{36}: the server log says why\.$/,
+      );
+      expect(logged).toContainEqual(
+        expect.stringMatching(/^Resource factory:\/\/machines failed \(error .*\): SQLITE_IOERR/),
+      );
     } finally {
       await client.close();
       log.mockRestore();

@@ -13,6 +13,8 @@ import { clip } from '../common/text';
 import { packageVersion } from '../common/version';
 import { inputSchema, MetricTools } from '../tools/metric-tools';
 
+/** What a client is told of a fault of ours. */
+const SEE_LOG = 'the server log says why.';
 /** Characters of a call's arguments written to the audit line. */
 const AUDITED_ARGUMENT_CHARS = 300;
 
@@ -73,14 +75,8 @@ export class McpService {
         outcome = await this.tools.run(name, args);
         audited = outcome.error === null ? 'ok' : `error: ${outcome.error}`;
       } catch (fault) {
-        // A fault of ours (the database gone, a bug): logged with its cause, never sent.
-        const id = randomUUID();
-        this.logger.error(
-          `Tool ${clip(name)} failed (error ${id}): ${fault instanceof Error ? fault.message : String(fault)}`,
-          fault instanceof Error ? fault.stack : undefined,
-        );
-        const message = `Internal error ${id}: the tool failed; the server log says why.`;
-        outcome = { result: null, error: message };
+        const id = this.logFault(`Tool ${clip(name)}`, fault);
+        outcome = { result: null, error: `Internal error ${id}: the tool failed; ${SEE_LOG}` };
         audited = `error: internal ${id}`;
       }
       const ms = Math.round(performance.now() - started);
@@ -96,10 +92,27 @@ export class McpService {
     server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: RESOURCES }));
     server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
       const { uri } = request.params;
-      const value = await this.resource(uri);
+      let value: unknown;
+      try {
+        value = await this.resource(uri);
+      } catch (fault) {
+        if (fault instanceof McpError) throw fault;
+        const id = this.logFault(`Resource ${clip(uri)}`, fault);
+        throw new McpError(ErrorCode.InternalError, `Internal error ${id}: ${SEE_LOG}`);
+      }
       return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value) }] };
     });
     return server;
+  }
+
+  /** A fault of ours (the database gone, a bug): logged with its cause and an id, never sent. */
+  private logFault(what: string, fault: unknown): string {
+    const id = randomUUID();
+    this.logger.error(
+      `${what} failed (error ${id}): ${fault instanceof Error ? fault.message : String(fault)}`,
+      fault instanceof Error ? fault.stack : undefined,
+    );
+    return id;
   }
 
   private async resource(uri: string): Promise<unknown> {
