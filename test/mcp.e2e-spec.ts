@@ -312,7 +312,11 @@ describe('MCP server', () => {
     });
     const wrong = await post(t.url, { authorization: 'Bearer not-a-key-0123456789' });
     expect([wrong.status, wrong.body.error.message]).toEqual([401, 'Invalid MCP API key.']);
-    await expect(connect(t.url, 'not-a-key-0123456789')).rejects.toThrow();
+    await expect(connect(t.url, 'not-a-key-0123456789')).rejects.toThrow(/Invalid MCP API key/);
+    const keyless = new Client({ name: 'factory-agent-test', version: '1.0.0' });
+    await expect(
+      keyless.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`))),
+    ).rejects.toThrow(/MCP needs Authorization: Bearer/);
     for (const method of ['GET', 'DELETE']) {
       const refused = await fetch(`${t.url}/mcp`, {
         method,
@@ -344,15 +348,26 @@ describe('MCP server', () => {
       const refused = await post(closed.url, { authorization: `Bearer ${KEYS[0]}` });
       expect([refused.status, refused.body.error.data.code]).toEqual([403, 'FORBIDDEN']);
       expect(refused.body.error.message).toMatch(/set MCP_API_KEYS on the server/);
-      const statuses: number[] = [];
-      let last: Awaited<ReturnType<typeof post>> | null = null;
-      for (let i = 0; i < 6; i++) {
-        last = await post(limited.url, { authorization: `Bearer ${KEYS[0]}` });
-        statuses.push(last.status);
+      // The official client: connecting takes part of the 4 requests, each call one more; the call
+      // over the limit fails with the server's TOO_MANY_REQUESTS.
+      const agent = await connect(limited.url, KEYS[0]);
+      let answered = 0;
+      try {
+        for (;;) {
+          await agent.callTool({ name: 'get_data_range', arguments: {} });
+          answered++;
+        }
+      } catch (error) {
+        expect(String(error)).toMatch(/Too many requests: try again in \d+ s\..*TOO_MANY_REQUESTS/);
+      } finally {
+        await agent.close();
       }
-      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
-      expect(last!.body.error.data.code).toBe('TOO_MANY_REQUESTS');
-      expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(answered).toBeGreaterThan(0);
+      expect(answered).toBeLessThan(4);
+      const last = await post(limited.url, { authorization: `Bearer ${KEYS[0]}` });
+      expect(last.status).toBe(429);
+      expect(last.body.error.data.code).toBe('TOO_MANY_REQUESTS');
+      expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
       await Promise.all([closed.close(), limited.close()]);
     }
