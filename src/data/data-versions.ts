@@ -31,13 +31,14 @@ export async function lockVersion(tx: Tx): Promise<void> {
     .execute();
 }
 
+/** The query of the data version's row. */
+export function versionQuery(db: Kysely<Database>) {
+  return db.selectFrom('dataset_meta').select('value').where('key', '=', META_KEYS.version);
+}
+
 /** The data version: a number that changes with every write, from any process. */
 export async function readVersion(db: Kysely<Database>): Promise<number> {
-  const row = await db
-    .selectFrom('dataset_meta')
-    .select('value')
-    .where('key', '=', META_KEYS.version)
-    .executeTakeFirst();
+  const row = await versionQuery(db).executeTakeFirst();
   return row ? Number(row.value) : 0;
 }
 

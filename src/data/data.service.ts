@@ -22,14 +22,7 @@ import { migrationStatus } from './database/migrations';
 import { ReadSnapshots } from './database/read-snapshots';
 import { SummariesWriter } from './summaries.writer';
 import { StoredSums } from './metrics-sums.types';
-import {
-  lockVersion,
-  META_KEYS,
-  nextVersion,
-  readVersion,
-  setMeta,
-  upsertByName,
-} from './data-versions';
+import { lockVersion, META_KEYS, nextVersion, setMeta, upsertByName } from './data-versions';
 
 /** Reports rows written so far out of the total, for progress bars. */
 export type ProgressListener = (done: number, total: number) => void;
@@ -461,15 +454,14 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async statsOfVersion(): Promise<DatasetStats> {
-    const db = await this.reader();
-    const version = await readVersion(db);
+    const version = await this.dataVersion();
     if (this.statsCache?.version === version) return this.statsCache.stats;
     // Shared by every request that waits for it, so computed in a snapshot of its own: a request
     // whose client goes away must not take the others' answer with it.
     this.pendingStats ??= withOwnResources(
       async () => {
-        const own = await this.reader();
-        return { version: await readVersion(own), stats: await this.computeStats(own) };
+        const own = await this.dataVersion();
+        return { version: own, stats: await this.computeStats(await this.reader()) };
       },
       { background: true },
     ).finally(() => {
@@ -480,7 +472,7 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
       this.statsCache = { version: computed.version, stats: Promise.resolve(computed.stats) };
     }
     // Computed before the write this request sees: count its own snapshot instead.
-    return computed.version === version ? computed.stats : this.computeStats(db);
+    return computed.version === version ? computed.stats : this.computeStats(await this.reader());
   }
 
   private async computeStats(db: Kysely<Database>): Promise<DatasetStats> {
@@ -729,8 +721,8 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
    * A number that changes with every write (import, merge, setup), from any process: caches of
    * derived data are keyed by it.
    */
-  async dataVersion(): Promise<number> {
-    return readVersion(await this.reader());
+  dataVersion(): Promise<number> {
+    return this.snapshots.version();
   }
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import { ClientGoneError } from '../../common/errors';
 import { requestContextMiddleware } from '../../common/request-context';
+import { nextVersion, readVersion } from '../data-versions';
 import { createDatabase } from './database.provider';
 import { migrateToLatest } from './migrations';
 import { ReadSnapshots } from './read-snapshots';
@@ -44,6 +45,39 @@ describe.each(DATABASE_KINDS)(`${ReadSnapshots.name} on %s`, (kind) => {
       });
       expect(outcome).toBeInstanceOf(ClientGoneError);
       expect((outcome as ClientGoneError).code).toBe('CLIENT_CLOSED_REQUEST');
+    } finally {
+      await snapshots.close();
+      await db.destroy();
+      await testDb.drop();
+    }
+  });
+
+  it('gives a request the data version of its own snapshot, whatever commits meanwhile', async () => {
+    const testDb = await createTestDatabase(kind, mkdtempSync(join(tmpdir(), 'snapshots-')));
+    const db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
+    const snapshots = new ReadSnapshots(db, testDb.url);
+    try {
+      await migrateToLatest(db);
+      const write = () => db.transaction().execute((tx) => nextVersion(tx, 'test'));
+      const before = await readVersion(db);
+      const seen = await asRequest(async (end) => {
+        const first = await snapshots.version();
+        await write();
+        const again = await snapshots.version();
+        const read = await readVersion(await snapshots.reader());
+        end();
+        return { first, again, read };
+      });
+      expect(seen).toEqual({ first: before, again: before, read: before });
+      // The next request (on a connection given back by the first) sees the write; outside a
+      // request the version is read from the database.
+      const next = await asRequest(async (end) => {
+        const version = await snapshots.version();
+        end();
+        return version;
+      });
+      expect(next).toBe(before + 1);
+      expect(await snapshots.version()).toBe(before + 1);
     } finally {
       await snapshots.close();
       await db.destroy();

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import SqliteDatabase from 'better-sqlite3';
 import {
-  ControlledTransaction,
   Kysely,
   KyselyPlugin,
   PluginTransformQueryArgs,
@@ -13,6 +12,7 @@ import {
 } from 'kysely';
 import { ClientGoneError } from '../../common/errors';
 import { isBackgroundWork, requestResource } from '../../common/request-context';
+import { readVersion, versionQuery } from '../data-versions';
 import { Database } from './database.types';
 import { isPostgresUrl, sqlitePath, withStatementCache } from './database.provider';
 
@@ -20,9 +20,19 @@ const SNAPSHOT = Symbol('read snapshot');
 /** SQLite read connections kept open for reuse; more are opened while more requests read at once. */
 const IDLE_SQLITE_READERS = 8;
 
+/** An SQLite read connection: Kysely for the reads, and its snapshot's own statements. */
 interface Reader {
   db: Kysely<Database>;
+  /** Starts a read snapshot (BEGIN, then its first read) and returns the data version in it. */
+  begin(): number;
+  end(): void;
   close(): Promise<void>;
+}
+
+/** A request's view of the data: where its reads go and the data version they see. */
+interface Snapshot {
+  db: Kysely<Database>;
+  version: number;
 }
 
 /**
@@ -51,9 +61,23 @@ export class ReadSnapshots {
 
   /** The current request's snapshot, started by its first read; the main connection otherwise. */
   async reader(): Promise<Kysely<Database>> {
-    if (this.closed || (!this.isPostgres && this.isMemory)) return this.db;
-    const snapshot = requestResource(SNAPSHOT, () => this.startSnapshot());
-    return snapshot ? snapshot : this.db;
+    return (await this.snapshot())?.db ?? this.db;
+  }
+
+  /**
+   * The data version the current request's reads see: read when its snapshot starts, in it, so that
+   * a request asking for the version and then for data costs no statement more than the data.
+   */
+  async version(): Promise<number> {
+    const snapshot = await this.snapshot();
+    return snapshot ? snapshot.version : readVersion(this.db);
+  }
+
+  private snapshot(): Promise<Snapshot> | undefined {
+    if (this.closed || (!this.isPostgres && this.isMemory)) return undefined;
+    return requestResource(SNAPSHOT, () =>
+      this.isPostgres ? this.startPostgres() : this.startSqlite(),
+    );
   }
 
   async close(): Promise<void> {
@@ -70,24 +94,34 @@ export class ReadSnapshots {
     return sqlitePath(this.databaseUrl) === ':memory:';
   }
 
-  private startSnapshot(): { value: Promise<Kysely<Database>>; release: () => void } {
-    const transaction = this.isPostgres ? this.beginPostgres() : this.beginSqlite();
+  private startPostgres(): { value: Promise<Snapshot>; release: () => void } {
+    // Background work (a rollup build that requests wait for) gets its own small pool: requests
+    // holding their snapshots could otherwise take every connection while waiting for it.
+    const db = isBackgroundWork() ? (this.background ??= this.openBackground()) : this.db;
     const ended = new EndedSnapshotGuard();
+    const transaction = db
+      .startTransaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute();
     return {
-      value: transaction.then(({ trx }) => trx.withPlugin(ended) as Kysely<Database>),
+      value: transaction.then(async (trx) => ({
+        db: trx.withPlugin(ended),
+        // The snapshot is taken at the transaction's first statement: this one.
+        version: await readVersion(trx),
+      })),
       release: () => {
         ended.ended = true;
         transaction.then(
           // Read only: ending it by rollback releases the connection even when the connection broke
           // (a failed commit would keep it from the pool).
-          ({ trx, done }) =>
+          (trx) =>
             trx
               .rollback()
               .execute()
               .catch((error: unknown) =>
                 this.logger.warn(`Read snapshot ended badly: ${(error as Error).message}`),
-              )
-              .finally(done),
+              ),
           // Never started (the database was unreachable): the request already got that error.
           () => undefined,
         );
@@ -95,34 +129,36 @@ export class ReadSnapshots {
     };
   }
 
-  private async beginPostgres(): Promise<{
-    trx: ControlledTransaction<Database>;
-    done: () => void;
-  }> {
-    // Background work (a rollup build that requests wait for) gets its own small pool: requests
-    // holding their snapshots could otherwise take every connection while waiting for it.
-    const db = isBackgroundWork() ? (this.background ??= this.openBackground()) : this.db;
-    const trx = await db
-      .startTransaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute();
-    return { trx, done: () => undefined };
-  }
-
-  private async beginSqlite(): Promise<{
-    trx: ControlledTransaction<Database>;
-    done: () => void;
-  }> {
+  /**
+   * A connection of the request's own in a read transaction: SQLite's calls are synchronous, so the
+   * snapshot starts (and ends) with no round through Kysely and its queue.
+   */
+  private startSqlite(): { value: Promise<Snapshot>; release: () => void } {
     const reader = this.idle.pop() ?? this.openSqliteReader();
-    const trx = await reader.db.startTransaction().execute();
-    // SQLite starts a read snapshot at the first read after BEGIN: take it now.
-    await trx.selectFrom('dataset_meta').select('key').limit(1).execute();
-    const done = () => {
-      if (this.closed || this.idle.length >= IDLE_SQLITE_READERS) void reader.close();
-      else this.idle.push(reader);
+    let version: number;
+    try {
+      version = reader.begin();
+    } catch (error) {
+      // Nothing is kept for the request: its next read tries again.
+      void reader.close();
+      throw error;
+    }
+    const ended = new EndedSnapshotGuard();
+    return {
+      value: Promise.resolve({ db: reader.db.withPlugin(ended), version }),
+      release: () => {
+        ended.ended = true;
+        try {
+          reader.end();
+        } catch (error) {
+          this.logger.warn(`Read snapshot ended badly: ${(error as Error).message}`);
+          void reader.close();
+          return;
+        }
+        if (this.closed || this.idle.length >= IDLE_SQLITE_READERS) void reader.close();
+        else this.idle.push(reader);
+      },
     };
-    return { trx, done };
   }
 
   private openSqliteReader(): Reader {
@@ -132,7 +168,25 @@ export class ReadSnapshots {
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(connection) }),
     });
-    return { db, close: () => db.destroy() };
+    const begin = connection.prepare('BEGIN');
+    const end = connection.prepare('ROLLBACK');
+    const version = versionQuery(db).compile();
+    // SQLite takes a read snapshot at the first read after BEGIN: the version is that read.
+    const read = connection.prepare(version.sql).pluck();
+    return {
+      db,
+      begin: () => {
+        begin.run();
+        try {
+          return Number(read.get(...version.parameters) ?? 0);
+        } catch (error) {
+          end.run();
+          throw error;
+        }
+      },
+      end: () => end.run(),
+      close: () => db.destroy(),
+    };
   }
 }
 
