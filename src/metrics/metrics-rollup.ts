@@ -297,16 +297,20 @@ export class MetricsRollup implements MetricSums {
         for (let i = 0; i < one.length; i++) {
           one[i] = this.plant[at + i] - this.plant[at - layout.width + i];
         }
-        if (one[0] > 0) result.push({ key: this.dateOf(day), ...sumsAt(one, 1) });
+        if (one[0] > 0) result.push(sumsAt(this.dateOf(day), one, 1));
       }
       return result;
     }
     if (f.machine) {
       const rows = await this.byMachine(span, f.machine);
       if (groupBy === 'machine') return rows;
-      return [{ ...(rows[0] ?? sumsAt(new Float64Array(layout.width), layout.base)), key: 'all' }];
+      return [
+        rows[0]
+          ? { ...rows[0], key: 'all' }
+          : sumsAt('all', new Float64Array(layout.width), layout.base),
+      ];
     }
-    if (groupBy === 'none') return [{ key: 'all', ...sumsAt(this.plantSums(span), layout.base) }];
+    if (groupBy === 'none') return [sumsAt('all', this.plantSums(span), layout.base)];
     return this.byMachine(span);
   }
 
@@ -330,7 +334,7 @@ export class MetricsRollup implements MetricSums {
     return this.shiftOrder
       .map((name) => ({ name, start: layout.shifts.get(name) as number }))
       .filter(({ start }) => values[start + SUM_KEYS.length] > 0)
-      .map(({ name, start }) => ({ key: name, ...sumsAt(values, start) }));
+      .map(({ name, start }) => sumsAt(name, values, start));
   }
 
   async qualityTotals(
@@ -457,7 +461,7 @@ export class MetricsRollup implements MetricSums {
         sums[0] += sign * row.machineDays;
         for (let i = 0; i < SUM_KEYS.length; i++) sums[i + 1] += sign * row[SUM_KEYS[i]];
       }
-      if (sums[0] > 0.5) result.push({ key: name, ...sumsAt(sums, 1) });
+      if (sums[0] > 0.5) result.push(sumsAt(name, sums, 1));
     }
     return result;
   }
@@ -679,11 +683,14 @@ function addSums(values: Float64Array, start: number, sums: OeeSums): void {
   SUM_KEYS.forEach((key, i) => (values[start + i] += sums[key]));
 }
 
-function sumsAt(values: Float64Array, start: number): OeeSums {
-  const sums = {} as OeeSums;
-  SUM_KEYS.forEach((key, i) => (sums[key] = values[start + i]));
+/** The OeeSums held in `values` from `start` on, as a row under `key`. */
+function sumsAt(key: string, values: Float64Array, start: number): OeeSums & { key: string } {
+  const sums = { key } as OeeSums & { key: string };
+  for (let i = 0; i < SUM_KEYS.length; i++) sums[SUM_KEYS[i]] = values[start + i];
   // Counts are whole numbers; differences of large running totals can carry float noise.
-  for (const key of ['parts', 'good', 'scrap'] as const) sums[key] = Math.round(sums[key]);
+  sums.parts = Math.round(sums.parts);
+  sums.good = Math.round(sums.good);
+  sums.scrap = Math.round(sums.scrap);
   return sums;
 }
 

@@ -167,12 +167,11 @@ export class MetricsService {
     const sums = settled(raw);
     const plannedBusy = plannedBusyHours(sums);
     const [a, p, q] = [availabilityOf(sums), performanceOf(sums), qualityOf(sums)];
-    const [availability, performance, quality] = [a, p, q].map(rounded);
     return {
       oee: a === null || p === null || q === null ? null : round(a * p * q, 4),
-      availability,
-      performance,
-      quality,
+      availability: rounded(a),
+      performance: rounded(p),
+      quality: rounded(q),
       totalParts: sums.parts,
       goodParts: sums.good,
       scrapParts: sums.scrap,
