@@ -214,21 +214,42 @@ function scenarios(machines: string[], startDate: string): Scenario[] {
     { name: 'dateRange', body: body('{ dateRange { startDate endDate totalDays } }') },
   );
   const totalDays = Math.round((Date.parse(END_DATE) - Date.parse(startDate)) / 86_400_000) + 1;
-  list.push({
-    name: 'random ranges and machines',
-    random: true,
-    body: () => {
-      const from = Math.floor(Math.random() * totalDays);
-      const to = from + Math.floor(Math.random() * (totalDays - from));
-      const machine =
-        Math.random() < 0.5
-          ? ''
-          : `, machine: "${machines[Math.floor(Math.random() * machines.length)]}"`;
-      const range = `startDate: "${addDays(startDate, from)}", endDate: "${addDays(startDate, to)}"${machine}`;
-      const pick = Object.values(queries)[Math.floor(Math.random() * 4)];
-      return JSON.stringify({ query: pick(range) });
+  const randomRange = () => {
+    const from = Math.floor(Math.random() * totalDays);
+    const to = from + Math.floor(Math.random() * (totalDays - from));
+    return {
+      startDate: addDays(startDate, from),
+      endDate: addDays(startDate, to),
+      machine: Math.random() < 0.5 ? null : machines[Math.floor(Math.random() * machines.length)],
+    };
+  };
+  const kinds = Object.values(queries);
+  const pick = () => kinds[Math.floor(Math.random() * kinds.length)];
+  list.push(
+    {
+      // The range written into the document: a document the server has never seen, parsed and
+      // validated anew on every request.
+      name: 'random ranges and machines',
+      random: true,
+      body: () => {
+        const { startDate: from, endDate: to, machine } = randomRange();
+        const range = `startDate: "${from}", endDate: "${to}"${machine ? `, machine: "${machine}"` : ''}`;
+        return JSON.stringify({ query: pick()(range) });
+      },
     },
-  });
+    {
+      // As clients such as Apollo Client send them: four documents, the range in variables.
+      name: 'random, as variables',
+      random: true,
+      body: () =>
+        JSON.stringify({
+          query: `query ($startDate: Date!, $endDate: Date!, $machine: String) ${pick()(
+            'startDate: $startDate, endDate: $endDate, machine: $machine',
+          )}`,
+          variables: randomRange(),
+        }),
+    },
+  );
   return list;
 }
 
@@ -553,21 +574,40 @@ async function main(): Promise<void> {
     for (const scenario of scenarios(machines, startDate)) {
       await measure(server.url, scenario, 0.5, 2);
     }
-    const results: Result[] = [];
-    let trivial = 0;
-    for (const scenario of scenarios(machines, startDate)) {
+    // Each query runs between two runs of the trivial query and is compared with the faster of the
+    // two: a burst of the machine's noise during one trivial run cannot make every ratio look good.
+    const [trivialScenario, ...queries] = scenarios(machines, startDate);
+    const run = async (scenario: Scenario) => {
       await eventLoopDelay(server.child);
       const measured = await measure(server.url, scenario, seconds, connections);
       const delay = await eventLoopDelay(server.child);
-      if (results.length === 0) trivial = measured.requestsPerSecond;
+      process.stderr.write('.');
+      return { ...measured, eventLoopMaxMs: delay.maxMs };
+    };
+    const trivialRuns = [await run(trivialScenario)];
+    const results: Result[] = [];
+    for (const scenario of queries) {
+      const measured = await run(scenario);
+      trivialRuns.push(await run(trivialScenario));
+      const yardstick = Math.max(
+        ...trivialRuns.slice(-2).map((trivial) => trivial.requestsPerSecond),
+      );
       results.push({
         name: scenario.name,
         ...measured,
-        ratioToTrivial: measured.requestsPerSecond / trivial,
-        eventLoopMaxMs: delay.maxMs,
+        ratioToTrivial: measured.requestsPerSecond / yardstick,
       });
-      process.stderr.write('.');
     }
+    // The trivial query's row: its fastest run, with the longest event-loop block of all its runs.
+    const fastest = trivialRuns.reduce((a, b) =>
+      b.requestsPerSecond > a.requestsPerSecond ? b : a,
+    );
+    results.unshift({
+      name: trivialScenario.name,
+      ...fastest,
+      ratioToTrivial: 1,
+      eventLoopMaxMs: Math.max(...trivialRuns.map((trivial) => trivial.eventLoopMaxMs)),
+    });
     process.stderr.write('\n');
     // The yardstick of the per-request stack: the bare app's trivial query and the server's, in
     // turns (the best of three each), so that the machine's noise weighs on both alike.
