@@ -175,8 +175,11 @@ export class MetricsRollup implements MetricSums {
 
   /**
    * A copy with the changed machine-days' stored sums read again: the months they fall in for their
-   * machines, and their days for the plant. Null when the change brings what the layout has no room
-   * for (a new shift or downtime reason, a date outside the months held): then a build is needed.
+   * machines, and their days for the plant. Dates after the months held (live data of a new month)
+   * add months, up to the one after the newest date, so that a plant's data moving into a new month
+   * costs a copy of the running totals once a month at most, not a build. Null when the change
+   * brings what the layout has no room for (a new shift or downtime reason, a date before the
+   * months held): then a build is needed.
    */
   async patched(
     changes: Map<number, Set<string>>,
@@ -185,19 +188,25 @@ export class MetricsRollup implements MetricSums {
     const { layout } = this;
     const { width } = layout;
     const dates = new Set([...changes.values()].flatMap((d) => [...d]));
-    const outside = (date: string) => {
-      const day = daysBetween(this.startDate, date);
-      return day < 0 || day >= this.days;
-    };
-    if ([...dates].some(outside)) return null;
-    const months = new Map(this.months);
+    if ([...dates].some((date) => date < this.startDate)) return null;
+    const newest = [...dates].reduce((a, b) => (b > a ? b : a), this.startDate);
+    const monthCount =
+      daysBetween(this.startDate, newest) < this.days
+        ? this.monthCount
+        : monthsFrom(this.startDate, newest) + 1;
+    const months = new Map(
+      [...this.months].map(([id, sums]) => [
+        id,
+        withRoom(sums, this.monthCount, monthCount, width),
+      ]),
+    );
     for (const m of machines) {
-      if (!months.has(m.id)) months.set(m.id, new Float64Array((this.monthCount + 1) * width));
+      if (!months.has(m.id)) months.set(m.id, new Float64Array((monthCount + 1) * width));
     }
     const next = new MetricsRollup(
       this.queries,
       this.startDate,
-      this.monthCount,
+      monthCount,
       machines,
       this.shiftOrder,
       layout,
@@ -220,32 +229,32 @@ export class MetricsRollup implements MetricSums {
         const fresh = new Map(slice.map((id) => [id, new Map<number, Float64Array>()]));
         for (const id of slice) {
           for (const month of wanted.get(id) ?? []) {
-            fresh.get(id)?.set(this.monthIndex(month) + 1, new Float64Array(width));
+            fresh.get(id)?.set(next.monthIndex(month) + 1, new Float64Array(width));
           }
         }
         for (const row of rows) {
-          const values = fresh.get(row.machineId)?.get(this.monthIndex(row.month) + 1);
+          const values = fresh.get(row.machineId)?.get(next.monthIndex(row.month) + 1);
           if (values) next.place(values, 0, row.sums);
         }
         for (const [id, changed] of fresh) {
           const sums = new Float64Array(months.get(id) as Float64Array);
-          replaceRows(sums, this.monthCount, width, changed);
+          replaceRows(sums, monthCount, width, changed);
           months.set(id, sums);
         }
       }
       // The plant's changed days likewise.
       const changedDays = new Map(
-        [...dates].map((date) => [this.dayIndex(date) + 1, new Float64Array(width)]),
+        [...dates].map((date) => [next.dayIndex(date) + 1, new Float64Array(width)]),
       );
       for (const run of dateRuns([...dates], ROWS_PER_QUERY)) {
         await nextTurn();
         for (const row of await this.queries.plantDaySums(run)) {
-          const values = changedDays.get(this.dayIndex(row.date) + 1);
+          const values = changedDays.get(next.dayIndex(row.date) + 1);
           if (values) next.place(values, 0, row.sums);
         }
       }
-      const plant = new Float64Array(this.plant);
-      replaceRows(plant, this.days, width, changedDays);
+      const plant = copyWithRows(this.plant, this.days, next.days, width);
+      replaceRows(plant, next.days, width, changedDays);
       return next.withPlant(plant);
     } catch (error) {
       if (error instanceof UnknownKeyError) return null;
@@ -644,6 +653,28 @@ interface DateRange {
 
 /** Stored sums name what the layout has no field for: the rollup must be built again. */
 class UnknownKeyError extends Error {}
+
+/**
+ * Running totals of `rows` rows (after the row of zeros) as a copy of `total` rows: the rows added
+ * repeat the last (nothing happened in them yet).
+ */
+function copyWithRows(
+  values: Float64Array,
+  rows: number,
+  total: number,
+  width: number,
+): Float64Array {
+  const copy = new Float64Array((total + 1) * width);
+  copy.set(values.subarray(0, (rows + 1) * width));
+  const last = values.subarray(rows * width, (rows + 1) * width);
+  for (let row = rows + 1; row <= total; row++) copy.set(last, row * width);
+  return copy;
+}
+
+/** A machine's monthly running totals with room for `total` months: the same array when it has it. */
+function withRoom(values: Float64Array, rows: number, total: number, width: number): Float64Array {
+  return total === rows ? values : copyWithRows(values, rows, total, width);
+}
 
 /** Per-day values of `width` fields become running totals, from row `first` on. */
 function runningTotals(values: Float64Array, width: number, first: number): void {

@@ -689,13 +689,22 @@ describe('the rollup and the database give the same answers', () => {
         await expectSameAnswers(fromRollup, fromDatabase, ranges);
         expect(builds).toHaveBeenCalledTimes(1);
 
-        // Merges are patched into the rollup: a machine-day changed, one added after the end, and
-        // a new machine (with a downtime reason the rollup has not seen: rebuilt instead).
+        // Merges are patched into the rollup: a machine-day changed, one added after the end, days
+        // of the next month and of one two months on (live data moving into a new month: the
+        // rollup grows), and a new machine (with a downtime reason the rollup has not seen: rebuilt
+        // instead).
+        ranges.push(
+          ['2026-03-01', '2026-06-30', undefined],
+          ['2026-03-20', '2026-04-10', 'CNC-002'],
+          ['2026-04-01', '2026-06-15', 'Packaging-001'],
+        );
         const merge = (dataset: Dataset) =>
           data.mergeDataset(dataset, { source: 'import', generatedAt: 'test' });
         for (const [days, machineCount, seed, endDate] of [
           [3, 2, 11, '2026-01-31'],
           [2, 1, 12, '2026-03-12'],
+          [3, 2, 14, '2026-04-02'],
+          [1, 5, 15, '2026-06-10'],
         ] as const) {
           await merge(generateDemoDataset({ days, machines: machineCount, seed, endDate }));
           await expectSameAnswers(fromRollup, fromDatabase, ranges);
