@@ -3,10 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
+import type { Kysely } from 'kysely';
 import { ClientGoneError } from '../../common/errors';
 import { requestContextMiddleware } from '../../common/request-context';
 import { nextVersion, readVersion } from '../data-versions';
 import { createDatabase } from './database.provider';
+import { Database } from './database.types';
 import { migrateToLatest } from './migrations';
 import { ReadSnapshots } from './read-snapshots';
 import { createTestDatabase, DATABASE_KINDS } from './test-databases.testing';
@@ -24,14 +26,30 @@ function asRequest<T>(work: (leave: () => void) => Promise<T>): Promise<T> {
   });
 }
 
+/**
+ * Runs `test` with snapshots of a migrated database file of `kind` (in-memory SQLite has one
+ * connection and no snapshots), then closes and drops everything.
+ */
+async function withSnapshots(
+  kind: (typeof DATABASE_KINDS)[number],
+  test: (db: Kysely<Database>, snapshots: ReadSnapshots) => Promise<void>,
+): Promise<void> {
+  const testDb = await createTestDatabase(kind, mkdtempSync(join(tmpdir(), 'snapshots-')));
+  const db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
+  const snapshots = new ReadSnapshots(db, testDb.url);
+  try {
+    await migrateToLatest(db);
+    await test(db, snapshots);
+  } finally {
+    await snapshots.close();
+    await db.destroy();
+    await testDb.drop();
+  }
+}
+
 describe.each(DATABASE_KINDS)(`${ReadSnapshots.name} on %s`, (kind) => {
-  it('fails the reads of a request whose client went away with CLIENT_CLOSED_REQUEST', async () => {
-    // A file: in-memory SQLite has one connection and no snapshots.
-    const testDb = await createTestDatabase(kind, mkdtempSync(join(tmpdir(), 'snapshots-')));
-    const db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
-    const snapshots = new ReadSnapshots(db, testDb.url);
-    try {
-      await migrateToLatest(db);
+  it('fails the reads of a request whose client went away with CLIENT_CLOSED_REQUEST', () =>
+    withSnapshots(kind, async (_db, snapshots) => {
       const read = (reader: Awaited<ReturnType<ReadSnapshots['reader']>>) =>
         reader.selectFrom('dataset_meta').select('key').execute();
       const outcome = await asRequest(async (leave) => {
@@ -45,19 +63,10 @@ describe.each(DATABASE_KINDS)(`${ReadSnapshots.name} on %s`, (kind) => {
       });
       expect(outcome).toBeInstanceOf(ClientGoneError);
       expect((outcome as ClientGoneError).code).toBe('CLIENT_CLOSED_REQUEST');
-    } finally {
-      await snapshots.close();
-      await db.destroy();
-      await testDb.drop();
-    }
-  });
+    }));
 
-  it('gives a request the data version of its own snapshot, whatever commits meanwhile', async () => {
-    const testDb = await createTestDatabase(kind, mkdtempSync(join(tmpdir(), 'snapshots-')));
-    const db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
-    const snapshots = new ReadSnapshots(db, testDb.url);
-    try {
-      await migrateToLatest(db);
+  it('gives a request the data version of its own snapshot, whatever commits meanwhile', () =>
+    withSnapshots(kind, async (db, snapshots) => {
       const write = () => db.transaction().execute((tx) => nextVersion(tx, 'test'));
       const before = await readVersion(db);
       const seen = await asRequest(async (end) => {
@@ -78,10 +87,5 @@ describe.each(DATABASE_KINDS)(`${ReadSnapshots.name} on %s`, (kind) => {
       });
       expect(next).toBe(before + 1);
       expect(await snapshots.version()).toBe(before + 1);
-    } finally {
-      await snapshots.close();
-      await db.destroy();
-      await testDb.drop();
-    }
-  });
+    }));
 });
