@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { ClientGoneError } from '../../common/errors';
 import { requestContextMiddleware } from '../../common/request-context';
 import { nextVersion, readVersion } from '../data-versions';
-import { createDatabase } from './database.provider';
+import { createDatabase, sqlitePath } from './database.provider';
 import { Database } from './database.types';
 import { migrateToLatest } from './migrations';
 import { ReadSnapshots } from './read-snapshots';
@@ -32,14 +32,14 @@ function asRequest<T>(work: (leave: () => void) => Promise<T>): Promise<T> {
  */
 async function withSnapshots(
   kind: (typeof DATABASE_KINDS)[number],
-  test: (db: Kysely<Database>, snapshots: ReadSnapshots) => Promise<void>,
+  test: (db: Kysely<Database>, snapshots: ReadSnapshots, url: string) => Promise<void>,
 ): Promise<void> {
   const testDb = await createTestDatabase(kind, mkdtempSync(join(tmpdir(), 'snapshots-')));
   const db = createDatabase(testDb.url, { poolSize: 2, statementTimeoutMs: 10_000 });
   const snapshots = new ReadSnapshots(db, testDb.url);
   try {
     await migrateToLatest(db);
-    await test(db, snapshots);
+    await test(db, snapshots, testDb.url);
   } finally {
     await snapshots.close();
     await db.destroy();
@@ -88,4 +88,32 @@ describe.each(DATABASE_KINDS)(`${ReadSnapshots.name} on %s`, (kind) => {
       expect(next).toBe(before + 1);
       expect(await snapshots.version()).toBe(before + 1);
     }));
+});
+
+it('closes every SQLite connection it opened, even one only asked for the data version', async () => {
+  // This process's open files that are the database's.
+  const openFiles = (path: string) =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(path);
+      } catch {
+        return false; // closed meanwhile
+      }
+    }).length;
+  let path = '';
+  await withSnapshots('sqlite', async (_db, snapshots, url) => {
+    path = sqlitePath(url);
+    // More requests at once than readers kept idle: the extra ones are closed as they end.
+    await Promise.all(
+      Array.from({ length: 12 }, () =>
+        asRequest(async (end) => {
+          const version = await snapshots.version();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          end();
+          return version;
+        }),
+      ),
+    );
+  });
+  expect(openFiles(path)).toBe(0);
 });

@@ -180,12 +180,18 @@ export class ReadSnapshots {
         try {
           return Number(read.get(...version.parameters) ?? 0);
         } catch (error) {
-          end.run();
+          // SQLite may have ended the transaction itself; the read's error is the one to report.
+          if (connection.inTransaction) end.run();
           throw error;
         }
       },
       end: () => end.run(),
-      close: () => db.destroy(),
+      close: async () => {
+        // Kysely closes the connection only when it ran a query on it; the snapshot's own
+        // statements do not go through Kysely.
+        await db.destroy();
+        if (connection.open) connection.close();
+      },
     };
   }
 }
