@@ -454,6 +454,9 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async statsOfVersion(): Promise<DatasetStats> {
+    // Taken first: if the client goes away while this waits, reading it fails (CLIENT_CLOSED_REQUEST)
+    // instead of falling back to the main connection.
+    const db = await this.reader();
     const version = await this.dataVersion();
     if (this.statsCache?.version === version) return this.statsCache.stats;
     // Shared by every request that waits for it, so computed in a snapshot of its own: a request
@@ -472,7 +475,7 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
       this.statsCache = { version: computed.version, stats: Promise.resolve(computed.stats) };
     }
     // Computed before the write this request sees: count its own snapshot instead.
-    return computed.version === version ? computed.stats : this.computeStats(await this.reader());
+    return computed.version === version ? computed.stats : this.computeStats(db);
   }
 
   private async computeStats(db: Kysely<Database>): Promise<DatasetStats> {
