@@ -117,9 +117,7 @@ export class MetricsRollup implements MetricSums {
   /** Bytes the rollup of this plant would take: one 8-byte sum per field, machine-month and day. */
   static bytesFor(machines: number, range: DateRange, shifts: string[], reasons: string[]): number {
     const start = monthStart(range.startDate);
-    const months = monthsFrom(start, range.endDate);
-    const days = daysBetween(start, addMonths(start, months));
-    return (machines * (months + 1) + days + 1) * layoutFor(shifts, reasons).width * 8;
+    return bytesOf(machines, start, monthsFrom(start, range.endDate), layoutFor(shifts, reasons));
   }
 
   /**
@@ -194,6 +192,9 @@ export class MetricsRollup implements MetricSums {
       daysBetween(this.startDate, newest) < this.days
         ? this.monthCount
         : monthsFrom(this.startDate, newest) + 1;
+    // As large as a build would make it: past the limit, the build declines (the database answers).
+    if (bytesOf(machines.length, this.startDate, monthCount, layout) > ROLLUP_MAX_BYTES)
+      return null;
     const months = new Map(
       [...this.months].map(([id, sums]) => [
         id,
@@ -748,6 +749,12 @@ function daysBetween(start: string, date: string): number {
 function addMonths(start: string, count: number): string {
   const [year, month] = start.split('-').map(Number);
   return new Date(Date.UTC(year, month - 1 + count, 1)).toISOString().slice(0, 10);
+}
+
+/** Bytes of a rollup of `months` months from `start`: one 8-byte sum per field, machine-month and day. */
+function bytesOf(machines: number, start: string, months: number, layout: Layout): number {
+  const days = daysBetween(start, addMonths(start, months));
+  return (machines * (months + 1) + days + 1) * layout.width * 8;
 }
 
 /** Months from the one starting on `start` through the month of `end`, both included. */
