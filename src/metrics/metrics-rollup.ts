@@ -29,6 +29,8 @@ const PATCH_MACHINES_PER_QUERY = 100;
 /** Changes larger than this are rebuilt from scratch rather than patched in. */
 const PATCH_MAX_MACHINE_DAYS = 20_000;
 const DATA_VERSION = Symbol('data version');
+/** A request's reason sums of single machines, by rollup and span: see reasonSums. */
+const REASON_SUMS = Symbol('reason sums');
 /** Longest a request waits for the rollup of its version before the database answers it. */
 export const ROLLUP_WAIT_MS = 20_000;
 const KEPT_VERSIONS = 2;
@@ -408,10 +410,30 @@ export class MetricsRollup implements MetricSums {
     return { events: Math.round(events), hours };
   }
 
+  /**
+   * Event hours and counts per reason. For one machine its edge days are summed in the database, once
+   * per request: `downtime { failures downtimeByReason }` asks twice for the same span.
+   */
   private reasonSums(f: MetricsFilter): Promise<Float64Array> {
     const span = this.span(f);
-    const { layout } = this;
     if (!f.machine) return Promise.resolve(this.plantSums(span));
+    const mine = requestResource(REASON_SUMS, () => ({
+      value: new WeakMap<MetricsRollup, Map<string, Promise<Float64Array>>>(),
+    }));
+    if (!mine) return this.machineReasonSums(f, span);
+    const known = mine.get(this) ?? new Map<string, Promise<Float64Array>>();
+    mine.set(this, known);
+    const key = `${f.machine.id}:${span?.from}:${span?.to}`;
+    let sums = known.get(key);
+    if (!sums) {
+      sums = this.machineReasonSums(f, span);
+      known.set(key, sums);
+    }
+    return sums;
+  }
+
+  private machineReasonSums(f: MetricsFilter, span: Span | null): Promise<Float64Array> {
+    const { layout } = this;
     return this.machineSums(f, span, (edge) =>
       this.queries.downtimeByReason(edge).then((rows) => {
         const sums = new Float64Array(layout.width);
