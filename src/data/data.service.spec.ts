@@ -86,6 +86,39 @@ describe.each(DATABASE_KINDS)(`${DataService.name} on %s`, (kind) => {
     });
   });
 
+  it('finds machines by name in any letter case, and sees the plant a write leaves', async () => {
+    await service.replaceDataset(smallDataset(), origin);
+    const idOf = async (name: string) =>
+      (await service.listMachines()).find((m) => m.name === name)?.id;
+    for (let asked = 0; asked < 2; asked++) {
+      expect(await service.findMachine('Assembly-001')).toEqual({
+        id: await idOf('Assembly-001'),
+        name: 'Assembly-001',
+      });
+      expect(await service.findMachine('cnc-001')).toEqual({
+        id: await idOf('CNC-001'),
+        name: 'CNC-001',
+      });
+    }
+    expect(await service.findMachine('Lathe-7')).toBeNull();
+    await service.replaceDataset(
+      {
+        ...generateDemoDataset({ days: 2, machines: 1, seed: 1, endDate: '2027-01-02' }),
+        machines: [{ name: 'Lathe-7', type: 'Turning Lathe', idealCycleTimeSeconds: 60 }],
+        production: [],
+        downtimeEvents: [],
+        qualityIssues: [],
+      },
+      origin,
+    );
+    expect(await service.findMachine('Assembly-001')).toBeNull();
+    expect(await service.findMachine('CNC-001')).toBeNull();
+    expect(await service.findMachine('Lathe-7')).toEqual({
+      id: await idOf('Lathe-7'),
+      name: 'Lathe-7',
+    });
+  });
+
   it('merges: machine-days in the new data replace stored ones, the rest is kept', async () => {
     await service.replaceDataset(smallDataset(), origin);
     const patch: Dataset = {

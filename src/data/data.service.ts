@@ -77,6 +77,8 @@ const STATS = Symbol('stats');
 const BULK_TABLES = ['production', 'downtime_events', 'quality_issues', 'machine_day_totals'];
 /** Dates per part when the dataset is read in parts (an export). */
 const DAYS_PER_PART = 7;
+/** Names asked for (any letter case) whose machine is remembered for the newest data version. */
+const MACHINE_NAMES_KEPT = 10_000;
 
 /**
  * The only place that reads and writes the production tables. Every bulk write is one transaction:
@@ -93,6 +95,11 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
 
   private statsCache: { version: number; stats: Promise<DatasetStats> } | null = null;
   private pendingStats: Promise<{ version: number; stats: DatasetStats }> | null = null;
+  /** Machines found by findMachine in the newest data version asked about, by the name asked. */
+  private machinesFound: { version: number; byName: Map<string, { id: number; name: string }> } = {
+    version: -1,
+    byName: new Map(),
+  };
 
   async onModuleInit(): Promise<void> {
     const started = performance.now();
@@ -543,6 +550,24 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
 
   /** A machine by its exact name, or by name in any letter case; null when there is none. */
   async findMachine(name: string): Promise<{ id: number; name: string } | null> {
+    // Nearly every request for one machine asks this: answered from memory while no write happens.
+    const version = await this.dataVersion();
+    const known = this.machinesFound;
+    if (version > known.version) {
+      known.version = version;
+      known.byName.clear();
+    }
+    const remembered = version === known.version ? known.byName.get(name) : undefined;
+    if (remembered) return remembered;
+    const found = await this.readMachine(name);
+    if (found && version === known.version) {
+      if (known.byName.size >= MACHINE_NAMES_KEPT) known.byName.clear();
+      known.byName.set(name, found);
+    }
+    return found;
+  }
+
+  private async readMachine(name: string): Promise<{ id: number; name: string } | null> {
     const db = await this.reader();
     // The exact name is one indexed lookup; only a miss reads the whole list.
     const exact = await db
