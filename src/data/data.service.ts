@@ -73,8 +73,8 @@ export interface WriteSummary {
 type Tx = Transaction<Database>;
 
 const STATS = Symbol('stats');
-/** Tables a whole-dataset write fills, whose secondary indexes are built once at its end. */
-const BULK_TABLES = ['production', 'downtime_events', 'quality_issues', 'machine_day_totals'];
+/** Tables of a whole-dataset write's records, whose secondary indexes are built once all are in. */
+const RECORD_TABLES = ['production', 'downtime_events', 'quality_issues'];
 /** Dates per part when the dataset is read in parts (an export). */
 const DAYS_PER_PART = 7;
 /** Names asked for (any letter case) whose machine is remembered for the newest data version. */
@@ -173,14 +173,17 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
         downtimeEvents: 0,
         qualityIssues: 0,
       };
-      await withIndexesRebuilt(sqlite, BULK_TABLES, async () => {
-        // The months each machine has production in, summarised once all parts are written.
-        const months = new Map<number, Set<string>>();
+      // The months each machine has records in, summarised once all parts are written.
+      const months = new Map<number, Set<string>>();
+      let writtenBy: 'machine' | 'date' = 'machine';
+      await withIndexesRebuilt(sqlite, RECORD_TABLES, async () => {
         for await (const part of parts) {
           const written = await insertRecords(writer, part, ids);
           const records = [...part.production, ...part.downtimeEvents, ...part.qualityIssues];
           for (const [machineId, dates] of machineDates(records, ids)) {
             const seen = months.get(machineId) ?? new Set<string>();
+            // A machine in more than one part: its rows lie among other machines' rows.
+            if (months.has(machineId)) writtenBy = 'date';
             for (const date of dates) seen.add(monthStart(date));
             months.set(machineId, seen);
           }
@@ -188,12 +191,10 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
           summary.downtimeEvents += written.downtimeEvents;
           summary.qualityIssues += written.qualityIssues;
         }
-        const plantDays = new Map<string, StoredSums>();
-        for (const [machineId, machineMonths] of months) {
-          await this.summaries.refresh(trx, writer.bulk, machineId, machineMonths, plantDays);
-        }
-        await this.summaries.writePlantDays(writer.bulk, plantDays);
       });
+      await withIndexesRebuilt(sqlite, ['machine_day_totals'], () =>
+        this.summaries.summariseAll(trx, writer.bulk, months, writtenBy),
+      );
       return summary;
     });
   }
@@ -709,13 +710,14 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
           union all
           select machine_id, min(date), max(date) from quality_issues group by machine_id
         ) spans group by machine_id`.execute(trx);
+      const months = new Map(
+        spans.map((span) => [
+          Number(span.machine_id),
+          new Set(monthsBetween(span.first, span.last)),
+        ]),
+      );
       const bulk = new BulkInserter(trx, sqliteHandle(this.db));
-      const plantDays = new Map<string, StoredSums>();
-      for (const span of spans) {
-        const months = monthsBetween(span.first, span.last);
-        await this.summaries.refresh(trx, bulk, Number(span.machine_id), months, plantDays);
-      }
-      await this.summaries.writePlantDays(bulk, plantDays);
+      await this.summaries.summariseAll(trx, bulk, months, 'machine');
       await this.summaries.logChanges(trx, await this.nextVersion(trx), null);
       return true;
     });

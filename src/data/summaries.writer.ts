@@ -104,21 +104,63 @@ export class SummariesWriter {
     }
   }
 
+  /**
+   * Summarises a whole dataset just written in place of everything (the summary tables empty);
+   * `months` holds the months each machine has records in. A dataset written a machine at a time
+   * is read a machine at a time: its rows lie together. One written date by date (a file imported)
+   * leaves each machine's rows scattered through the tables, so it is read month by month over
+   * all machines, a few days at a time along the records' date indexes: in the order the rows
+   * were written. Memory then holds one month of the plant's day sums.
+   */
+  async summariseAll(
+    tx: Kysely<Database>,
+    bulk: BulkInserter,
+    months: Map<number, Set<string>>,
+    writtenBy: 'machine' | 'date',
+  ): Promise<void> {
+    if (writtenBy === 'machine') {
+      const plant = new Map<string, StoredSums>();
+      for (const [machineId, machineMonths] of months) {
+        await this.refresh(tx, bulk, machineId, machineMonths, plant);
+      }
+      await this.writePlantDays(bulk, plant);
+      return;
+    }
+    const perQuery = await this.daysPerQuery(tx);
+    for (const month of [...new Set([...months.values()].flatMap((m) => [...m]))].sort()) {
+      const machines = new Map<number, { sums: StoredSums; days: Map<string, DaySums> }>();
+      const plant = new Map<string, StoredSums>();
+      for (const { startDate, endDate } of dateRuns(datesOf(month), perQuery)) {
+        const f = { startDate, endDate, machine: null };
+        for (const [machineId, days] of await readMachineDaySums(this.sums, f, tx)) {
+          let machine = machines.get(machineId);
+          if (!machine) machines.set(machineId, (machine = { sums: emptySums(), days: new Map() }));
+          for (const [date, sums] of days) {
+            machine.days.set(date, { days: sums.days });
+            addStoredSums(machine.sums, sums);
+            addStoredSums(entry(plant, date), sums);
+          }
+        }
+      }
+      const monthRows: Insertable<Database['machine_month_sums']>[] = [];
+      const totalsRows: Insertable<Database['machine_day_totals']>[] = [];
+      for (const [machineId, { sums, days }] of machines) {
+        monthRows.push({ machine_id: machineId, month, sums: JSON.stringify(sums) });
+        totalsRows.push(...monthToDateRows(machineId, days, new Map([[month, sums]])));
+      }
+      await bulk.insert('machine_month_sums', monthRows);
+      await bulk.insert('machine_day_totals', totalsRows);
+      await this.writePlantDays(bulk, plant);
+    }
+  }
+
   /** Recomputes plant_day_sums of the dates, over every machine. */
   async refreshPlantDays(
     tx: Kysely<Database>,
     bulk: BulkInserter,
     dates: Iterable<string>,
   ): Promise<void> {
-    const { machines } = await tx
-      .selectFrom('machines')
-      .select((eb) => eb.fn.countAll<number>().as('machines'))
-      .executeTakeFirstOrThrow();
-    const perQuery = Math.max(
-      1,
-      Math.floor(MACHINE_DAYS_PER_QUERY / Math.max(1, Number(machines))),
-    );
-    for (const { startDate, endDate } of dateRuns(dates, perQuery)) {
+    for (const { startDate, endDate } of dateRuns(dates, await this.daysPerQuery(tx))) {
       await tx
         .deleteFrom('plant_day_sums')
         .where('date', '>=', startDate)
@@ -135,8 +177,17 @@ export class SummariesWriter {
     }
   }
 
+  /** Dates one query over every machine reads, so that it reads MACHINE_DAYS_PER_QUERY or so. */
+  private async daysPerQuery(tx: Kysely<Database>): Promise<number> {
+    const { machines } = await tx
+      .selectFrom('machines')
+      .select((eb) => eb.fn.countAll<number>().as('machines'))
+      .executeTakeFirstOrThrow();
+    return Math.max(1, Math.floor(MACHINE_DAYS_PER_QUERY / Math.max(1, Number(machines))));
+  }
+
   /** Writes the plant's sums per date (after deleting what those dates held). */
-  async writePlantDays(bulk: BulkInserter, plant: Map<string, StoredSums>): Promise<void> {
+  private async writePlantDays(bulk: BulkInserter, plant: Map<string, StoredSums>): Promise<void> {
     await bulk.insert(
       'plant_day_sums',
       [...plant].map(([date, sums]) => ({ date, sums: JSON.stringify(sums) })),
@@ -176,13 +227,23 @@ function entry(sums: Map<string, StoredSums>, key: string): StoredSums {
   return found;
 }
 
+/** What month-to-date rows are made of: a day's sums of the machine-day and production columns. */
+type DaySums = Pick<StoredSums, 'days'>;
+
+/** Every date of the month that starts on `month`. */
+function datesOf(month: string): string[] {
+  const dates: string[] = [];
+  for (let date = month; date <= monthEnd(month); date = addDays(date, 1)) dates.push(date);
+  return dates;
+}
+
 /**
  * machine_day_totals rows of one machine: for each month in which it has production, a row for
  * every day with the month-to-date sums.
  */
 function monthToDateRows(
   machineId: number,
-  days: Map<string, StoredSums>,
+  days: Map<string, DaySums>,
   months: Map<string, StoredSums>,
 ): Insertable<Database['machine_day_totals']>[] {
   const rows: Insertable<Database['machine_day_totals']>[] = [];

@@ -13,7 +13,7 @@ import {
 } from '../data/database/test-databases.testing';
 import { createDatabase } from '../data/database/database.provider';
 import { Database } from '../data/database/database.types';
-import { Dataset, DowntimeEventRecord, ProductionRecord } from '../data/dataset';
+import { Dataset, DatasetRecords, DowntimeEventRecord, ProductionRecord } from '../data/dataset';
 import { migrateToLatest } from '../data/database/migrations';
 import { MetricsRollup, MetricsRollupCache, ROLLUP_WAIT_MS } from './metrics-rollup';
 import { MetricsSumsRepository } from '../data/metrics-sums.repository';
@@ -762,6 +762,25 @@ describe('the rollup and the database give the same answers', () => {
           fromDatabase,
           ranges,
         );
+
+        // A file is imported date by date, each machine's rows among the others': summarised
+        // month by month over all machines instead of machine by machine.
+        const { dataset: stored } = await data.readDataset();
+        const byDate = new Map<string, DatasetRecords>();
+        const partOf = (date: string) => {
+          let part = byDate.get(date);
+          if (!part)
+            byDate.set(date, (part = { production: [], downtimeEvents: [], qualityIssues: [] }));
+          return part;
+        };
+        for (const r of stored.production) partOf(r.date).production.push(r);
+        for (const e of stored.downtimeEvents) partOf(e.date).downtimeEvents.push(e);
+        for (const q of stored.qualityIssues) partOf(q.date).qualityIssues.push(q);
+        expect(byDate.size).toBeGreaterThan(100);
+        await data.replaceInParts(stored, { source: 'import', generatedAt: 'test' }, [
+          ...byDate.values(),
+        ]);
+        await expectSameAnswers(metricsService(db, data, config, 'rollup'), fromDatabase, ranges);
         await data.onModuleDestroy();
       } finally {
         await testDb.drop();
