@@ -5,7 +5,12 @@ import { requestResource, withOwnResources } from '../common/request-context';
 import { shiftTimes } from '../common/shift-calendar';
 import { Database, PlantTargetsTable } from './database/database.types';
 import { KYSELY, sqliteHandle } from './database/database.provider';
-import { BulkInserter, PARAMETERS_PER_STATEMENT, withIndexesRebuilt } from './database/bulk-insert';
+import {
+  BulkInserter,
+  PARAMETERS_PER_STATEMENT,
+  withIndexesRebuilt,
+  withLargeCache,
+} from './database/bulk-insert';
 import {
   collectDataset,
   Dataset,
@@ -176,25 +181,27 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
       // The months each machine has records in, summarised once all parts are written.
       const months = new Map<number, Set<string>>();
       let writtenBy: 'machine' | 'date' = 'machine';
-      await withIndexesRebuilt(sqlite, RECORD_TABLES, async () => {
-        for await (const part of parts) {
-          const written = await insertRecords(writer, part, ids);
-          const records = [...part.production, ...part.downtimeEvents, ...part.qualityIssues];
-          for (const [machineId, dates] of machineDates(records, ids)) {
-            const seen = months.get(machineId) ?? new Set<string>();
-            // A machine in more than one part: its rows lie among other machines' rows.
-            if (months.has(machineId)) writtenBy = 'date';
-            for (const date of dates) seen.add(monthStart(date));
-            months.set(machineId, seen);
+      await withLargeCache(sqlite, async () => {
+        await withIndexesRebuilt(sqlite, RECORD_TABLES, async () => {
+          for await (const part of parts) {
+            const written = await insertRecords(writer, part, ids);
+            const records = [...part.production, ...part.downtimeEvents, ...part.qualityIssues];
+            for (const [machineId, dates] of machineDates(records, ids)) {
+              const seen = months.get(machineId) ?? new Set<string>();
+              // A machine in more than one part: its rows lie among other machines' rows.
+              if (months.has(machineId)) writtenBy = 'date';
+              for (const date of dates) seen.add(monthStart(date));
+              months.set(machineId, seen);
+            }
+            summary.productionRows += written.productionRows;
+            summary.downtimeEvents += written.downtimeEvents;
+            summary.qualityIssues += written.qualityIssues;
           }
-          summary.productionRows += written.productionRows;
-          summary.downtimeEvents += written.downtimeEvents;
-          summary.qualityIssues += written.qualityIssues;
-        }
+        });
+        await withIndexesRebuilt(sqlite, ['machine_day_totals'], () =>
+          this.summaries.summariseAll(trx, writer.bulk, months, writtenBy),
+        );
       });
-      await withIndexesRebuilt(sqlite, ['machine_day_totals'], () =>
-        this.summaries.summariseAll(trx, writer.bulk, months, writtenBy),
-      );
       return summary;
     });
   }

@@ -16,6 +16,8 @@ export type BulkTable =
 export const PARAMETERS_PER_STATEMENT = 10_000;
 /** Rows written between two turns of the event loop on SQLite (each row is synchronous). */
 const SQLITE_ROWS_PER_TURN = 5_000;
+/** SQLite's page cache during a whole-dataset write, in KiB (its default is 2 MiB). */
+const BULK_CACHE_KIB = 65_536;
 
 /**
  * Appends rows to tables inside a write transaction, letting other requests in between batches:
@@ -96,4 +98,24 @@ export async function withIndexesRebuilt<T>(
     await nextTurn();
   }
   return result;
+}
+
+/**
+ * Runs `work` (a whole-dataset write) with a page cache of BULK_CACHE_KIB on SQLite's connection,
+ * and gives the connection its own size back afterwards. Rows written date by date land in every
+ * machine's part of each primary key: with the default 2 MiB those pages are read and written back
+ * over and over (an import of 1,000 machines x 365 days: 44 s, 40 s with 64 MiB).
+ */
+export async function withLargeCache<T>(
+  sqlite: SqliteDatabase.Database | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!sqlite) return work();
+  const size = Number(sqlite.pragma('cache_size', { simple: true }));
+  sqlite.pragma(`cache_size = -${BULK_CACHE_KIB}`);
+  try {
+    return await work();
+  } finally {
+    sqlite.pragma(`cache_size = ${size}`);
+  }
 }
