@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { addDays } from '../common/dates';
+import { addDays, monthsBetween } from '../common/dates';
 import { Kysely } from 'kysely';
 import { AppConfig } from '../config/app-config.service';
 import { ReadSnapshots } from '../data/database/read-snapshots';
@@ -739,6 +739,30 @@ describe('the rollup and the database give the same answers', () => {
         ]);
         expect(builds).toHaveBeenCalledTimes(2);
         builds.mockRestore();
+
+        // A merge over more consecutive months of one machine than one summary query reads.
+        const { machines: specs, shifts } = generateDemoDataset({
+          days: 1,
+          machines: 5,
+          seed: 3,
+          endDate: '2026-03-10',
+        });
+        const monthly = monthsBetween('2022-01-01', '2025-04-30').map((month, i) =>
+          row('CNC-002', addDays(month, 14), { shift: shifts[0].name, partsProduced: 100 + i }),
+        );
+        expect(monthly).toHaveLength(40);
+        await merge({
+          machines: specs,
+          shifts,
+          production: monthly,
+          downtimeEvents: [],
+          qualityIssues: [],
+        });
+        ranges.push(
+          ['2022-01-01', '2026-06-30', 'CNC-002'],
+          ['2023-02-10', '2025-09-20', undefined],
+        );
+        await expectSameAnswers(fromRollup, fromDatabase, ranges);
 
         // A database summarised by the release before the stored sums is summarised again, every
         // month of every machine, when an instance starts.
