@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { LegacyFile } from '../src/legacy/legacy-format';
 import { DatasetStats } from '../src/data/data.service';
 import { FIXTURES, ROOT, runCli, scratchDir } from './support/processes';
@@ -254,6 +255,28 @@ describe('factory-agent CLI', () => {
         readFileSync(join(dir, 'before.json'), 'utf8'),
       );
     });
+  });
+
+  it('refuses a write while another process holds the database file, in one clear line, writing nothing (regression: a stack trace)', async () => {
+    await cli('setup', '--days', '4', '--end-date', '2026-05-04');
+    await cli('export', 'before.json');
+    const holder = new SqliteDatabase(join(dir, 'data', 'factory.db'));
+    try {
+      holder.exec('begin immediate');
+      // About 10 s: the busy timeout (5 s) passes twice, for the pending live signals and the import.
+      const result = await cli('import', join(FIXTURES, 'legacy-production.json'));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /^Error: The database file is locked by another write \(an import or a setup\?\); nothing was written, retry when it has finished\. \(database is locked\)\n$/,
+      );
+      holder.exec('rollback');
+    } finally {
+      holder.close();
+    }
+    await cli('export', 'after.json');
+    expect(readFileSync(join(dir, 'after.json'), 'utf8')).toBe(
+      readFileSync(join(dir, 'before.json'), 'utf8'),
+    );
   });
 
   it.each<[string[], Record<string, string>, RegExp]>([

@@ -109,6 +109,23 @@ export class DatabaseUnavailableError extends DomainError {
   }
 }
 
+/**
+ * The embedded database's file is locked by another process's write (an `import` or a `setup` from
+ * the CLI, or a server on the same file) for longer than the busy timeout. Nothing of this request
+ * was written; it may be retried once the other write has finished.
+ */
+export class DatabaseBusyError extends DomainError {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  override readonly name = 'DatabaseBusyError';
+
+  constructor(cause?: unknown) {
+    super(
+      'The database file is locked by another write (an import or a setup?); nothing was written, retry when it has finished.',
+      { cause },
+    );
+  }
+}
+
 /** The database cannot be reached at start-up: DATABASE_URL is wrong or the server is down. */
 export class DatabaseUnreachableError extends DomainError {
   readonly code = 'DATABASE_UNAVAILABLE';

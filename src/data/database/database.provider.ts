@@ -13,7 +13,7 @@ import {
   TransactionSettings,
 } from 'kysely';
 import { Pool } from 'pg';
-import { DatabaseUnavailableError } from '../../common/errors';
+import { DatabaseBusyError, DatabaseUnavailableError } from '../../common/errors';
 import { Database } from './database.types';
 
 /** Injection token for the Kysely instance. */
@@ -50,9 +50,11 @@ export function createSqliteDatabase(databaseUrl: string): Kysely<Database> {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  // No busy handler: SQLite's sleeps inside the call, holding the event loop for as long as another
+  // process writes. The driver waits for the lock between turns instead (see waitingOutBusy).
+  sqlite.pragma('busy_timeout = 0');
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new TranslatedErrorsSqliteDialect({ database: withStatementCache(sqlite) }),
   });
   SQLITE_HANDLES.set(db, sqlite);
   return db;
@@ -129,8 +131,20 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * True for SQLite's "database is locked" (SQLITE_BUSY and its extended codes): another connection,
+ * usually another process, held the write lock for longer than BUSY_WAIT_MS.
+ */
+export function isBusyError(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/** A database error a user can act on as a DomainError with a stable code; anything else as is. */
 function translated(error: unknown): unknown {
-  return isConnectionError(error) ? new DatabaseUnavailableError(error) : error;
+  if (isConnectionError(error)) return new DatabaseUnavailableError(error);
+  if (isBusyError(error)) return new DatabaseBusyError(error);
+  return error;
 }
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -141,16 +155,45 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Longest a SQLite statement waits for another process's write to end. */
+const BUSY_WAIT_MS = 5_000;
+/** Pauses between attempts, the last one repeated. */
+const BUSY_PAUSES_MS = [5, 10, 20, 50, 100, 200];
+
+/**
+ * Runs a SQLite statement, trying again while another connection holds the write lock (plain
+ * SQLITE_BUSY: the statement did nothing and may be run again, in a transaction too) for up to
+ * BUSY_WAIT_MS, pausing between attempts so that other requests are served meanwhile. A stale
+ * snapshot (SQLITE_BUSY_SNAPSHOT) is not retried: only a new transaction can write.
+ */
+async function waitingOutBusy<T>(work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const pause = BUSY_PAUSES_MS[Math.min(attempt, BUSY_PAUSES_MS.length - 1)];
+      const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+      if (code !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 const INNER = Symbol('inner connection');
 type Wrapped = DatabaseConnection & { [INNER]: DatabaseConnection };
 const unwrap = (connection: DatabaseConnection) => (connection as Wrapped)[INNER] ?? connection;
 
 /**
- * Kysely's PostgreSQL driver, with a lost connection turned into DatabaseUnavailableError (a clear,
- * retryable error) wherever it surfaces: acquiring a connection, a query, a transaction.
+ * A Kysely driver whose retryable failures surface as clear errors wherever they happen (acquiring
+ * a connection, a query, a transaction): on PostgreSQL a lost connection (DatabaseUnavailableError),
+ * on SQLite a file locked by another process's write (DatabaseBusyError).
  */
-class RetryableErrorsDriver implements Driver {
-  constructor(private readonly inner: Driver) {}
+class TranslatedErrorsDriver implements Driver {
+  constructor(
+    private readonly inner: Driver,
+    private readonly attempt: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+  ) {}
 
   init(): Promise<void> {
     return this.inner.init();
@@ -159,16 +202,18 @@ class RetryableErrorsDriver implements Driver {
     const connection = await guarded(() => this.inner.acquireConnection());
     const wrapped: Wrapped = {
       [INNER]: connection,
-      executeQuery: (query) => guarded(() => connection.executeQuery(query)),
+      executeQuery: (query) => guarded(() => this.attempt(() => connection.executeQuery(query))),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
     };
     return wrapped;
   }
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return guarded(() => this.inner.beginTransaction(unwrap(connection), settings));
+    return guarded(() =>
+      this.attempt(() => this.inner.beginTransaction(unwrap(connection), settings)),
+    );
   }
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return guarded(() => this.inner.commitTransaction(unwrap(connection)));
+    return guarded(() => this.attempt(() => this.inner.commitTransaction(unwrap(connection))));
   }
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     return guarded(() => this.inner.rollbackTransaction(unwrap(connection)));
@@ -181,9 +226,15 @@ class RetryableErrorsDriver implements Driver {
   }
 }
 
-class RetryableErrorsPostgresDialect extends PostgresDialect {
+class TranslatedErrorsPostgresDialect extends PostgresDialect {
   override createDriver(): Driver {
-    return new RetryableErrorsDriver(super.createDriver());
+    return new TranslatedErrorsDriver(super.createDriver());
+  }
+}
+
+class TranslatedErrorsSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    return new TranslatedErrorsDriver(super.createDriver(), waitingOutBusy);
   }
 }
 
@@ -211,5 +262,5 @@ function createPostgresDatabase(databaseUrl: string, options: DatabaseOptions): 
   // opens a new one for the next query, and /health counts the loss.
   pool.on('error', (error, client) => lost(client, error));
   pool.on('connect', (client) => client.on('error', (error) => lost(client, error)));
-  return new Kysely<Database>({ dialect: new RetryableErrorsPostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new TranslatedErrorsPostgresDialect({ pool }) });
 }

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { createSqliteDatabase } from './database.provider';
+import { Database } from './database.types';
+
+describe('the embedded database, while another process writes to its file', () => {
+  let dir: string;
+  let db: Kysely<Database>;
+  let other: Sqlite.Database;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'factory-agent-busy-'));
+    db = createSqliteDatabase(`file:${join(dir, 'factory.db')}`);
+    await sql`create table readings (value integer)`.execute(db);
+    other = new Sqlite(join(dir, 'factory.db'));
+  });
+
+  afterEach(async () => {
+    other.close();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('waits for the lock between turns of the event loop, then writes (regression: SQLite slept in the call)', async () => {
+    other.exec('begin immediate');
+    const heldMs = 300;
+    setTimeout(() => other.exec('commit'), heldMs);
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const started = Date.now();
+    try {
+      await db.transaction().execute(async (tx) => {
+        await sql`insert into readings values (1)`.execute(tx);
+        await sql`insert into readings values (2)`.execute(tx);
+      });
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(heldMs - 20);
+    // A blocked event loop runs neither the ticker nor the commit above: the write would fail.
+    expect(ticks).toBeGreaterThanOrEqual(10);
+    expect(other.prepare('select count(*) as n from readings').get()).toEqual({ n: 2 });
+  });
+
+  it('gives up after about 5 s with DATABASE_UNAVAILABLE, having written nothing', async () => {
+    other.exec('begin immediate');
+    try {
+      await expect(
+        db.transaction().execute(async (tx) => {
+          await sql`insert into readings values (1)`.execute(tx);
+        }),
+      ).rejects.toMatchObject({
+        name: 'DatabaseBusyError',
+        code: 'DATABASE_UNAVAILABLE',
+        message: expect.stringMatching(/^The database file is locked by another write/),
+      });
+    } finally {
+      other.exec('rollback');
+    }
+    const rows = await sql<{ n: number }>`select count(*) as n from readings`.execute(db);
+    expect(rows.rows).toEqual([{ n: 0 }]);
+  });
+});
