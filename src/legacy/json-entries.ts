@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 
 /** A place in the file: line and column from 1 (columns count characters, not bytes). */
@@ -26,6 +27,14 @@ function advance(from: TextPosition, text: string): TextPosition {
   return lines.length === 1
     ? { line: from.line, column: from.column + text.length }
     : { line: from.line + lines.length - 1, column: lines[lines.length - 1].length };
+}
+
+/**
+ * The text of UTF-8 bytes. Most files are ASCII, where Latin-1 gives the same text about four times
+ * faster than UTF-8 decoding, which checks every byte sequence.
+ */
+function decoded(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 /** A member of the root object (level 1) or of the object under the streamed key (level 2). */
@@ -284,7 +293,7 @@ class Scanner {
     this.mode = 'next';
     this.memberCount++;
     if (!this.keeping) return;
-    const text = Buffer.concat(this.parts).toString('utf8');
+    const text = decoded(Buffer.concat(this.parts));
     this.parts = [];
     let value: unknown;
     try {

@@ -344,7 +344,7 @@ function readProductionDate(
   seenDates: Map<string, string>,
   dataset: Dataset,
 ): void {
-  const machineNames = new Set(dataset.machines.map((m) => m.name));
+  const machinesByName = new Map(dataset.machines.map((m) => [m.name, m]));
   const datePath = `production${key(rawDate)}`;
   const date = legacyDate(rawDate);
   if (date === null) {
@@ -362,12 +362,13 @@ function readProductionDate(
   }
   for (const [machine, record] of Object.entries(machines)) {
     const path = `${datePath}${key(machine)}`;
-    if (!machineNames.has(machine)) {
+    const spec = machinesByName.get(machine);
+    if (!spec) {
       read.problems.add(path, `machine "${machine}" is not in "machines"`);
     } else if (!isObject(record)) {
       read.problems.add(path, 'expected an object');
     } else {
-      readDayRecord(read, record, path, machine, date, dataset);
+      readDayRecord(read, record, path, spec, date, dataset);
     }
   }
 }
@@ -411,10 +412,11 @@ function readDayRecord(
   read: Reader,
   record: Json,
   path: string,
-  machine: string,
+  spec: MachineSpec,
   date: string,
   dataset: Dataset,
 ): void {
+  const machine = spec.name;
   const totals = readTotals(read, record, path, 'day');
   const shiftNames = new Set(dataset.shifts.map((s) => s.name));
   const optionalShift = (item: Json, itemPath: string): string | null => {
@@ -429,7 +431,7 @@ function readDayRecord(
   // refused: an event longer than the recorded day, more parts affected than the machine made or
   // could have made in that time.
   const recordedHours = roundHours(totals.uptime + totals.downtime);
-  const cycleSeconds = dataset.machines.find((m) => m.name === machine)?.idealCycleTimeSeconds ?? 0;
+  const cycleSeconds = spec.idealCycleTimeSeconds;
   const capacity = cycleSeconds > 0 ? Math.floor((recordedHours * 3600) / cycleSeconds) : 0;
   const maxAffected = Math.max(totals.parts, capacity);
 
