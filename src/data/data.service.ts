@@ -264,6 +264,7 @@ export class DataService implements OnModuleInit, OnModuleDestroy {
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
       .execute(async (trx) => {
         const machines = await this.listMachinesFrom(trx);
         const shifts = await this.listShiftsFrom(trx);

@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import Sqlite from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
-import { createSqliteDatabase } from './database.provider';
+import { createSqliteDatabase, isBusyError } from './database.provider';
 import { Database } from './database.types';
+import { migrateToLatest } from './migrations';
 
 describe('the embedded database, while another process writes to its file', () => {
   let dir: string;
@@ -45,6 +47,42 @@ describe('the embedded database, while another process writes to its file', () =
     expect(other.prepare('select count(*) as n from readings').get()).toEqual({ n: 2 });
   });
 
+  it('waits in a transaction that reads before it writes (regression: its snapshot went stale, SQLITE_BUSY_SNAPSHOT)', async () => {
+    other.exec('begin immediate');
+    other.exec('insert into readings values (1)');
+    setTimeout(() => other.exec('commit'), 300);
+    const seen = await db.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ n: number }>`select count(*) as n from readings`.execute(tx);
+      await sql`insert into readings values (2)`.execute(tx);
+      return rows[0].n;
+    });
+    expect(seen).toBe(1);
+    expect(other.prepare('select count(*) as n from readings').get()).toEqual({ n: 2 });
+  });
+
+  it('reads in a read-only transaction without waiting for the write lock', async () => {
+    other.exec('begin immediate');
+    try {
+      const started = Date.now();
+      const { rows } = await db
+        .transaction()
+        .setAccessMode('read only')
+        .execute((tx) => sql<{ n: number }>`select count(*) as n from readings`.execute(tx));
+      expect(rows).toEqual([{ n: 0 }]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      other.exec('rollback');
+    }
+  });
+
+  it('recognises "database is locked" from another realm (Jest loads the native driver once per worker)', () => {
+    const foreign: unknown = runInNewContext(
+      'Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" })',
+    );
+    expect(foreign instanceof Error).toBe(false);
+    expect(isBusyError(foreign)).toBe(true);
+  });
+
   it('gives up after about 5 s with DATABASE_UNAVAILABLE, having written nothing', async () => {
     other.exec('begin immediate');
     try {
@@ -62,5 +100,17 @@ describe('the embedded database, while another process writes to its file', () =
     }
     const rows = await sql<{ n: number }>`select count(*) as n from readings`.execute(db);
     expect(rows.rows).toEqual([{ n: 0 }]);
+  });
+
+  it('refuses to migrate with the same error (regression: "Database migration failed" and a stack)', async () => {
+    other.exec('begin immediate');
+    try {
+      await expect(migrateToLatest(db)).rejects.toMatchObject({
+        name: 'DatabaseBusyError',
+        code: 'DATABASE_UNAVAILABLE',
+      });
+    } finally {
+      other.exec('rollback');
+    }
   });
 });

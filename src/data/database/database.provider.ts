@@ -3,12 +3,15 @@ import { dirname } from 'node:path';
 import { Logger } from '@nestjs/common';
 import SqliteDatabase from 'better-sqlite3';
 import {
+  CompiledQuery,
   DatabaseConnection,
   Driver,
   Kysely,
   PostgresDialect,
   SqliteDatabase as KyselySqliteDatabase,
   SqliteDialect,
+  SqliteDialectConfig,
+  SqliteDriver,
   SqliteStatement,
   TransactionSettings,
 } from 'kysely';
@@ -136,8 +139,18 @@ export function isConnectionError(error: unknown): boolean {
  * usually another process, held the write lock for longer than BUSY_WAIT_MS.
  */
 export function isBusyError(error: unknown): boolean {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  const code = errorCode(error);
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * An error's `code`. Not tested with instanceof Error: the native driver's errors belong to the
+ * realm that loaded it first (under Jest, another test file's).
+ */
+function errorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null
+    ? (error as { code?: unknown }).code
+    : undefined;
 }
 
 /** A database error a user can act on as a DomainError with a stable code; anything else as is. */
@@ -173,8 +186,7 @@ async function waitingOutBusy<T>(work: () => Promise<T>): Promise<T> {
       return await work();
     } catch (error) {
       const pause = BUSY_PAUSES_MS[Math.min(attempt, BUSY_PAUSES_MS.length - 1)];
-      const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-      if (code !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw error;
+      if (errorCode(error) !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
@@ -232,9 +244,29 @@ class TranslatedErrorsPostgresDialect extends PostgresDialect {
   }
 }
 
+/**
+ * Kysely's SQLite driver, whose write transactions take the write lock as they begin (BEGIN
+ * IMMEDIATE): one that read first and then waited for another process's write would find its
+ * snapshot stale once that write ended (SQLITE_BUSY_SNAPSHOT) and could not go on. Read-only
+ * transactions (setAccessMode('read only')) take no lock.
+ */
+class ImmediateWritesSqliteDriver extends SqliteDriver {
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    settings?: TransactionSettings,
+  ): Promise<void> {
+    const begin = settings?.accessMode === 'read only' ? 'begin' : 'begin immediate';
+    await connection.executeQuery(CompiledQuery.raw(begin));
+  }
+}
+
 class TranslatedErrorsSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
   override createDriver(): Driver {
-    return new TranslatedErrorsDriver(super.createDriver(), waitingOutBusy);
+    return new TranslatedErrorsDriver(new ImmediateWritesSqliteDriver(this.config), waitingOutBusy);
   }
 }
 

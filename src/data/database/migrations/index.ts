@@ -1,5 +1,9 @@
 import { Kysely, Migration, MigrationProvider, Migrator } from 'kysely';
-import { DatabaseUnavailableError, DatabaseUnreachableError } from '../../../common/errors';
+import {
+  DatabaseBusyError,
+  DatabaseUnavailableError,
+  DatabaseUnreachableError,
+} from '../../../common/errors';
 import { Database } from '../database.types';
 import * as initial from './0001-initial';
 import * as summaries from './0002-summaries';
@@ -38,6 +42,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   if (error instanceof DatabaseUnavailableError) {
     throw new DatabaseUnreachableError(error);
   }
+  if (error instanceof DatabaseBusyError) throw error;
   if (error) {
     throw new Error(
       `Database migration failed: ${error instanceof Error ? error.message : 'unknown error'}`,
