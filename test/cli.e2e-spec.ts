@@ -263,12 +263,19 @@ describe('factory-agent CLI', () => {
     const holder = new SqliteDatabase(join(dir, 'data', 'factory.db'));
     try {
       holder.exec('begin immediate');
-      // About 10 s: the busy timeout (5 s) passes twice, for the pending live signals and the import.
+      // Each command waits 5 s for the lock to apply staged live signals (and logs a warning on
+      // stderr), the import 5 s more.
       const result = await cli('import', join(FIXTURES, 'legacy-production.json'));
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(
-        /^Error: The database file is locked by another write \(an import or a setup\?\); nothing was written, retry when it has finished\. \(database is locked\)\n$/,
+        /\nError: The database file is locked by another write \(an import or a setup\?\); nothing was written, retry when it has finished\. \(database is locked\)\n$/,
       );
+      expect(result.stdout).toBe('');
+      // Reads go on, and stdout stays the command's own (regression: the warning was printed there).
+      const stats = await cli('stats', '--json');
+      expect(stats.code).toBe(0);
+      expect(JSON.parse(stats.stdout)).toMatchObject({ exists: true, totalDays: 4 });
+      expect(stats.stderr).toMatch(/WARN \[IngestService\] Applying pending signals failed/);
       holder.exec('rollback');
     } finally {
       holder.close();

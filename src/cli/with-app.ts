@@ -7,22 +7,20 @@ import { CliModule } from './cli.module';
 
 /**
  * Runs a command body inside a Nest application context (created per command, closed after).
- * `logs: 'stderr'` logs from LOG_LEVEL, all to stderr (for a command whose stdout is a protocol).
+ * Logs go to stderr: stdout is the command's output (a table, JSON, or for `mcp` the protocol).
+ * Warnings and faults only, or with `logs: 'configured'` every line from LOG_LEVEL.
  */
 export type WithApp = (
   body: (app: INestApplicationContext) => Promise<void>,
-  options?: { logs: 'stderr' },
+  options?: { logs: 'configured' },
 ) => Promise<void>;
 
 export const withApp: WithApp = async (body, options) => {
   const env = assertValidEnvironment();
   const app = await NestFactory.createApplicationContext(CliModule, {
-    // Warnings and real faults only; an expected failure (an unreachable database) is not logged
-    // with its stack but reaches the command's one-line error (see cli.ts).
-    logger:
-      options?.logs === 'stderr'
-        ? createLogger(env.LOG_LEVEL, false, true)
-        : createLogger('warn', false),
+    // An expected failure (an unreachable database) is not logged with its stack but reaches the
+    // command's one-line error (see cli.ts).
+    logger: createLogger(options?.logs === 'configured' ? env.LOG_LEVEL : 'warn', false, true),
     abortOnError: false,
   });
   try {

@@ -24,7 +24,7 @@ export function registerMcpCommand(program: Command, withApp: WithApp): void {
           await closed;
           await server.close();
         },
-        { logs: 'stderr' },
+        { logs: 'configured' },
       ),
     );
 }
