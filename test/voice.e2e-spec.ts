@@ -144,10 +144,12 @@ describe('factory-agent voice', () => {
     llm.transcription = { status: 500 };
     const result = await voice('--input', 'question.wav');
     expect(result.code).toBe(1);
+    // The client's warning comes first, on stderr too: stdout stays the command's own output.
     expect(result.stderr).toMatch(
-      /^Error: The assistant is unavailable: the LLM server answered with status 500/,
+      /(^|\n)Error: The assistant is unavailable: the LLM server answered with status 500\. Try again later\.\n$/,
     );
     expect(result.stderr).not.toContain('upstream details');
+    expect(result.stdout).not.toContain('WARN');
   });
 
   it('exits 1 when no LLM is configured', async () => {
