@@ -20,6 +20,7 @@ import { DataModule } from './data/data.module';
 import { DemoSeedModule } from './data/demo-seed.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
+import { LiveUpkeep } from './ingest/live-upkeep';
 import { MqttModule } from './ingest/mqtt/mqtt.module';
 import { I3xModule } from './i3x/i3x.module';
 import { McpModule } from './mcp/mcp.module';
@@ -58,6 +59,7 @@ import { RollupWarmup } from './metrics/rollup-warmup';
   ],
   providers: [
     RollupWarmup,
+    LiveUpkeep,
     GqlThrottlerGuard,
     // useExisting, so that tests can replace the guard.
     { provide: APP_GUARD, useExisting: GqlThrottlerGuard },

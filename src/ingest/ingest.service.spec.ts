@@ -74,16 +74,20 @@ async function plant(kind: (typeof DATABASE_KINDS)[number], now: string, config 
   const metrics = new MetricsService(data, queries, new MetricsRollupCache(data, queries), config);
   const clock = new FixedClock(Date.parse(now));
   const events = new LiveEvents(config);
-  const ingest = new IngestService(
-    createLiveDataService(db, testDb.url, config),
-    data,
-    metrics,
-    config,
-    clock,
-    events,
-  );
+  const ingestion = () =>
+    new IngestService(
+      createLiveDataService(db, testDb.url, config),
+      data,
+      metrics,
+      config,
+      clock,
+      events,
+    );
+  const ingest = ingestion();
   return {
     ingest,
+    /** Another process's ingestion on the same database. */
+    ingestion,
     events,
     metrics,
     clock,
@@ -203,6 +207,28 @@ describe.each(DATABASE_KINDS)(`${IngestService.name} on %s`, (kind) => {
     expect(second.value).toMatchObject({ machine: 'A', parts: 100, availability: 1 });
     await figures.return?.();
     await states.return?.();
+  });
+
+  it('applies signals staged before a stop when the next process starts its upkeep, and not before', async () => {
+    p = await plant(kind, '2026-11-20T12:00:00Z');
+    const staged = await p.ingest.stage([count('A', 'c1', '2026-11-20T07:00:00Z', 40)], 'test');
+    expect(staged).toMatchObject({ accepted: 1 });
+    // Stopped before its batcher applied them: they stay staged.
+    await p.ingest.onModuleDestroy();
+    const next = p.ingestion();
+    const parts = async () => (await p.metrics.oee(await p.day('2026-11-20', 'A'))).totalParts;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await parts()).toBe(0);
+      next.startUpkeep();
+      const deadline = Date.now() + 5_000;
+      while ((await parts()) === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await parts()).toBe(40);
+    } finally {
+      await next.onModuleDestroy();
+    }
   });
 
   it('acknowledges a repeated eventId without counting it again', async () => {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { BadInputError } from '../common/errors';
 import { ShiftCalendar, ShiftWindow } from '../common/shift-calendar';
@@ -65,7 +65,7 @@ const PUSH_INTERVAL_MS = 1000;
  * machines' shifts up to date on a schedule, and answers the running shift's figures.
  */
 @Injectable()
-export class IngestService implements OnModuleInit, OnModuleDestroy {
+export class IngestService implements OnModuleDestroy {
   private readonly logger = new Logger(IngestService.name);
   readonly calendar: ShiftCalendar;
   private timer: NodeJS.Timeout | null = null;
@@ -90,10 +90,16 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     this.calendar = new ShiftCalendar(config.shifts, config.timeZone);
   }
 
-  onModuleInit(): void {
+  /**
+   * Keeps live data moving in a long-running process (the server, `factory-agent mcp`): applies the
+   * signals staged before a stop or a crash, and brings live machines' shifts up to now every
+   * LIVE_REFRESH_SECONDS. A one-shot CLI command does not: a read would wait to write first, up to
+   * 5 s while an import holds the SQLite file.
+   */
+  startUpkeep(): void {
+    if (this.timer || this.stopping) return;
     this.timer = setInterval(() => void this.refresh(), this.config.liveRefreshMs);
     this.timer.unref();
-    // Signals staged before a stop or a crash.
     void this.applyPending();
   }
 
